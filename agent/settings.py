@@ -1,0 +1,99 @@
+"""The one place that reads the environment. Every setting has the prefix ``WUYE_``.
+
+Code receives a ``Settings`` instance (``get_settings()`` at the edges: CLI, API
+start-up); nothing below the edges reads ``os.environ``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PLACEHOLDER_SECRETS = {"changeme", "change-me", "xxx", "your-api-key", "sk-xxx", "todo"}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="WUYE_", env_file=None, extra="ignore")
+
+    # -- files ---------------------------------------------------------------------------
+    data_dir: Path = Field(Path("./data"), description="Every file the service writes lives here.")
+    corpus_dir: Path = PROJECT_ROOT / "corpus"
+    guardrails_dir: Path = PROJECT_ROOT / "guardrails"
+    prompts_dir: Path = PROJECT_ROOT / "prompts"
+
+    # -- retrieval (Chroma) ----------------------------------------------------------------
+    chroma_host: str | None = None
+    chroma_port: int = 8000
+    chroma_collection: str = "wuye_playbook"
+    embedding_model: str | None = Field(
+        None, description="litellm embedding model; unset = the built-in offline Chinese embedding."
+    )
+    embedding_api_base: str | None = None
+    embedding_api_key: SecretStr | None = None
+    max_query_chars: int = 500
+
+    # -- drafting model (litellm) ------------------------------------------------------------
+    model: str | None = Field(None, description="litellm model id; unset = the offline drafter.")
+    api_base: str | None = None
+    api_key: SecretStr | None = None
+    timeout: float = 30.0
+    retries: int = 2
+    fallbacks: list[str] = Field(default_factory=list)
+    temperature: float = 0.3
+    llm_judge: bool = Field(False, description="Also ask the model to judge subtle guardrail cases.")
+
+    # -- texts ------------------------------------------------------------------------------
+    max_complaint_chars: int = 4000
+    max_reply_chars: int = 2000
+
+    # -- persistence / service ----------------------------------------------------------------
+    database_url: str | None = Field(None, description="PostgreSQL URL; unset = SQLite in data_dir.")
+    max_body_bytes: int = 64 * 1024
+    rate_limit_per_minute: int = 120
+    log_level: str = "INFO"
+
+    @field_validator("api_key", "embedding_api_key")
+    @classmethod
+    def _refuse_placeholder(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and value.get_secret_value().strip().lower() in PLACEHOLDER_SECRETS:
+            raise ValueError("placeholder API key; set a real key or unset it / 请填写真实密钥或不设置")
+        return value
+
+    @field_validator("fallbacks", mode="before")
+    @classmethod
+    def _split_fallbacks(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip().startswith("["):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    # -- derived paths ------------------------------------------------------------------------
+    @property
+    def chroma_path(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.data_dir / "wuye.sqlite3"
+
+    @property
+    def checkpoint_path(self) -> Path:
+        return self.data_dir / "checkpoints.sqlite3"
+
+    @property
+    def offline(self) -> bool:
+        """True when no model is configured: the embedded offline drafter is used."""
+        return not self.model
+
+    def ensure_data_dir(self) -> Path:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return self.data_dir
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Settings from the environment; cached. Tests build ``Settings(...)`` directly instead."""
+    return Settings()

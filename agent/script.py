@@ -1,0 +1,64 @@
+"""Simplified / Traditional Chinese: detect what the owner wrote, convert drafts to match (OpenCC).
+
+Detection counts characters that change under OpenCC ``t2s`` (Traditional-only characters) against
+those that change under ``s2t`` (Simplified-only characters); ties and text without Chinese are
+Simplified. Drafts are written in Simplified and converted with ``s2twp`` (Taiwan standard, with
+Taiwanese phrasing such as 資訊、軟體) or, when the owner's text reads as Hong Kong Chinese
+(Cantonese particles 嘅/咗/唔/冇/喺…, or the HK form 裏), with ``s2hk``.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from agent.vocab import Script
+
+_HK_MARKERS = re.compile(r"[嘅咗唔冇喺哋佢啲嚟嗰噉乜]|點解|邊個|係咪|裏")
+
+
+@lru_cache(maxsize=8)
+def _converter(config: str):  # noqa: ANN202 - opencc has no type hints
+    import opencc
+
+    return opencc.OpenCC(config)
+
+
+def _changed_chars(text: str, config: str) -> int:
+    converted = _converter(config).convert(text)
+    if len(converted) == len(text):
+        return sum(1 for a, b in zip(text, converted, strict=True) if a != b)
+    return sum(1 for ch in set(text) if _converter(config).convert(ch) != ch)
+
+
+def detect_script(text: str) -> Script:
+    """``Script.traditional`` when the text has more Traditional-only than Simplified-only characters."""
+    if not text:
+        return Script.simplified
+    traditional = _changed_chars(text, "t2s")
+    simplified = _changed_chars(text, "s2t")
+    return Script.traditional if traditional > simplified else Script.simplified
+
+
+def detect_variant(text: str) -> str:
+    """``"hk"`` for Hong Kong-style Traditional text, else ``"tw"``."""
+    return "hk" if _HK_MARKERS.search(text or "") else "tw"
+
+
+def to_simplified(text: str) -> str:
+    """Traditional (any variant) -> Simplified; Simplified text is returned unchanged."""
+    return _converter("t2s").convert(text) if text else text
+
+
+def to_traditional(text: str, variant: str = "tw") -> str:
+    """Simplified -> natural Traditional: ``s2twp`` for ``tw`` (default), ``s2hk`` for ``hk``."""
+    if not text:
+        return text
+    return _converter("s2hk" if variant == "hk" else "s2twp").convert(text)
+
+
+def to_script(text: str, script: Script | str, variant: str = "tw") -> str:
+    """Convert ``text`` to ``script``. Drafts are written in Simplified; this is the last step."""
+    if Script(script) is Script.traditional:
+        return to_traditional(text, variant)
+    return to_simplified(text)

@@ -1,0 +1,93 @@
+"""Benchmark the language helpers and the offline drafter (no model, no network).
+
+    .venv/bin/python bench/bench_language.py [--rounds 20]
+
+Times each helper over every complaint of evals/drafting/complaints.jsonl (falls back to a few
+built-in complaints) and prints p50 / p95 / max in milliseconds per complaint.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import agent  # noqa: E402,F401  (no-telemetry environment first)
+from agent.classify import classify_offline  # noqa: E402
+from agent.offline_drafter import draft_from_context  # noqa: E402
+from agent.pii import mask_pii  # noqa: E402
+from agent.script import detect_script, to_script, to_simplified  # noqa: E402
+from agent.specifics import extract_specifics  # noqa: E402
+from agent.vocab import Script, Stage  # noqa: E402
+
+FALLBACK = ["3号楼电梯又坏了,我妈被困在里面半小时!", "樓道裡聞到煤氣味,好害怕", "物业费凭什么涨价,我叫张伟电话13812345678"]
+
+
+def _complaints() -> list[str]:
+    path = ROOT / "evals" / "drafting" / "complaints.jsonl"
+    if not path.is_file():
+        return FALLBACK
+    return [json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _context(masked: str) -> dict:
+    from agent.corpus.loader import load_corpus
+
+    by_stage: dict[str, list[dict]] = {s.value: [] for s in Stage}
+    for entry in load_corpus(ROOT / "corpus"):
+        if entry.stage and len(by_stage[entry.stage.value]) < 3:
+            by_stage[entry.stage.value].append({"id": entry.id, "title": entry.title, "guidance": entry.guidance,
+                                                "phrasings": list(entry.phrasings)})
+    return {"script": "simplified", "complaint": masked, "classification": None, "stages": by_stage,
+            "only_stages": None, "fix_hints": {}}
+
+
+def _time(fn, items: list, rounds: int) -> list[float]:  # noqa: ANN001
+    samples = []
+    for _ in range(rounds):
+        for item in items:
+            started = time.perf_counter()
+            fn(item)
+            samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=20)
+    args = parser.parse_args()
+    texts = _complaints()
+    masked = [to_simplified(mask_pii(t).text) for t in texts]
+    base = _context(masked[0])
+    contexts = [(m, {**base, "complaint": m}) for m in masked]
+    # warm caches (rules, OpenCC converters) so the numbers are steady-state
+    classify_offline(texts[0]), detect_script(texts[0]), draft_from_context(*contexts[0])
+    rows = [
+        ("mask_pii", _time(mask_pii, texts, args.rounds)),
+        ("detect_script", _time(detect_script, texts, args.rounds)),
+        ("classify_offline", _time(classify_offline, masked, args.rounds)),
+        ("extract_specifics", _time(extract_specifics, masked, args.rounds)),
+        ("offline draft (6 stages)", _time(lambda c: draft_from_context(*c), contexts, args.rounds)),
+        ("to_script → Traditional", _time(lambda t: to_script(t, Script.traditional), masked, args.rounds)),
+    ]
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"language helpers · {len(texts)} complaints × {args.rounds} rounds (ms per complaint)")
+    for column in ("helper", "p50", "p95", "max"):
+        table.add_column(column, justify="left" if column == "helper" else "right")
+    for name, samples in rows:
+        ordered = sorted(samples)
+        p95 = ordered[int(0.95 * (len(ordered) - 1))]
+        table.add_row(name, f"{statistics.median(ordered):.3f}", f"{p95:.3f}", f"{ordered[-1]:.3f}")
+    Console().print(table)
+
+
+if __name__ == "__main__":
+    main()

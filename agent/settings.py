@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     embedding_api_base: str | None = None
     embedding_api_key: SecretStr | None = None
     max_query_chars: int = 500
+    retrieval_dense_weight: float | None = Field(
+        None, ge=0.0, le=1.0,
+        description="Weight of the dense score in hybrid retrieval; unset = 0.2 offline, 0.5 with a model embedding.",
+    )
 
     # -- drafting model (litellm) ------------------------------------------------------------
     model: str | None = Field(None, description="litellm model id; unset = the offline drafter.")
@@ -44,6 +48,8 @@ class Settings(BaseSettings):
     retries: int = 2
     fallbacks: list[str] = Field(default_factory=list)
     temperature: float = 0.3
+    retry_backoff: float = Field(0.5, description="first retry wait in seconds (doubles each retry)")
+    retry_max_wait: float = Field(10.0, description="cap on one retry wait, also on Retry-After")
     llm_judge: bool = Field(False, description="Also ask the model to judge subtle guardrail cases.")
 
     # -- texts ------------------------------------------------------------------------------
@@ -54,7 +60,12 @@ class Settings(BaseSettings):
     database_url: str | None = Field(None, description="PostgreSQL URL; unset = SQLite in data_dir.")
     max_body_bytes: int = 64 * 1024
     rate_limit_per_minute: int = 120
+    worker_threads: int = Field(64, description="API: threads for the sync workflow (concurrent drafts).")
     log_level: str = "INFO"
+    console_secret: SecretStr | None = Field(
+        None, description="Console: cookie signing secret (set it when replicas share sessions); "
+        "unset = generated in data_dir/console_secret.key.")
+    console_session_hours: float = Field(8.0, gt=0, le=24 * 7, description="Console: sign-in lifetime (hours).")
 
     @field_validator("api_key", "embedding_api_key")
     @classmethod

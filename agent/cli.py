@@ -1,48 +1,58 @@
 """`wuye` — the command line. This file only wires sub-commands; each lives with its code.
 
-Sub-command modules import heavy libraries (litellm, guardrails, chromadb) inside their
-functions, so `wuye --help` and `wuye corpus search` start fast.
+Only the sub-command being run is imported (``wuye corpus search`` never loads the API,
+litellm or guardrails); ``wuye --help`` imports them all to list them. Sub-command
+modules keep heavy imports (litellm, guardrails, chromadb) inside their functions.
 """
 
 from __future__ import annotations
 
 import importlib
+import sys
 
 import typer
 
-app = typer.Typer(
-    name="wuye",
-    help="物业客服回复助手 wuye-copilot: 语料检索、护栏检查、回复起草、服务与评测。",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
+# command name -> (module, attribute, is_group)
+COMMANDS: dict[str, tuple[str, str, bool]] = {
+    "corpus": ("agent.corpus.cli", "app", True),
+    "check": ("agent.guard.cli", "check", False),
+    "draft": ("agent.draft_cli", "draft", False),
+    "serve": ("api.cli", "serve", False),
+    "keys": ("api.cli", "keys_app", True),
+    "eval": ("evals.cli", "eval_command", False),
+}
 
-# (module, attribute, command name, is_group)
-_COMMANDS = [
-    ("agent.corpus.cli", "app", "corpus", True),
-    ("agent.guard.cli", "check", "check", False),
-    ("agent.draft_cli", "draft", "draft", False),
-    ("api.cli", "serve", "serve", False),
-    ("api.cli", "keys_app", "keys", True),
-    ("evals.cli", "eval_command", "eval", False),
-]
 
-for _module, _attr, _name, _group in _COMMANDS:
-    try:
-        _target = getattr(importlib.import_module(_module), _attr)
-    except ModuleNotFoundError as exc:  # pragma: no cover - only while a part is being built
-        if exc.name and _module.startswith(exc.name):
-            continue
-        raise
-    if _group:
-        app.add_typer(_target, name=_name)
-    else:
-        app.command(_name)(_target)
+def build_app(only: str | None = None) -> typer.Typer:
+    """The Typer app with every sub-command, or just ``only`` when it names one."""
+    root = typer.Typer(
+        name="wuye",
+        help="物业客服回复助手 wuye-copilot: 语料检索、护栏检查、回复起草、服务与评测。",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+    )
+    names = [only] if only in COMMANDS else list(COMMANDS)
+    for name in names:
+        module, attribute, is_group = COMMANDS[name]
+        target = getattr(importlib.import_module(module), attribute)
+        if is_group:
+            root.add_typer(target, name=name)
+        else:
+            root.command(name)(target)
+    return root
+
+
+def __getattr__(name: str) -> typer.Typer:
+    """``from agent.cli import app`` gives the full app (tests use it with CliRunner)."""
+    if name == "app":
+        return build_app()
+    raise AttributeError(name)
 
 
 def main() -> None:  # console-script entry point
-    app()
+    command = next((arg for arg in sys.argv[1:] if not arg.startswith("-")), None)
+    build_app(command)()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,139 @@
+"""Plumbing shared by the console pages: templates, security headers, the signed-in supervisor,
+CSRF checks and Chinese error pages (the app's JSON error handlers are for the API)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from ..auth import Principal
+from ..limits import RateLimiter
+from ..store import get_api_key
+from . import labels
+from .session import (
+    CONSOLE_ROLES,
+    COOKIE,
+    COOKIE_PATH,
+    ConsoleSession,
+    SignedOut,
+    read,
+    secret_for,
+    valid,
+)
+
+HERE = Path(__file__).resolve().parent
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; "
+                               "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+
+@lru_cache(maxsize=1)
+def environment() -> Any:
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    env = Environment(loader=FileSystemLoader(str(HERE / "templates")), autoescape=True,
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.globals["L"] = labels
+    env.globals["label"] = labels.label
+    env.filters["dt"] = lambda v: v.astimezone().strftime("%Y-%m-%d %H:%M") if v else "—"
+    env.filters["pct"] = lambda v: "—" if v is None else f"{v * 100:.1f}%"
+    return env
+
+
+def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    context.setdefault("principal", getattr(request.state, "console_principal", None))
+    context.setdefault("csrf", getattr(request.state, "console_csrf", ""))
+    context.setdefault("nav", "")
+    html = environment().get_template(template).render(request=request, **context)
+    return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
+
+
+def error_page(request: Request, status: int, title: str, message: str, *, hint: str = "") -> HTMLResponse:
+    return page(request, "error.html", status=status, title=title, message=message, hint=hint)
+
+
+def redirect(url: str, status: int = 303) -> RedirectResponse:
+    return RedirectResponse(url, status_code=status, headers=SECURITY_HEADERS)
+
+
+def to_login(request: Request) -> RedirectResponse:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    response = redirect("/console/login?" + urlencode({"next": target}), status=303)
+    if request.cookies.get(COOKIE):
+        response.delete_cookie(COOKIE, path=COOKIE_PATH, secure=True, httponly=True, samesite="strict")
+    return response
+
+
+def signed_out(request: Request) -> SignedOut:
+    state = request.app.state
+    if getattr(state, "console_signed_out", None) is None:
+        state.console_signed_out = SignedOut()
+    return state.console_signed_out
+
+
+def secret(request: Request) -> bytes:
+    return secret_for(request.app.state.settings)
+
+
+async def current(request: Request) -> tuple[Principal, ConsoleSession] | None:
+    """The signed-in console user (active supervisor/admin key), or None."""
+    session = read(secret(request), request.cookies.get(COOKIE), signed_out(request))
+    if session is None:
+        return None
+    async with request.app.state.db.session() as s:
+        row = await get_api_key(s, key_id=session.key_id)
+    if row is None or row.revoked_at is not None or row.role not in CONSOLE_ROLES:
+        return None
+    principal = Principal(id=row.id, name=row.name, role=row.role, projects=tuple(row.projects))
+    request.state.principal = principal
+    request.state.console_principal = principal
+    request.state.console_csrf = session.csrf(secret(request))
+    return principal, session
+
+
+async def sign_in_required(request: Request) -> Principal | Response:
+    """The principal, or the response to send instead (redirect to sign-in, 429)."""
+    found = await current(request)
+    if found is None:
+        return to_login(request)
+    principal, _ = found
+    limiter: RateLimiter = request.app.state.rate_limiter
+    wait = limiter.take(principal.id)
+    if wait > 0:
+        response = error_page(request, 429, "操作太频繁了", "请稍等片刻再刷新页面。",
+                              hint=f"约 {RateLimiter.retry_after(wait)} 秒后可以继续。")
+        response.headers["Retry-After"] = RateLimiter.retry_after(wait)
+        return response
+    return principal
+
+
+async def read_form(request: Request) -> Any | None:
+    """The posted form, or None when the body is not a readable form (then the caller answers 400)."""
+    try:
+        return await request.form(max_files=0, max_fields=20)
+    except Exception:  # malformed multipart / urlencoded body, too many fields
+        return None
+
+
+def bad_form(request: Request) -> HTMLResponse:
+    return error_page(request, 400, "提交的内容无法识别", "表单数据格式不正确。", hint="请返回上一页刷新后重新提交。")
+
+
+def csrf_ok(request: Request, form: Any) -> bool:
+    expected = getattr(request.state, "console_csrf", "")
+    return bool(expected) and valid(expected, form.get("csrf_token"))
+
+
+def csrf_failed(request: Request) -> HTMLResponse:
+    return error_page(request, 403, "页面已过期", "表单校验未通过(可能页面停留太久,或不是从本系统提交的)。",
+                      hint="请返回上一页刷新后再操作。")

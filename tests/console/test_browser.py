@@ -1,0 +1,286 @@
+"""End to end in Debian's Chromium (Playwright): a real uvicorn server with the real DraftingService
+(corpus index, guardrails, LangGraph checkpointer), the model mocked by respx at http://llm.test/v1.
+
+A supervisor signs in, filters the queue, opens a flagged draft, sees the highlighted spans (and
+their popover on keyboard focus), overrides with a note, sees the draft leave the queue and the
+override in the audit log; an agent key is refused. Screenshots of every page go to
+``<pytest tmp>/screenshots`` and, when set, ``$WUYE_SCREENSHOT_DIR``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import respx
+
+from tests.api.conftest import make_settings
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = shutil.which("chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run", "--disable-sync"]
+LLM_URL = "http://llm.test/v1/chat/completions"
+GOOD = {
+    "listen": "您慢慢说,不着急,您说的每一点我都记下来了,还有什么想补充的尽管告诉我。",
+    "empathize": "漏水这么多天,家里还发了霉,换了谁都会着急上火,真是辛苦您了。",
+    "ask": "想跟您确认一下,漏水主要在卫生间还是客厅?您看今天下午还是明天上午方便师傅上门?",
+    "act": "我这就给您登记加急维修,请维修师傅今天下午上门查看漏水点,有进展我第一时间打电话告诉您。",
+    "negotiate": "找到漏水原因后,维修方案我先跟您和楼上住户商量,按您方便的时间安排施工。",
+    "thank": "谢谢您及时告诉我们,也谢谢您这几天的耐心,修好以后我会再回访,确认您满意。",
+}
+FEES_TEXTS = {
+    "listen": "您别着急,物业费的事您慢慢说,我都记着。",
+    "empathize": "账单突然多了,又没人提前解释,换成谁都会觉得不舒服,这点确实是我们没做好。",
+    "ask": "想跟您核对一下,您看到的是哪一期账单?方便告诉我房号吗?",
+    "act": "我这就请财务同事把这个月的收费明细调出来,今天下班前把每一项的来由给您讲清楚。",
+    "negotiate": "如果核对下来是我们算错了,多收的部分会在下期账单里直接抵扣,您看这样处理可以吗?",
+    "thank": "谢谢您细心核对账单,也谢谢您直接来问我们,明细出来后我第一时间联系您。",
+}
+BAD = {  # what a careless drafter might write: arguing, buck-passing, refusing, over-promising
+    "act": "明明是楼上的问题,这事不归我们管,您自己去找楼上协商吧。",
+    "negotiate": "我保证今天之内一定给您修好,以后绝对不会再漏水了。",
+}
+LEAK = "楼上漏水一个多星期了,报修三次都没人来,天花板都发霉了,你们到底管不管?我电话13812345678。"
+NOISE = "隔壁装修天天早上七点就开始砸墙,孩子都没法睡觉,你们物业能不能管一管?"
+FEES = "这个月物业费怎么比上个月多了五十块?也没人跟我说明一下。"
+
+
+def _answer(request: httpx.Request) -> httpx.Response:
+    user = next(m["content"] for m in json.loads(request.content)["messages"] if m["role"] == "user")
+    context = json.loads(re.search(r"<context_json>\s*(.*?)\s*</context_json>", user, re.S).group(1))
+    flagged = "漏水" in context.get("complaint", user) or "砸墙" in context.get("complaint", user)
+    texts = {**GOOD, **BAD} if flagged else (FEES_TEXTS if "物业费" in user else GOOD)
+    stages = context.get("only_stages") or list(GOOD)
+    content = {"stages": [{"stage": s, "text": texts[s], "techniques": [context["stages"][s][0]["id"]]}
+                          for s in stages]}
+    return httpx.Response(200, json={
+        "id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": "test-model",
+        "choices": [{"index": 0, "finish_reason": "stop",
+                     "message": {"role": "assistant", "content": json.dumps(content, ensure_ascii=False)}}],
+        "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20}})
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def _keys(settings: Any) -> dict[str, str]:
+    from api.store import Database, create_api_key, run_migrations
+
+    await asyncio.to_thread(run_migrations, settings)
+    db = Database.from_settings(settings)
+    tokens = {}
+    async with db.session() as s:
+        for role, name, projects in (("agent", "前台小王", ["翠湖苑", "锦绣华庭"]), ("supervisor", "张主管", ["*"]),
+                                     ("qa", "质检小李", ["*"])):
+            _, tokens[role] = await create_api_key(s, name=name, role=role, projects=projects)
+    await db.dispose()
+    return tokens
+
+
+@dataclass
+class Site:
+    base: str
+    tokens: dict[str, str]
+    drafts: dict[str, dict[str, Any]]
+    shots: Path
+
+    def shot(self, page: Any, name: str) -> None:
+        """A full-page screenshot, kept in the pytest tmp dir and $WUYE_SCREENSHOT_DIR when set."""
+        self._keep(name, lambda path: page.screenshot(path=path, full_page=True))
+
+    def shot_element(self, locator: Any, name: str) -> None:
+        self._keep(name, lambda path: locator.screenshot(path=path))
+
+    def _keep(self, name: str, take: Any) -> None:
+        path = self.shots / f"{name}.png"
+        take(str(path))
+        assert path.stat().st_size > 1000
+        target = os.environ.get("WUYE_SCREENSHOT_DIR")
+        if target:
+            Path(target).mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, Path(target) / path.name)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    if CHROMIUM is None:
+        pytest.skip("Debian's Chromium is not installed (apt-get install -y chromium); .ci/run installs it")
+    import uvicorn
+
+    from agent.corpus.index import build_index
+    from api.app import create_app
+
+    data_dir = tmp_path_factory.mktemp("console-browser")
+    settings = make_settings(data_dir, model="openai/test-model", api_base="http://llm.test/v1",
+                             api_key="sk-test", retries=0, retry_backoff=0.0, timeout=5,
+                             rate_limit_per_minute=100_000)
+    build_index(settings, progress=False)
+    tokens = asyncio.run(_keys(settings))
+    with respx.mock(assert_all_mocked=True, assert_all_called=False) as mock:
+        mock.post(LLM_URL).mock(side_effect=_answer)
+        mock.route(host="127.0.0.1").pass_through()
+        port = _free_port()
+        server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
+                                               log_level="warning", http="h11"))
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 120
+        while not server.started:
+            assert thread.is_alive() and time.monotonic() < deadline, "the API server did not start"
+            time.sleep(0.05)
+        base = f"http://127.0.0.1:{port}"
+        drafts = {}
+        with httpx.Client(base_url=base, timeout=60) as client:
+            for name, complaint, project in (("leak", LEAK, "翠湖苑"), ("noise", NOISE, "锦绣华庭"),
+                                             ("fees", FEES, "翠湖苑")):
+                r = client.post("/v1/drafts", json={"complaint": complaint, "project": project},
+                                headers={"Authorization": f"Bearer {tokens['agent']}"})
+                assert r.status_code == 201, r.text
+                drafts[name] = r.json()
+        shots = tmp_path_factory.mktemp("screenshots")
+        try:
+            yield Site(base=base, tokens=tokens, drafts=drafts, shots=shots)
+        finally:
+            server.should_exit = True
+            thread.join(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser(site: Site) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+def _sign_in(page: Any, site: Site, role: str) -> None:
+    page.goto(f"{site.base}/console")
+    assert page.url.startswith(f"{site.base}/console/login")
+    page.fill("#api_key", site.tokens[role])
+    page.click("button:has-text('登录')")
+
+
+def test_the_drafts_are_what_the_story_needs(site: Site) -> None:
+    assert site.drafts["leak"]["status"] == "flagged"
+    assert site.drafts["noise"]["status"] == "flagged"
+    assert site.drafts["fees"]["status"] == "pending_approval"
+    assert "13812345678" not in site.drafts["leak"]["complaint_masked"]
+
+
+def test_supervisor_reviews_a_flagged_draft_end_to_end(site: Site, browser: Any) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    problems: list[str] = []  # CSP violations, failed loads and script errors show up here
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.goto(f"{site.base}/console")
+    assert "/console/login" in page.url
+    assert page.locator("html").get_attribute("lang") == "zh-CN"
+    assert page.evaluate("document.activeElement.id") == "api_key"  # autofocus: type the key at once
+    site.shot(page, "01-login")
+
+    _sign_in(page, site, "supervisor")
+    page.wait_for_url(f"{site.base}/console")
+    cookie = next(c for c in context.cookies() if c["name"] == "wuye_console")
+    assert cookie["httpOnly"] and cookie["secure"] and cookie["sameSite"] == "Strict" and cookie["path"] == "/console"
+    assert page.locator("#matching-count").inner_text() == "2"
+    page.keyboard.press("Tab")  # keyboard users land on the skip link first
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+
+    page.select_option("#f-project", "翠湖苑")
+    page.select_option("#f-violation", "overpromising")
+    page.click("button:has-text('筛选')")
+    rows = page.locator("#queue-table tbody tr")
+    assert rows.count() == 1
+    leak_id = site.drafts["leak"]["id"]
+    assert rows.first.get_attribute("data-draft-id") == leak_id
+    site.shot(page, "02-queue-filtered")
+
+    rows.first.get_by_role("link").click()
+    page.wait_for_url(f"{site.base}/console/drafts/{leak_id}")
+    assert "〔电话1〕" in page.locator("#complaint").inner_text()
+    act_marks = page.locator("#stage-act mark.v")
+    assert act_marks.count() >= 3
+    assert page.locator("#stage-act mark.v-buck_passing").count() >= 1
+    assert page.locator("#stage-negotiate mark.v-overpromising").count() >= 1
+    marked = "".join(act_marks.all_inner_texts())
+    assert "不归我们管" in marked and "明明是" in marked
+    for described in act_marks.evaluate_all("els => els.map(e => e.getAttribute('aria-describedby'))"):
+        for ref in described.split():
+            assert page.locator(f"#{ref}").count() == 1  # every reference resolves to an explanation
+    first = page.locator("#stage-negotiate mark.v-overpromising").first
+    tip = page.locator("#stage-negotiate .tip").first
+    assert not tip.is_visible()
+    first.focus()  # keyboard focus shows the popover: rule, message, source, fix hint
+    assert tip.is_visible()
+    assert "overpromising.guarantee" in tip.inner_text() and "改法" in tip.inner_text() and "依据" in tip.inner_text()
+    assert page.locator("#stage-negotiate .instead li").count() >= 1  # what the playbook recommends instead
+    site.shot(page, "03-draft-flagged")
+    site.shot_element(page.locator("#stage-negotiate"), "03b-draft-popover-on-focus")
+    page.keyboard.press("Escape")  # dismissible without moving focus (WCAG 1.4.13)
+    assert not tip.is_visible()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.tagName") == "MARK"  # the next span, by keyboard
+
+    page.fill("#override-note", "“保证”指已和维修班组确认的上门时间,语气稍后再跟客服沟通,这次先放行。")
+    page.click("button:has-text('放行并通过')")
+    page.wait_for_url(re.compile(r".*/console\?done=override_approve.*"))
+    assert leak_id in page.locator("#flash").inner_text()
+    assert page.locator(f"tr[data-draft-id='{leak_id}']").count() == 0  # it left the queue
+    assert page.locator("#matching-count").inner_text() == "1"
+    site.shot(page, "04-queue-after-override")
+
+    page.click("#flash >> text=审计日志")
+    event = page.locator("tr.event[data-action='override_approve']")
+    assert event.count() == 1
+    assert "维修班组" in event.inner_text() and "张主管" in event.inner_text()
+    site.shot(page, "05-audit")
+
+    page.goto(f"{site.base}/console/stats")
+    assert page.locator("#chart-days rect").count() >= 3
+    assert page.locator("#chart-days title").count() >= 3
+    assert page.locator("#kpi-total").inner_text() == "3"
+    site.shot(page, "06-stats")
+
+    page.click("button:has-text('退出登录')")
+    page.wait_for_url(re.compile(r".*/console/login\?out=1"))
+    page.goto(f"{site.base}/console")
+    assert "/console/login" in page.url
+    assert problems == []
+    context.close()
+
+
+def test_an_agent_or_qa_key_is_refused(site: Site, browser: Any) -> None:
+    for role in ("agent", "qa"):
+        context = browser.new_context(viewport={"width": 1280, "height": 700}, locale="zh-CN")
+        page = context.new_page()
+        _sign_in(page, site, role)
+        page.wait_for_load_state()
+        assert "无权访问主管控制台" in page.locator("h1").inner_text()
+        assert not [c for c in context.cookies() if c["name"] == "wuye_console"]
+        if role == "agent":
+            site.shot(page, "07-agent-refused")
+        page.goto(f"{site.base}/console")
+        assert "/console/login" in page.url
+        context.close()

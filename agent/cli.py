@@ -32,6 +32,12 @@ def build_app(only: str | None = None) -> typer.Typer:
         add_completion=False,
         pretty_exceptions_enable=False,
     )
+
+
+    @root.callback()
+    def _root() -> None:
+        """Keeps `wuye` a command group even when only one sub-command is loaded."""
+
     names = [only] if only in COMMANDS else list(COMMANDS)
     for name in names:
         module, attribute, is_group = COMMANDS[name]

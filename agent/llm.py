@@ -1,0 +1,206 @@
+"""The only module that talks to chat models (through litellm).
+
+``LLMClient.complete`` sends one structured request and returns a parsed value:
+
+1. the configured model (``WUYE_MODEL`` with ``WUYE_API_BASE`` / ``WUYE_API_KEY``), retried on
+   timeouts, connection errors, 429 and 5xx (exponential backoff, ``Retry-After`` honoured, both
+   capped at ``WUYE_RETRY_MAX_WAIT``); other errors (401, 400 …) are not retried;
+2. an answer that does not parse gets ONE repair request ("your last answer was not valid JSON …");
+3. when that still fails, each model in ``WUYE_FALLBACKS`` gets the same treatment;
+4. finally the embedded offline drafter (``wuye-offline/drafter``, a litellm custom provider),
+   labelled ``drafter="offline_fallback"``. With no model configured the offline drafter is the
+   model (``drafter="offline"``).
+
+``calls`` counts every completion request sent (first ask, repair, retries, fallbacks), so it
+equals what an HTTP mock of the model host sees, plus one per offline-drafter call.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from agent.errors import ModelError
+from agent.settings import Settings
+
+OFFLINE_MODEL = "wuye-offline/drafter"
+T = TypeVar("T")
+
+_litellm: Any = None
+_offline_registered = False
+
+
+def litellm_module(*, offline: bool = False) -> Any:
+    """Import litellm once (≈ 3 s), quietly; register the offline drafter when it is needed."""
+    global _litellm, _offline_registered
+    if _litellm is None:
+        import logging
+
+        import litellm
+
+        for name in ("LiteLLM", "LiteLLM Router", "LiteLLM Proxy"):
+            logging.getLogger(name).setLevel(logging.WARNING)  # no per-call INFO lines in our logs
+        litellm.suppress_debug_info = True
+        litellm.disable_aiohttp_transport = True
+        litellm.telemetry = False
+        _litellm = litellm
+    if offline and not _offline_registered:
+        from agent.offline_drafter import register_offline_provider
+
+        register_offline_provider()
+        _offline_registered = True
+    return _litellm
+
+
+class OutputInvalid(ValueError):
+    """Raised by a ``parse`` function: the text is not an acceptable answer (message says why)."""
+
+
+@dataclass
+class LLMResult(Generic[T]):
+    value: T
+    model: str
+    drafter: str  # "model" | "offline" | "offline_fallback"
+    calls: int
+    llm_ms: float
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class _Attempts:
+    calls: int = 0
+    llm_ms: float = 0.0
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+
+class LLMClient:
+    def __init__(self, settings: Settings, *, sleep: Callable[[float], None] = time.sleep) -> None:
+        self.settings = settings
+        self._sleep = sleep
+
+    def warm_up(self, messages: list[dict[str, str]] | None = None, parse: Callable[[str], Any] = str) -> None:
+        """Import litellm and register the offline drafter now, not inside the first request; with
+        ``messages``, also run them once through the offline drafter (local, never a remote model)."""
+        litellm_module(offline=True)
+        if messages:
+            self._ask_with_repair(OFFLINE_MODEL, messages, parse, str, _Attempts())
+
+    @property
+    def primary_model(self) -> str:
+        return self.settings.model or OFFLINE_MODEL
+
+    def complete(
+        self,
+        messages: list[dict[str, str]],
+        parse: Callable[[str], T],
+        repair_message: Callable[[str], str],
+        *,
+        offline_only: bool = False,
+    ) -> LLMResult[T]:
+        """Ask for one structured answer; see the module docstring for retries and fallbacks.
+        ``offline_only`` skips the configured model (it already failed for this draft set)."""
+        tally = _Attempts()
+        if self.settings.offline or offline_only:
+            value = self._ask_with_repair(OFFLINE_MODEL, messages, parse, repair_message, tally)
+            drafter = "offline" if self.settings.offline else "offline_fallback"
+            return LLMResult(value, OFFLINE_MODEL, drafter, tally.calls, tally.llm_ms, tally.events)
+        primary = self.settings.model or ""
+        for model in [primary, *[m for m in self.settings.fallbacks if m != primary]]:
+            try:
+                value = self._ask_with_repair(model, messages, parse, repair_message, tally)
+            except ModelError as exc:
+                tally.events.append({"action": "model_failed", "detail": {"model": model, "error": exc.en}})
+                continue
+            return LLMResult(value, model, "model", tally.calls, tally.llm_ms, tally.events)
+        tally.events.append({"action": "fallback", "detail": {"model": OFFLINE_MODEL}})
+        value = self._ask_with_repair(OFFLINE_MODEL, messages, parse, repair_message, tally)
+        return LLMResult(value, OFFLINE_MODEL, "offline_fallback", tally.calls, tally.llm_ms, tally.events)
+
+    # -- one model: ask, then one repair -----------------------------------------------------
+    def _ask_with_repair(self, model, messages, parse, repair_message, tally: _Attempts):  # type: ignore[no-untyped-def]
+        text = self._send(model, messages, tally)
+        try:
+            return parse(text)
+        except OutputInvalid as first:
+            tally.events.append({"action": "repair", "detail": {"model": model, "error": str(first)[:300]}})
+            repaired = [*messages, {"role": "assistant", "content": text[:4000]},
+                        {"role": "user", "content": repair_message(str(first)[:500])}]
+            text = self._send(model, repaired, tally)
+            try:
+                return parse(text)
+            except OutputInvalid as second:
+                raise ModelError(
+                    f"模型 {model} 连续两次返回的内容不符合要求的 JSON 格式:{second}",
+                    f"model {model} returned invalid structured output twice: {second}",
+                ) from second
+
+    # -- one request, with retries ---------------------------------------------------------------
+    def _send(self, model: str, messages: list[dict[str, str]], tally: _Attempts) -> str:
+        litellm = litellm_module(offline=model == OFFLINE_MODEL)
+        settings = self.settings
+        kwargs: dict[str, Any] = {
+            "model": model, "messages": messages, "timeout": settings.timeout, "num_retries": 0,
+            "max_retries": 0, "temperature": settings.temperature, "drop_params": True,
+            "response_format": {"type": "json_object"},
+        }
+        if model != OFFLINE_MODEL and _provider(model) == _provider(settings.model or ""):
+            if settings.api_base:
+                kwargs["api_base"] = settings.api_base
+            if settings.api_key:  # SecretStr; a plain str when a caller used model_copy(update=…)
+                key = settings.api_key
+                kwargs["api_key"] = key.get_secret_value() if hasattr(key, "get_secret_value") else str(key)
+        attempts = 1 if model == OFFLINE_MODEL else settings.retries + 1
+        for attempt in range(attempts):
+            tally.calls += 1
+            started = time.perf_counter()
+            try:
+                response = litellm.completion(**kwargs)
+            except Exception as exc:  # noqa: BLE001 - classified below
+                tally.llm_ms += (time.perf_counter() - started) * 1000
+                if not _retryable(litellm, exc) or attempt == attempts - 1:
+                    raise ModelError(
+                        f"调用模型 {model} 失败({type(exc).__name__})",
+                        f"calling model {model} failed: {type(exc).__name__}: {str(exc)[:200]}",
+                    ) from exc
+                wait = self._wait(exc, attempt)
+                tally.events.append({"action": "model_retry", "detail": {
+                    "model": model, "error": type(exc).__name__, "attempt": attempt + 1, "wait_s": wait}})
+                self._sleep(wait)
+                continue
+            tally.llm_ms += (time.perf_counter() - started) * 1000
+            try:
+                return response.choices[0].message.content or ""
+            except (AttributeError, IndexError):
+                return ""
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _wait(self, exc: Exception, attempt: int) -> float:
+        cap = self.settings.retry_max_wait
+        headers = getattr(exc, "litellm_response_headers", None) or {}
+        retry_after = headers.get("retry-after") if hasattr(headers, "get") else None
+        if retry_after is not None:
+            try:
+                return max(0.0, min(float(retry_after), cap))
+            except ValueError:
+                pass
+        return min(self.settings.retry_backoff * (2**attempt), cap)
+
+
+def _provider(model: str) -> str:
+    return model.split("/", 1)[0] if "/" in model else model
+
+
+def _retryable(litellm: Any, exc: Exception) -> bool:
+    retry_types = (litellm.Timeout, litellm.RateLimitError, litellm.ServiceUnavailableError,
+                   litellm.InternalServerError, litellm.APIConnectionError, litellm.BadGatewayError)
+    if isinstance(exc, retry_types):
+        return True
+    status = getattr(exc, "status_code", None)
+    return isinstance(status, int) and (status == 429 or status >= 500)
+
+
+def count_tokens(model: str, messages: list[dict[str, str]]) -> int:
+    """Prompt size in tokens as litellm counts it (tiktoken cl100k for models it does not know)."""
+    return int(litellm_module().token_counter(model=model, messages=messages))

@@ -1,0 +1,48 @@
+"""revise: re-ask ONCE, only for the stages with block violations, with the broken rules' fix hints."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agent.nodes.common import event, failing_stages
+from agent.nodes.drafting import (
+    build_context,
+    failing_items,
+    llm_events,
+    parse_answer,
+    render_messages,
+    stage_drafts,
+)
+
+
+def needs_revision(state: dict[str, Any]) -> str:
+    """Route after guard: one re-ask when a stage fails, then persist whatever we have."""
+    if not state.get("reasked") and failing_stages(state["guard_results"]):
+        return "revise"
+    return "persist"
+
+
+def revise_node(state: dict[str, Any], runtime: Any) -> dict[str, Any]:
+    ctx = runtime.context
+    failing = failing_stages(state["guard_results"])
+    hints = {stage: state.get("fix_hints", {}).get(stage, []) for stage in failing}
+    context = build_context(state, only_stages=failing, fix_hints=hints)
+    messages = render_messages(ctx.prompts, state, context, failing=failing_items(state, failing))
+    result = ctx.llm.complete(
+        messages,
+        parse=lambda text: parse_answer(text, failing),
+        repair_message=lambda error: ctx.prompts["repair"].render(error=error, expected_stages=failing),
+        offline_only=state.get("drafter") == "offline_fallback",
+    )
+    revised, events = stage_drafts(state, result.value)
+    update: dict[str, Any] = {
+        "drafts": {**state["drafts"], **revised},
+        "guard_results": {s: r for s, r in state["guard_results"].items() if s not in failing},
+        "reasked": True,
+        "llm_calls": result.calls,
+        "timings_ms": {"llm": result.llm_ms},
+        "events": [event("reask", stages=failing, model=result.model)] + llm_events(result.events) + events,
+    }
+    if result.drafter != "model" and state.get("drafter") == "model":
+        update.update(model=result.model, drafter="offline_fallback")
+    return update

@@ -1,0 +1,185 @@
+"""DraftingService: the one entry point to the drafting workflow (docs/CONTRACTS.md §4).
+
+The graph's nodes are synchronous (guardrails, retrieval and OpenCC are CPU-bound, sync code);
+the async methods run them in a worker thread, so FastAPI's event loop is never blocked. The
+draft id is the LangGraph thread id. Decisions are validated before the graph resumes, so a
+refused decision raises a typed error and leaves the waiting draft untouched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import threading
+import time
+import uuid
+from typing import Any
+
+from langgraph.types import Command
+
+from agent.errors import InvalidInput, NotFound
+from agent.models import Decision, DraftSet, GuardOutcome, StageDraft, TechniqueRef
+from agent.nodes.common import STAGES, event, now
+from agent.nodes.intake import validate_complaint, validate_history
+from agent.nodes.review import WAITING, DecisionNotAllowed, EditBlocked, check_decision
+from agent.settings import Settings
+from agent.state import WorkflowContext
+
+__all__ = ["DraftingService", "Decision", "DraftSet", "EditBlocked", "DecisionNotAllowed"]
+
+log = logging.getLogger(__name__)
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+class DraftingService:
+    def __init__(self, settings: Settings, *, retriever: Any = None, checker: Any = None, llm: Any = None) -> None:
+        """Build (or take) the clients, open the checkpointer, compile the graph. Reuse the instance."""
+        from agent.checkpoint import open_checkpointer
+        from agent.graph import build_graph
+        from agent.llm import LLMClient
+        from agent.prompts import load_pack
+
+        if retriever is None:
+            from agent.corpus.search import Retriever
+
+            retriever = Retriever.open(settings)
+        if checker is None:
+            from agent.guard import GuardChecker
+
+            checker = GuardChecker.from_settings(settings)
+        self.settings = settings
+        self.context = WorkflowContext(settings=settings, retriever=retriever, checker=checker,
+                                       llm=llm or LLMClient(settings), prompts=load_pack(settings.prompts_dir))
+        self._saver, self._close = open_checkpointer(settings)
+        self.graph = build_graph(self._saver)
+        self._locks = [threading.Lock() for _ in range(64)]  # striped: one draft id, one lock
+        self.warm_up()
+
+    def warm_up(self) -> None:
+        """Load what the first request would otherwise load (jieba, OpenCC, guardrails, litellm, the
+        offline drafter): one dry run of the nodes up to the offline drafter, no model, no checkpoint."""
+        from types import SimpleNamespace
+
+        from agent.nodes.classify import classify_node
+        from agent.nodes.common import STAGES
+        from agent.nodes.drafting import build_context, parse_answer, render_messages
+        from agent.nodes.intake import intake
+        from agent.nodes.mask import mask_node
+        from agent.nodes.retrieve import retrieve_node
+
+        started = time.perf_counter()
+        runtime = SimpleNamespace(context=self.context)
+        state: dict[str, Any] = {"complaint": "電梯壞了兩天,打電話13800000000也沒人來修。"}
+        try:
+            for node in (intake, mask_node, classify_node, retrieve_node):
+                state.update(node(state, runtime))
+            self.context.checker.check_set({"listen": "您先别着急,慢慢说,我都记下了。", "act": "我們馬上安排師傅上門。"})
+            messages = render_messages(self.context.prompts, state, build_context(state), failing=[])
+            self.context.llm.warm_up(messages, lambda text: parse_answer(text, list(STAGES)))
+        except Exception:  # noqa: BLE001 - a failed warm-up must not stop the service; requests report errors
+            log.warning("drafting warm-up failed; the first request will show the error", exc_info=True)
+        log.info("drafting service warmed up in %.0f ms", (time.perf_counter() - started) * 1000)
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    def close(self) -> None:
+        self._close()
+
+    def __enter__(self) -> DraftingService:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- sync API (CLI, evals) ---------------------------------------------------------------
+    def create(self, complaint: str, draft_id: str | None = None, history: list[dict[str, str]] | None = None,
+               meta: dict[str, Any] | None = None) -> DraftSet:
+        validate_complaint(complaint, self.settings)
+        validate_history(history, self.settings)
+        if meta is not None and not isinstance(meta, dict):
+            raise InvalidInput("meta 必须是对象。", "meta must be an object.")
+        chosen = draft_id is not None
+        draft_id = draft_id if chosen else uuid.uuid4().hex
+        if not isinstance(draft_id, str) or not _ID.match(draft_id):
+            raise InvalidInput("草稿编号只能包含字母、数字、点、下划线和连字符(最长 64 位)。",
+                               "draft_id may contain letters, digits, '.', '_' and '-' (at most 64).")
+        with self._lock(draft_id):
+            if chosen and self._values(draft_id):
+                raise InvalidInput(f"草稿 {draft_id} 已存在。", f"draft {draft_id} already exists.",
+                                   code="draft_exists")
+            created = now()
+            start = {"draft_id": draft_id, "complaint": complaint, "history": history or [], "meta": meta or {},
+                     "created_at": created.isoformat(), "started": time.time(),
+                     "events": [event("created", **({"meta": meta} if meta else {}))]}
+            values = self.graph.invoke(start, self._config(draft_id), context=self.context, durability="exit")
+        return to_draft_set(values)
+
+    def decide(self, draft_id: str, decision: Decision | dict[str, Any], actor: str, role: str = "agent") -> DraftSet:
+        if not isinstance(decision, Decision):
+            try:
+                decision = Decision.model_validate(decision)
+            except ValueError as exc:
+                raise InvalidInput("决定的格式不正确。", f"invalid decision: {exc}") from exc
+        if not actor or not str(actor).strip():
+            raise InvalidInput("必须注明操作人。", "a decision needs an actor.")
+        with self._lock(draft_id):
+            values = self._values(draft_id)
+            if not values:
+                raise NotFound(f"找不到草稿 {draft_id}。", f"draft {draft_id} not found.")
+            outcome = check_decision(values, decision, str(actor), role, self.context.checker,
+                                     self.settings.max_reply_chars)
+            values = self.graph.invoke(Command(resume=outcome), self._config(draft_id), context=self.context,
+                                       durability="exit")
+        return to_draft_set(values)
+
+    def get(self, draft_id: str) -> DraftSet | None:
+        values = self._values(draft_id)
+        return to_draft_set(values) if values else None
+
+    # -- async API (FastAPI): same work in a worker thread -------------------------------------
+    async def acreate(self, complaint: str, draft_id: str | None = None,
+                      history: list[dict[str, str]] | None = None, meta: dict[str, Any] | None = None) -> DraftSet:
+        return await asyncio.to_thread(self.create, complaint, draft_id, history, meta)
+
+    async def adecide(self, draft_id: str, decision: Decision | dict[str, Any], actor: str,
+                      role: str = "agent") -> DraftSet:
+        return await asyncio.to_thread(self.decide, draft_id, decision, actor, role)
+
+    async def aget(self, draft_id: str) -> DraftSet | None:
+        return await asyncio.to_thread(self.get, draft_id)
+
+    # -- internals -----------------------------------------------------------------------------
+    @staticmethod
+    def _config(draft_id: str) -> dict[str, Any]:
+        return {"configurable": {"thread_id": draft_id}}
+
+    def _values(self, draft_id: str) -> dict[str, Any]:
+        if not isinstance(draft_id, str) or not _ID.match(draft_id):
+            return {}
+        return dict(self.graph.get_state(self._config(draft_id)).values or {})
+
+    def _lock(self, draft_id: str) -> threading.Lock:
+        return self._locks[hash(draft_id) % len(self._locks)]
+
+
+def to_draft_set(values: dict[str, Any]) -> DraftSet:
+    """Checkpointed state → the public DraftSet (JSON contract)."""
+    stages = [
+        StageDraft(stage=stage, text=values["drafts"][stage]["text"],
+                   techniques=[TechniqueRef(**t) for t in values["drafts"][stage]["techniques"]],
+                   guardrail=GuardOutcome(**{k: values["guard_results"][stage][k] for k in ("passed", "violations")}))
+        for stage in STAGES
+    ]
+    return DraftSet(
+        id=values["draft_id"], status=values["status"], script=values["script"],
+        complaint_masked=values["complaint_masked"], classification=values["classification"], stages=stages,
+        model=values["model"], drafter=values["drafter"], prompt=values["prompt"],
+        llm_calls=values.get("llm_calls", 0),
+        timings_ms={k: round(v, 2) for k, v in (values.get("timings_ms") or {}).items()},
+        final=values.get("final"), follow_up=values.get("follow_up"), created_at=values["created_at"],
+        events=values.get("events", []), meta=values.get("meta", {}),
+    )
+
+
+def is_waiting(draft: DraftSet) -> bool:
+    return draft.status in WAITING

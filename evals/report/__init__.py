@@ -1,0 +1,1 @@
+"""Reporters: terminal table, JUnit XML, self-contained HTML."""

@@ -1,0 +1,164 @@
+"""`wuye serve` and `wuye keys …`. Heavy imports stay inside the functions (`wuye --help` is fast)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from typing import Annotated, Any
+
+import typer
+
+keys_app = typer.Typer(help="管理 API 密钥 Manage API keys (stored hashed; the key is shown once).",
+                       no_args_is_help=True)
+
+
+def _fail(exc: Exception) -> None:
+    typer.echo(getattr(exc, "message", str(exc)), err=True)
+    raise typer.Exit(getattr(exc, "exit_code", 2))
+
+
+def _with_store(work: Any) -> Any:
+    """Migrate, open the database, run ``work(session)`` in one transaction, close."""
+    from agent.errors import WuyeError
+    from agent.settings import get_settings
+    from api.store import Database, run_migrations
+
+    async def main() -> Any:
+        settings = get_settings()
+        await asyncio.to_thread(run_migrations, settings)
+        db = Database.from_settings(settings)
+        try:
+            async with db.session() as session:
+                return await work(session)
+        finally:
+            await db.dispose()
+
+    try:
+        return asyncio.run(main())
+    except WuyeError as exc:
+        _fail(exc)
+    except Exception as exc:  # database unreachable, bad URL
+        typer.echo(f"无法访问数据库 / cannot open the database: {type(exc).__name__}: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+@keys_app.command("create")
+def keys_create(
+    role: Annotated[str, typer.Option("--role", help="agent | supervisor | qa | admin")],
+    project: Annotated[list[str], typer.Option("--project", help="绑定的项目,可重复;* 表示全部项目")],
+    name: Annotated[str, typer.Option("--name", help="密钥名称,如 前台小王")],
+    as_json: Annotated[bool, typer.Option("--json", help='输出 {"id","key"}')] = False,
+) -> None:
+    """创建密钥 Create a key. The key itself is printed once and cannot be shown again."""
+    from api.store import create_api_key
+
+    async def work(session: Any) -> tuple[str, str, list[str], str]:
+        row, token = await create_api_key(session, name=name, role=role, projects=project)
+        return row.id, row.role, list(row.projects), token
+
+    key_id, key_role, projects, token = _with_store(work)
+    if as_json:
+        typer.echo(json.dumps({"id": key_id, "key": token}))
+        return
+    typer.echo(f"已创建密钥 {key_id}(角色 {key_role},项目 {'、'.join(projects)})。")
+    typer.echo(f"密钥只显示这一次,请妥善保存 / shown once, store it safely:\n{token}")
+
+
+@keys_app.command("list")
+def keys_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """列出密钥 List keys (never the key itself)."""
+    from api.store import list_api_keys
+
+    async def work(session: Any) -> list[dict[str, Any]]:
+        return [{"id": r.id, "name": r.name, "role": r.role, "projects": list(r.projects),
+                 "created_at": r.created_at.isoformat(),
+                 "revoked_at": r.revoked_at.isoformat() if r.revoked_at else None}
+                for r in await list_api_keys(session)]
+
+    rows = _with_store(work)
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    from rich.console import Console
+    from rich.table import Column, Table
+
+    table = Table("name 名称", "role 角色", "projects 项目", "created 创建", "status 状态")
+    table.columns.insert(0, Column("id", no_wrap=True, min_width=14))
+    for r in rows:
+        status = f"已吊销 revoked {r['revoked_at'][:10]}" if r["revoked_at"] else "有效 active"
+        table.add_row(r["id"], r["name"], r["role"], "、".join(r["projects"]), r["created_at"][:10], status)
+    Console().print(table if rows else "还没有密钥,用 `wuye keys create` 创建 / no keys yet.")
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: Annotated[str, typer.Argument(help="密钥编号,见 `wuye keys list`")]) -> None:
+    """吊销密钥 Revoke a key: it stops working at once."""
+    from api.store import revoke_api_key
+
+    async def work(session: Any) -> str:
+        row = await revoke_api_key(session, key_id=key_id)
+        return row.id
+
+    typer.echo(f"已吊销密钥 {_with_store(work)} / revoked.")
+
+
+async def _prepare(settings: Any) -> int:
+    """Migrate once and release requests a crashed recovery left claimed (before workers start)."""
+    from api.store import Database, reset_interrupted_recoveries, run_migrations
+
+    await asyncio.to_thread(run_migrations, settings)
+    db = Database.from_settings(settings)
+    try:
+        async with db.session() as session:
+            return await reset_interrupted_recoveries(session)
+    finally:
+        await db.dispose()
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="监听地址 bind address")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="端口 port")] = 8080,
+    workers: Annotated[int, typer.Option(min=1, max=32, help="工作进程数 worker processes (CPU cores)")] = 1,
+) -> None:
+    """启动 HTTP API(默认:SQLite、内嵌 Chroma、离线起草器)。Serve the HTTP API."""
+    import logging
+
+    import uvicorn
+
+    from agent.corpus.index import ensure_index
+    from agent.errors import WuyeError
+    from agent.settings import get_settings
+    from api.app import create_app
+
+    try:
+        settings = get_settings()
+        settings.ensure_data_dir()
+        logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+        logging.getLogger("alembic").setLevel(logging.WARNING)
+        typer.echo("检查检索索引 / checking the corpus index …", err=True)
+        report = ensure_index(settings)
+        if report is not None:
+            typer.echo(f"已建立索引 / index built: {report}", err=True)
+        asyncio.run(_prepare(settings))
+        if workers > 1:  # recover once here: a worker cannot tell a dead process's request from a live one's
+            from api.app import recover_once
+
+            recovered = asyncio.run(recover_once(settings))
+            if recovered:
+                typer.echo(f"已补起草 {recovered} 份中断的请求 / re-drafted {recovered} interrupted requests", err=True)
+        app: Any = create_app(settings) if workers == 1 else "api.app:app_from_env"
+    except WuyeError as exc:
+        _fail(exc)
+    except Exception as exc:  # invalid WUYE_* settings, unreachable database
+        typer.echo(f"启动失败,请检查 WUYE_* 配置和数据库 / start-up failed, check the WUYE_* settings and the "
+                   f"database: {type(exc).__name__}: {exc}", err=True)
+        raise typer.Exit(2) from None
+    mode = settings.model or "wuye-offline/drafter(离线起草器)"
+    typer.echo(f"wuye-copilot API → http://{host}:{port}  (docs: /docs · model: {mode})", err=True)
+    # Huge headers: h11 stops buffering a request head past 16 KiB, and the app answers 431 to any
+    # head over 16 KiB that got through (api.limits.BodySizeLimit).
+    uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower(), http="h11",
+                h11_max_incomplete_event_size=16 * 1024, timeout_graceful_shutdown=10,
+                workers=workers, factory=workers > 1)
+    sys.exit(0)

@@ -1,0 +1,205 @@
+"""Request and response bodies of the HTTP API (OpenAPI examples in Chinese).
+
+Request bodies forbid unknown fields. The draft set itself is ``agent.models.DraftSet``."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+
+from agent.vocab import Stage
+
+Channel = Literal["phone", "wechat", "app", "counter", "visit", "email", "other"]
+
+
+def _storable(value: str) -> str:
+    """Text that every database can store: no NUL characters, no lone UTF-16 surrogates."""
+    if "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value):
+        raise ValueError("文本中含有无效字符(NUL 或不成对的代理字符) / the text contains invalid characters "
+                         "(NUL or a lone surrogate)")
+    return value
+
+
+SafeStr = Annotated[str, AfterValidator(_storable)]
+
+
+def _not_blank(value: str, zh: str, en: str) -> str:
+    if not value.strip():
+        raise ValueError(f"{zh} / {en}")
+    return value
+
+
+class HistoryTurn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: Literal["owner", "staff"] = Field(description="owner 业主 / staff 客服")
+    text: SafeStr = Field(min_length=1, max_length=4000)
+
+
+class DraftCreate(BaseModel):
+    """An owner's complaint to draft replies for."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "complaint": "楼上漏水一个多星期了,报修三次都没人来,天花板都发霉了,你们物业到底管不管?",
+        "project": "翠湖苑",
+        "history": [{"role": "owner", "text": "上周就打过电话了。"}],
+        "channel": "phone",
+        "owner_ref": "3-1502",
+    }]})
+
+    complaint: SafeStr = Field(min_length=1, description="业主原话;长度上限见 WUYE_MAX_COMPLAINT_CHARS(默认 4000 字)")
+    project: SafeStr = Field(min_length=1, max_length=200, description="物业项目(小区)名称,须在密钥绑定的项目内")
+    history: list[HistoryTurn] | None = Field(None, max_length=50, description="此前的对话(可选)")
+    channel: Channel | None = Field(None, description="来源渠道")
+    owner_ref: SafeStr | None = Field(None, max_length=200, description="业主/房号的内部编号(不要填手机号等隐私)")
+
+    @field_validator("complaint")
+    @classmethod
+    def _complaint(cls, value: str) -> str:
+        return _not_blank(value, "投诉内容不能为空", "the complaint must not be empty")
+
+    @field_validator("project")
+    @classmethod
+    def _project(cls, value: str) -> str:
+        return _not_blank(value, "项目名称不能为空", "the project must not be empty").strip()
+
+
+class ApproveBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    action: Literal["approve"]
+
+
+class EditBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    action: Literal["edit"]
+    stages: dict[Stage, Annotated[SafeStr, Field(min_length=1, max_length=2000)]] = Field(
+        min_length=1, description="要修改的阶段及新文本,例如 {\"act\": \"…\"};修改后会重新检查护栏")
+    override: bool = Field(False, description="仅主管可用:接受被拦截的违规并放行")
+    note: SafeStr | None = Field(None, max_length=2000, description="主管放行时的说明")
+
+
+class RejectBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    action: Literal["reject"]
+    reason: SafeStr = Field(min_length=1, max_length=2000, description="驳回原因(必填)")
+
+    @field_validator("reason")
+    @classmethod
+    def _reason(cls, value: str) -> str:
+        return _not_blank(value, "驳回原因不能为空", "a reject needs a reason")
+
+
+DecisionBody = Annotated[ApproveBody | EditBody | RejectBody, Field(discriminator="action")]
+DECISION_EXAMPLES = {
+    "approve": {"summary": "采纳", "value": {"action": "approve"}},
+    "edit": {"summary": "修改后采纳", "value": {"action": "edit", "stages": {
+        "act": "我已经给您登记了加急维修单,师傅今天下午三点前上门查看漏水点,处理完我再给您回个电话。"}}},
+    "reject": {"summary": "驳回", "value": {"action": "reject", "reason": "业主已来电说明问题已解决,无需回复。"}},
+}
+
+
+class OverrideApproveBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    action: Literal["override_approve"]
+    note: SafeStr = Field(min_length=1, max_length=2000, description="放行说明(必填)")
+
+    @field_validator("note")
+    @classmethod
+    def _note(cls, value: str) -> str:
+        return _not_blank(value, "放行说明不能为空", "an override needs a note")
+
+
+class ReviewRejectBody(RejectBody):
+    pass
+
+
+class ReturnBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    action: Literal["return_to_agent"]
+    note: SafeStr = Field(min_length=1, max_length=2000, description="给客服的修改意见(必填)")
+
+    @field_validator("note")
+    @classmethod
+    def _note(cls, value: str) -> str:
+        return _not_blank(value, "退回时请写明修改意见", "return_to_agent needs a note")
+
+
+ReviewBody = Annotated[OverrideApproveBody | ReviewRejectBody | ReturnBody, Field(discriminator="action")]
+REVIEW_EXAMPLES = {
+    "override_approve": {"summary": "主管放行", "value": {
+        "action": "override_approve", "note": "“一定”指已确认的上门时间,并非承诺结果,可以发送。"}},
+    "reject": {"summary": "驳回", "value": {"action": "reject", "reason": "推诿口吻明显,请重新起草。"}},
+    "return_to_agent": {"summary": "退回客服修改", "value": {
+        "action": "return_to_agent", "note": "“办”这一步请写清楚维修时间和负责人。"}},
+}
+
+
+class DraftSummary(BaseModel):
+    id: str
+    status: str
+    project: str
+    agent_key_id: str
+    category: str | None
+    severity: str | None
+    drafter: str | None
+    rule_ids: list[str]
+    violation_categories: list[str]
+    created_at: datetime
+    updated_at: datetime
+
+
+class DraftPage(BaseModel):
+    items: list[DraftSummary]
+    next_cursor: str | None = Field(None, description="传给 cursor 参数以获取下一页;为空表示没有更多")
+
+
+class AuditEventOut(BaseModel):
+    id: int
+    draft_id: str
+    actor_key_id: str
+    role: str
+    action: str
+    at: datetime
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    rule_hits: list[dict[str, Any]]
+    note: str | None
+
+
+class AuditPage(BaseModel):
+    items: list[AuditEventOut]
+    next_cursor: str | None = None
+
+
+class DayViolations(BaseModel):
+    date: date
+    category: str
+    count: int
+
+
+class Stats(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "total": 120, "by_status": {"approved": 80, "pending_approval": 20, "flagged": 8, "rejected": 12},
+        "decided": 92, "approval_rate": 0.87, "edit_rate": 0.25, "reject_rate": 0.13, "flag_rate": 0.2,
+        "violations_per_day": [{"date": "2026-11-23", "category": "overpromising", "count": 3}],
+    }]})
+
+    total: int
+    by_status: dict[str, int]
+    decided: int
+    approval_rate: float | None
+    edit_rate: float | None
+    reject_rate: float | None
+    flag_rate: float | None = Field(description="创建时即被标记(需主管审核)的比例")
+    violations_per_day: list[DayViolations]
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+
+
+class Readiness(BaseModel):
+    status: Literal["ok", "degraded"]
+    checks: dict[str, dict[str, Any]]

@@ -1,0 +1,254 @@
+"""HTTP API benchmark: `.venv/bin/python bench/bench_api.py [--concurrency 64] [--latency 1.0]`.
+
+Starts a mock OpenAI-compatible model on a loopback port (answers after a set latency), then
+`wuye serve` in a subprocess on a temp data dir (SQLite, embedded Chroma, WUYE_MODEL=openai/mock),
+and measures:
+  1. N concurrent POST /v1/drafts with the model at --latency seconds: total wall time
+     (target: 64 at 1 s finish in ≤ 1.5 s — the API never blocks its event loop);
+  2. sequential POST /v1/drafts at zero model latency: p50/p99 end to end, and the part outside
+     the workflow nodes (end to end − the draft's timings_ms.total) = HTTP, auth, store, audit and
+     the DraftingService's own LangGraph/checkpointer overhead;
+  3. the same burst against the API alone (in-process, a non-blocking stub instead of the workflow).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+WUYE_CMD = [str(Path(sys.executable).parent / "wuye")]  # the console script of this virtualenv
+TEXTS = {
+    "listen": "您慢慢说,不着急,您说的每一点我都记下来了,还有什么想补充的尽管告诉我。",
+    "empathize": "这么多天没解决,换了谁都会着急,真是辛苦您了,给您添麻烦了。",
+    "ask": "想跟您确认一下,问题具体在哪个位置?您看今天下午还是明天上午方便师傅上门?",
+    "act": "我这就给您登记加急工单,请师傅今天下午上门查看,有进展我第一时间打电话告诉您。",
+    "negotiate": "查清原因后,处理方案我先跟您商量,按您方便的时间来安排。",
+    "thank": "谢谢您及时告诉我们,也谢谢您的耐心,处理好以后我会再回访,确认您满意。",
+}
+COMPLAINTS = ["楼上漏水一个多星期了,报修三次都没人来!", "电梯又坏了,老人孩子天天爬楼,你们管不管?",
+              "小区门口天天堆垃圾,臭得不行。", "地下车库的灯坏了半个月,晚上根本看不清路。",
+              "物业费涨了服务一点没变好,保安还爱答不理。", "隔壁装修早上七点就开始砸墙,投诉几次都没用。"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# -- mock model -----------------------------------------------------------------------------------
+class MockModel:
+    def __init__(self) -> None:
+        self.latency = 1.0
+        self.calls = 0
+        self.in_flight = 0
+        self.max_in_flight = 0
+
+    async def __call__(self, scope, receive, send):  # type: ignore[no-untyped-def]  # tiny ASGI app
+        if scope["type"] != "http":
+            return
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        self.calls += 1
+        self.in_flight += 1
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            await asyncio.sleep(self.latency)
+        finally:
+            self.in_flight -= 1
+        user = next(m["content"] for m in json.loads(body)["messages"] if m["role"] == "user")
+        context = json.loads(re.search(r"<context_json>\s*(.*?)\s*</context_json>", user, re.S).group(1))
+        stages = context.get("only_stages") or list(TEXTS)
+        content = {"stages": [{"stage": s, "text": TEXTS[s], "techniques": [context["stages"][s][0]["id"]]}
+                              for s in stages]}
+        payload = json.dumps({
+            "id": "chatcmpl-bench", "object": "chat.completion", "created": int(time.time()), "model": "mock",
+            "choices": [{"index": 0, "finish_reason": "stop",
+                         "message": {"role": "assistant", "content": json.dumps(content, ensure_ascii=False)}}],
+            "usage": {"prompt_tokens": 500, "completion_tokens": 300, "total_tokens": 800}}).encode()
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]})
+        await send({"type": "http.response.body", "body": payload})
+
+
+def start_mock(model: MockModel, port: int) -> None:
+    import uvicorn
+
+    server = uvicorn.Server(uvicorn.Config(model, host="127.0.0.1", port=port, log_level="error", backlog=512))
+    threading.Thread(target=server.run, daemon=True).start()
+    while not server.started:
+        time.sleep(0.05)
+
+
+# -- the API under test ---------------------------------------------------------------------------
+def start_api(data_dir: Path, port: int, mock_port: int, workers: int) -> tuple[subprocess.Popen, str]:
+    env = {**os.environ, "WUYE_DATA_DIR": str(data_dir), "WUYE_MODEL": "openai/mock",
+           "WUYE_API_BASE": f"http://127.0.0.1:{mock_port}/v1", "WUYE_API_KEY": "sk-bench-local",
+           "WUYE_RATE_LIMIT_PER_MINUTE": "1000000", "WUYE_LOG_LEVEL": "WARNING", "WUYE_TIMEOUT": "30"}
+    created = subprocess.run([*WUYE_CMD, "keys", "create", "--role", "agent", "--project", "*", "--name", "bench",
+                              "--json"], env=env, check=True, capture_output=True, text=True)
+    token = json.loads(created.stdout)["key"]
+    log = open(data_dir / "serve.log", "w")  # noqa: SIM115 - closed with the temp dir
+    proc = subprocess.Popen([*WUYE_CMD, "serve", "--port", str(port), "--workers", str(workers)], env=env, cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=log, text=True)
+    return proc, token
+
+
+async def wait_ready(client: httpx.AsyncClient, proc: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit("wuye serve exited; see its log above")
+        try:
+            if (await client.get("/readyz")).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        await asyncio.sleep(0.2)
+    raise SystemExit("wuye serve did not become ready in 180 s")
+
+
+async def post(client: httpx.AsyncClient, token: str, i: int) -> tuple[float, dict]:
+    start = time.perf_counter()
+    r = await client.post("/v1/drafts", headers={"Authorization": f"Bearer {token}"},
+                          json={"complaint": f"{COMPLAINTS[i % len(COMPLAINTS)]}(第{i}次)", "project": "翠湖苑"})
+    elapsed = time.perf_counter() - start
+    if r.status_code != 201:
+        raise SystemExit(f"POST /v1/drafts → {r.status_code}: {r.text[:300]}")
+    return elapsed, r.json()
+
+
+class StubService:
+    """A non-blocking stand-in for DraftingService (sleeps, then returns a fixed draft set): what
+    the API layer alone costs, without the workflow's CPU."""
+
+    def __init__(self, latency: float) -> None:
+        self.latency = latency
+
+    async def acreate(self, complaint: str, draft_id: str | None = None, history=None, meta=None):  # type: ignore[no-untyped-def]
+        from datetime import UTC, datetime
+
+        from agent.models import DraftSet
+
+        await asyncio.sleep(self.latency)
+        stages = [{"stage": s, "text": t, "techniques": [], "guardrail": {"passed": True, "violations": []}}
+                  for s, t in TEXTS.items()]
+        return DraftSet(id=draft_id or "x", status="pending_approval", script="simplified", complaint_masked=complaint,
+                        classification={}, stages=stages, model="stub", drafter="model",
+                        prompt={"id": "stub", "version": "0"}, created_at=datetime.now(UTC), meta=meta or {})
+
+    async def aget(self, draft_id: str) -> None:
+        return None
+
+
+async def api_layer_only(concurrency: int, latency: float) -> float:
+    """In-process (ASGI transport) POST /v1/drafts × concurrency against the stub service."""
+    from agent.settings import Settings
+    from api.app import create_app
+    from api.store import create_api_key
+
+    with tempfile.TemporaryDirectory(prefix="wuye-bench-api-stub-") as tmp:
+        app = create_app(Settings(data_dir=Path(tmp), rate_limit_per_minute=1_000_000), service=StubService(latency))
+        async with app.router.lifespan_context(app):
+            async with app.state.db.session() as session:
+                _, token = await create_api_key(session, name="bench", role="agent", projects=["*"])
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://bench", timeout=60) as client:
+                await asyncio.gather(*(post(client, token, i) for i in range(4)))
+                start = time.perf_counter()
+                await asyncio.gather(*(post(client, token, i) for i in range(concurrency)))
+                return time.perf_counter() - start
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--latency", type=float, default=1.0)
+    parser.add_argument("--sequential", type=int, default=60)
+    parser.add_argument("--workers", type=int, default=1, help="`wuye serve --workers`")
+    args = parser.parse_args()
+
+    model, mock_port, api_port = MockModel(), free_port(), free_port()
+    start_mock(model, mock_port)
+    with tempfile.TemporaryDirectory(prefix="wuye-bench-api-") as tmp:
+        proc, token = start_api(Path(tmp), api_port, mock_port, args.workers)
+        limits = httpx.Limits(max_connections=args.concurrency + 8, max_keepalive_connections=args.concurrency + 8)
+        try:
+            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{api_port}", timeout=120, limits=limits) as client:
+                await wait_ready(client, proc)
+                model.latency = 0.0
+                # warm-up: imports, guard compilation, connection pools (in every worker)
+                await asyncio.gather(*(post(client, token, i) for i in range(4 * args.workers)))
+
+                model.latency = args.latency
+                model.calls = model.max_in_flight = 0
+                start = time.perf_counter()
+                results = await asyncio.gather(*(post(client, token, i) for i in range(args.concurrency)))
+                wall = time.perf_counter() - start
+                burst = [r[0] for r in results]
+                concurrent_model_calls = model.max_in_flight
+                drafters = {r[1]["drafter"] for r in results}
+                if os.environ.get("BENCH_DEBUG"):
+                    slow = max(results, key=lambda r: r[0])
+                    print("slowest:", round(slow[0], 2), "s; workflow timings_ms:", slow[1]["timings_ms"])
+                    multi = [r[1] for r in results if r[1]["llm_calls"] > 1]
+                    print("multi-call drafts:", len(multi))
+                    for e in (multi[0]["events"] if multi else []):
+                        print("  ", e["action"], json.dumps(e.get("detail"), ensure_ascii=False)[:300])
+
+                model.latency = 0.0
+                seq = [await post(client, token, 100 + i) for i in range(args.sequential)]
+                e2e = [s[0] * 1000 for s in seq]
+                outside = [s[0] * 1000 - s[1]["timings_ms"].get("total", 0.0) for s in seq]
+                workflow = [s[1]["timings_ms"].get("total", 0.0) for s in seq]
+        except BaseException:
+            print((Path(tmp) / "serve.log").read_text()[-4000:], file=sys.stderr)
+            raise
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+
+    stub_wall = await api_layer_only(args.concurrency, args.latency)
+    load = os.getloadavg()[0]
+    print(f"\nwuye-copilot HTTP API benchmark ({os.cpu_count()} cores, load avg {load:.1f}; "
+          f"`wuye serve --workers {args.workers}`, SQLite, mock model)")
+    print(f"{'measure':<58}{'value':>12}")
+    print("-" * 70)
+    print(f"{f'{args.concurrency} concurrent POST /v1/drafts, model {args.latency:.1f} s: wall':<58}{wall:>10.2f} s")
+    print(f"{'  same, API layer only (in-process, stub service)':<58}{stub_wall:>10.2f} s")
+    print(f"{'  per-request latency p50 / max':<58}{pct(burst, .5):>6.2f} / {max(burst):.2f} s")
+    print(f"{'  model calls / drafter':<58}{model.calls:>6} / {','.join(sorted(drafters))}")
+    print(f"{'  most model calls in flight at once':<58}{concurrent_model_calls:>6}")
+    print(f"{f'sequential POST /v1/drafts, model 0 s (n={args.sequential}): p50':<58}{pct(e2e, .5):>9.1f} ms")
+    print(f"{'  p99':<58}{pct(e2e, .99):>9.1f} ms")
+    print(f"{'  workflow (timings_ms.total) p50':<58}{pct(workflow, .5):>9.1f} ms")
+    print(f"{'  outside the nodes (HTTP/auth/store/graph) p50':<58}{pct(outside, .5):>9.1f} ms")
+    print(f"{'  outside the nodes p99':<58}{pct(outside, .99):>9.1f} ms")
+    print(f"{'  mean':<58}{statistics.fmean(e2e):>9.1f} ms")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,162 @@
+"""Limits and bad input: always a 4xx with the bilingual error body, never a 5xx."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+
+import httpx
+import pytest
+
+from api.limits import RateLimiter
+
+from .conftest import make_settings, running
+
+
+def _is_chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def _assert_error(r: httpx.Response, status: int, code: str | None = None) -> dict:
+    assert r.status_code == status, r.text
+    err = r.json()["error"]
+    assert set(err) == {"code", "message_zh", "message_en", "details"}
+    assert _is_chinese(err["message_zh"]) and err["message_en"]
+    if code:
+        assert err["code"] == code
+    return err
+
+
+async def test_body_size_limit_by_length_and_by_stream(tmp_path):
+    async with running(make_settings(tmp_path, max_body_bytes=2048)) as api:
+        agent = await api.key("agent")
+        big = {"complaint": "漏水" * 2000, "project": "翠湖苑"}
+        _assert_error(await api.client.post("/v1/drafts", json=big, headers=agent), 413, "body_too_large")
+
+        async def chunks():
+            for _ in range(10):
+                yield b"x" * 1000
+
+        r = await api.client.post("/v1/drafts", content=chunks(),
+                                  headers={**agent, "Content-Type": "application/json"})
+        _assert_error(r, 413, "body_too_large")
+        assert api.service.create_calls == 0
+        ok = await api.client.post("/v1/drafts", json={"complaint": "漏水", "project": "翠湖苑"}, headers=agent)
+        assert ok.status_code == 201
+
+
+async def test_complaint_length_limit(tmp_path):
+    async with running(make_settings(tmp_path, max_complaint_chars=50)) as api:
+        agent = await api.key("agent")
+        r = await api.client.post("/v1/drafts", json={"complaint": "吵" * 51, "project": "翠湖苑"}, headers=agent)
+        err = _assert_error(r, 422, "complaint_too_long")
+        assert err["details"]["limit"] == 50
+        assert api.service.create_calls == 0
+
+
+async def test_rate_limit_429_with_retry_after(tmp_path):
+    async with running(make_settings(tmp_path, rate_limit_per_minute=3)) as api:
+        agent, other = await api.key("agent"), await api.key("agent")
+        for _ in range(3):
+            assert (await api.client.get("/v1/drafts", headers=agent)).status_code == 200
+        r = await api.client.get("/v1/drafts", headers=agent)
+        _assert_error(r, 429, "rate_limited")
+        assert int(r.headers["Retry-After"]) >= 1
+        assert (await api.client.get("/v1/drafts", headers=other)).status_code == 200  # per key
+
+
+def test_token_bucket_refills():
+    now = [0.0]
+    limiter = RateLimiter(60, clock=lambda: now[0])  # one token per second
+    assert all(limiter.take("k") == 0 for _ in range(60))
+    wait = limiter.take("k")
+    assert wait == pytest.approx(1.0)
+    now[0] += 0.5
+    assert limiter.take("k") == pytest.approx(0.5)
+    now[0] += 0.5
+    assert limiter.take("k") == 0
+    assert RateLimiter.retry_after(0.2) == "1"
+
+
+BAD_BODIES = [
+    ("unknown field", {"complaint": "漏水", "project": "翠湖苑", "priority": "high"}, "extra_forbidden"),
+    ("wrong type", {"complaint": 123, "project": "翠湖苑"}, "string_type"),
+    ("empty complaint", {"complaint": "", "project": "翠湖苑"}, "string_too_short"),
+    ("blank complaint", {"complaint": "   \n", "project": "翠湖苑"}, "value_error"),
+    ("missing project", {"complaint": "漏水"}, "missing"),
+    ("bad channel", {"complaint": "漏水", "project": "翠湖苑", "channel": "telegram"}, "literal_error"),
+    ("history not a list", {"complaint": "漏水", "project": "翠湖苑", "history": "上次说过"}, "list_type"),
+    ("not an object", ["漏水"], "model_attributes_type"),
+]
+
+
+@pytest.mark.parametrize(("label", "body", "kind"), BAD_BODIES, ids=[b[0] for b in BAD_BODIES])
+async def test_bad_bodies_are_bilingual_422(api, label, body, kind):
+    agent = await api.key("agent")
+    r = await api.client.post("/v1/drafts", json=body, headers=agent)
+    err = _assert_error(r, 422, "invalid_input")
+    assert err["details"]["errors"][0]["type"] == kind
+    assert api.service.create_calls == 0
+
+
+@pytest.mark.parametrize("raw", [b'{"complaint": "\xff\xfe\xe6", "project": "x"}', b"{not json", b"", b"\x00" * 10])
+async def test_invalid_utf8_and_broken_json_are_4xx(api, raw):
+    agent = await api.key("agent")
+    r = await api.client.post("/v1/drafts", content=raw, headers={**agent, "Content-Type": "application/json"})
+    assert 400 <= r.status_code < 500, r.text
+    _assert_error(r, r.status_code)
+
+
+async def test_wrong_content_type_and_methods_and_routes(api):
+    agent = await api.key("agent")
+    r = await api.client.post("/v1/drafts", content="complaint=漏水", headers={**agent, "Content-Type": "text/plain"})
+    _assert_error(r, 422)
+    _assert_error(await api.client.get("/v1/nope", headers=agent), 404, "not_found")
+    _assert_error(await api.client.delete("/v1/drafts", headers=agent), 405, "method_not_allowed")
+    _assert_error(await api.client.get("/v1/drafts", params={"cursor": "abc"}, headers=agent), 422, "bad_cursor")
+    _assert_error(await api.client.get("/v1/drafts", params={"status": "done"}, headers=agent), 422)
+
+
+async def test_oversized_authorization_header_is_401(api):
+    r = await api.client.get("/v1/drafts", headers={"Authorization": "Bearer wuye_" + "a" * 8000})
+    _assert_error(r, 401, "unauthorized")
+
+
+async def test_huge_headers_are_431_in_process(api):
+    agent = await api.key("agent")
+    r = await api.client.get("/v1/drafts", headers={**agent, "X-Junk": "a" * 20_000})
+    _assert_error(r, 431, "headers_too_large")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def test_huge_headers_are_refused_by_the_server(tmp_path):
+    """Over uvicorn's h11 limit (16 KiB, as `wuye serve` configures it) → 4xx before the app runs."""
+    import uvicorn
+
+    from api.app import create_app
+
+    from .conftest import FakeService
+
+    port = _free_port()
+    app = create_app(make_settings(tmp_path), service=FakeService())
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error",
+                                           http="h11", h11_max_incomplete_event_size=16 * 1024))
+    task = asyncio.create_task(server.serve())
+    try:
+        while not server.started:
+            await asyncio.sleep(0.05)
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+            assert (await client.get("/healthz")).status_code == 200
+            try:
+                r = await client.get("/healthz", headers={"X-Junk": "a" * 256 * 1024})
+                assert 400 <= r.status_code < 500
+            except httpx.RemoteProtocolError:
+                pass  # the server closed the connection: also a refusal, not a 5xx
+    finally:
+        server.should_exit = True
+        await task

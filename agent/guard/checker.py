@@ -1,0 +1,160 @@
+"""``GuardChecker``: the Python API of the guardrails (docs/CONTRACTS.md §3).
+
+Compiles the policy once (cached per guardrails folder), validates input, and runs every batch
+through ONE guardrails-ai ``Guard.validate`` call whose validators evaluate the compiled rules.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from pathlib import Path
+
+from agent.errors import InvalidInput, WuyeError
+from agent.guard.engine import Engine
+from agent.guard.models import GuardResult, Violation
+from agent.guard.policy import Policy, load_policy
+from agent.settings import Settings
+from agent.vocab import RuleSeverity, Stage, ViolationCategory
+
+_STAGES = ", ".join(s.value for s in Stage)
+
+
+@lru_cache(maxsize=8)
+def _cached_policy(folder: str, stamp: tuple[float, ...]) -> Policy:
+    return load_policy(Path(folder))
+
+
+def _policy_for(folder: Path) -> Policy:
+    """Cached per folder; a changed policy or lexicon file (mtime) is recompiled."""
+    files = [folder / "policy.yaml", *sorted((folder / "lexicons").glob("*.yaml"))]
+    stamp = tuple(f.stat().st_mtime if f.exists() else 0.0 for f in files)
+    return _cached_policy(str(folder.resolve()), stamp)
+
+
+def validate_item(text: object, stage: object, max_chars: int) -> tuple[str, Stage]:
+    """Raise ``InvalidInput`` for anything that cannot be checked."""
+    if not isinstance(stage, str) or stage not in Stage.__members__:
+        raise InvalidInput(
+            f"未知的阶段 {stage!r},可选:{_STAGES}",
+            f"unknown stage {stage!r}; expected one of: {_STAGES}",
+            code="unknown_stage",
+        )
+    if not isinstance(text, str):
+        raise InvalidInput(
+            f"回复文本必须是字符串,收到的是 {type(text).__name__}",
+            f"reply text must be a string, got {type(text).__name__}",
+            code="not_a_string",
+        )
+    if not text.strip():
+        raise InvalidInput("回复文本为空", "reply text is empty", code="empty_text")
+    if len(text) > max_chars:
+        raise InvalidInput(
+            f"回复文本过长({len(text)} 字,上限 {max_chars} 字)",
+            f"reply text is too long ({len(text)} characters, limit {max_chars})",
+            code="text_too_long",
+        )
+    return text, Stage(stage)
+
+
+class GuardChecker:
+    def __init__(self, policy: Policy, settings: Settings) -> None:
+        self.policy = policy
+        self.settings = settings
+        self.engine = Engine(policy)
+        self._guard = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> GuardChecker:
+        return cls(_policy_for(Path(settings.guardrails_dir)), settings)
+
+    # -- guardrails-ai ---------------------------------------------------------------------
+    def _get_guard(self):  # type: ignore[no-untyped-def]
+        if self._guard is None:
+            from agent.guard.validators import build_guard  # heavy import, on first use only
+
+            judge = None
+            if self.settings.llm_judge and self.settings.model:
+                from agent.guard.judge import LLMJudgeClient
+
+                judge = LLMJudgeClient(self.settings)
+            self._guard = build_guard(self.engine, judge)
+        return self._guard
+
+    def _run(self, items: list[tuple[str, Stage]]) -> list[GuardResult]:
+        payload = json.dumps([{"stage": s.value, "text": t} for t, s in items], ensure_ascii=False)
+        try:
+            with self._lock:
+                outcome = self._get_guard().validate(payload)
+        except Exception as exc:  # noqa: BLE001 - surfaced as a typed, bilingual error
+            raise WuyeError("护栏检查内部出错,请联系管理员", f"guardrail check failed: {type(exc).__name__}: {exc}",
+                            code="guard_error") from exc
+        if getattr(outcome, "error", None):
+            raise WuyeError("护栏检查内部出错,请联系管理员", f"guardrail check failed: {outcome.error}",
+                            code="guard_error")
+        found: list[list[Violation]] = [[] for _ in items]
+        for summary in outcome.validation_summaries or []:
+            for span in summary.error_spans or []:
+                info = json.loads(span.reason)
+                text = items[info["item"]][0]
+                found[info["item"]].append(self._violation(info, span.start, span.end, text))
+        return [GuardResult.from_violations(v) for v in found]
+
+    def _violation(self, info: dict, start: int, end: int, text: str) -> Violation:
+        rule = self.policy.by_id.get(info["rule_id"])
+        excerpt = text[start:end]
+        if rule is None:  # LLM judge: advisory, reviewed by a human
+            return Violation(
+                category=ViolationCategory(info["category"]),
+                rule_id=info["rule_id"],
+                severity=RuleSeverity.warn,
+                start=start,
+                end=end,
+                excerpt=excerpt,
+                message=f"“{excerpt}”:模型评审认为{info.get('reason', '')}",
+                fix_hint=self.policy_fix_hint(info["category"]),
+            )
+        return Violation(
+            category=rule.category,
+            rule_id=rule.id,
+            severity=rule.severity,
+            start=start,
+            end=end,
+            excerpt=excerpt,
+            message=f"“{excerpt}”:{rule.description}(依据 {rule.source.file} § {rule.source.section})",
+            fix_hint=rule.fix_hint,
+        )
+
+    def policy_fix_hint(self, category: str) -> str:
+        for rule in self.policy.spec.rules:
+            if rule.category == category:
+                return rule.fix_hint
+        return "请按六字诀的要求改写这句话。"
+
+    # -- public API (CONTRACTS §3) -------------------------------------------------------------
+    def check(self, text: str, stage: str) -> GuardResult:
+        item = validate_item(text, stage, self.settings.max_reply_chars)
+        return self._run([item])[0]
+
+    def check_set(self, texts: Mapping[str, str]) -> dict[str, GuardResult]:
+        """One guardrails pass for a whole draft set ``{stage: text}``."""
+        if not isinstance(texts, Mapping) or not texts:
+            raise InvalidInput("草稿集为空或格式不对", "draft set must be a non-empty {stage: text} mapping")
+        items = [validate_item(t, s, self.settings.max_reply_chars) for s, t in texts.items()]
+        return dict(zip(texts.keys(), self._run(items), strict=True))
+
+    def check_many(self, items: Iterable[tuple[str, str]]) -> list[GuardResult]:
+        """``(text, stage)`` pairs in one guardrails pass (the CLI and evals call it per chunk);
+        any unusable pair raises ``InvalidInput``."""
+        batch = [validate_item(t, s, self.settings.max_reply_chars) for t, s in items]
+        return self._run(batch) if batch else []
+
+    @staticmethod
+    def fix_hints(violations: Iterable[Violation]) -> list[str]:
+        seen: dict[str, None] = {}
+        for v in violations:
+            seen.setdefault(v.fix_hint, None)
+        return list(seen)

@@ -1,0 +1,169 @@
+"""`wuye check` — run the guardrails on one reply, a JSONL file, or a labelled evaluation set.
+
+    wuye check --stage act "我们会尽快处理的。"
+    wuye check --jsonl replies.jsonl            # lines {"id","stage","text"}; one JSON line out per line
+    wuye check --eval evals/guardrails/labelled.jsonl [--json]
+
+Violations are results (exit 0). Unusable input exits 2 with a message naming the line; the other
+lines are still checked. guardrails-ai is imported on the first check, not at start-up.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+import typer
+
+from agent.errors import InvalidInput, WuyeError
+
+CHUNK = 500  # lines per guardrails-ai call
+
+
+def _error_line(line_no: int, rid: object, error: WuyeError) -> dict:
+    return {"id": rid, "error": {"code": error.code, "message_zh": error.zh, "message_en": error.en}, "line": line_no}
+
+
+def _record(line_no: int, raw: str) -> dict:
+    try:
+        record = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"第 {line_no} 行不是合法的 JSON:{exc.msg}", f"line {line_no} is not valid JSON: {exc.msg}",
+                           code="invalid_json") from exc
+    if not isinstance(record, dict):
+        raise InvalidInput(f"第 {line_no} 行应是 JSON 对象", f"line {line_no} must be a JSON object", code="invalid_json")
+    return record
+
+
+def _fields(line_no: int, record: dict) -> tuple[object, str, str]:
+    for key in ("stage", "text"):
+        if key not in record:
+            raise InvalidInput(f"第 {line_no} 行缺少字段 {key}", f"line {line_no} is missing the field {key!r}",
+                               code="missing_field")
+    return record.get("id"), record["text"], record["stage"]
+
+
+def _lines(handle: IO[str]) -> Iterator[tuple[int, str]]:
+    for n, raw in enumerate(handle, start=1):
+        if raw.strip():
+            yield n, raw
+
+
+def _open(path: str) -> IO[str]:
+    if path == "-":
+        return sys.stdin
+    try:
+        return open(path, encoding="utf-8")  # noqa: SIM115
+    except OSError as exc:
+        raise InvalidInput(f"无法读取文件 {path}:{exc.strerror}", f"cannot read {path}: {exc.strerror}") from exc
+
+
+def run_jsonl(checker, handle: IO[str], out: IO[str], err: IO[str], *, progress: bool = False) -> int:  # type: ignore[no-untyped-def]
+    """Check every line; returns the number of unusable lines."""
+    from agent.guard.checker import validate_item
+
+    bad = 0
+    pending: list[tuple[object, str, str]] = []
+
+    def flush() -> None:
+        results = checker.check_many([(t, s) for _, t, s in pending])
+        out.write("".join(
+            json.dumps({"id": rid, **res.model_dump(mode="json")}, ensure_ascii=False) + "\n"
+            for (rid, _, _), res in zip(pending, results, strict=True)
+        ))
+        pending.clear()
+
+    bar = None
+    if progress:
+        from rich.console import Console
+        from rich.progress import Progress
+
+        bar = Progress(transient=True, console=Console(stderr=True))
+        bar.start()
+        task = bar.add_task("检查中 checking", total=None)
+    try:
+        for line_no, raw in _lines(handle):
+            rid: object = None
+            try:
+                record = _record(line_no, raw)
+                rid = record.get("id")
+                rid, text, stage = _fields(line_no, record)
+                validate_item(text, stage, checker.settings.max_reply_chars)
+            except WuyeError as exc:
+                bad += 1
+                flush()  # keep output in input order
+                out.write(json.dumps(_error_line(line_no, rid, exc), ensure_ascii=False) + "\n")
+                err.write(f"第 {line_no} 行 / line {line_no}: {exc.message}\n")
+                continue
+            pending.append((rid, text, stage))
+            if len(pending) >= CHUNK:
+                flush()
+                if bar is not None:
+                    bar.advance(task, CHUNK)
+        flush()
+    finally:
+        if bar is not None:
+            bar.stop()
+    return bad
+
+
+def check(
+    text: str | None = typer.Argument(None, help="要检查的回复 / the reply text to check"),
+    stage: str | None = typer.Option(None, "--stage", "-s", help="六字诀阶段 listen|empathize|ask|act|negotiate|thank"),
+    jsonl: str | None = typer.Option(None, "--jsonl", help='JSONL 文件(每行 {"id","stage","text"}),"-" 为标准输入'),
+    eval_file: Path | None = typer.Option(None, "--eval", help="带标注的评测集,输出各类别精确率/召回率"),
+    as_json: bool = typer.Option(False, "--json", help="--eval 的结果以 JSON 输出"),
+    show_misses: bool = typer.Option(False, "--misses", help="--eval 时列出判错的条目"),
+) -> None:
+    """护栏检查:按 guardrails/policy.yaml 检查回复是否触犯“必须避免的做法”。"""
+    from agent.guard.checker import GuardChecker
+    from agent.settings import get_settings
+
+    modes = sum(x is not None for x in (text, jsonl, eval_file))
+    try:
+        if modes != 1:
+            raise InvalidInput("请给出一条回复文本,或 --jsonl 文件,或 --eval 文件(三选一)",
+                               "give exactly one of: a reply text, --jsonl FILE, --eval FILE")
+        checker = GuardChecker.from_settings(get_settings())
+        if text is not None:
+            if stage is None:
+                raise InvalidInput("检查单条回复需要 --stage", "--stage is required when checking one reply")
+            result = checker.check(text, stage)
+            typer.echo(json.dumps(result.model_dump(mode="json"), ensure_ascii=False))
+            return
+        if jsonl is not None:
+            handle = _open(jsonl)
+            try:
+                bad = run_jsonl(checker, handle, sys.stdout, sys.stderr, progress=sys.stderr.isatty())
+            finally:
+                if handle is not sys.stdin:
+                    handle.close()
+            if bad:
+                typer.echo(f"{bad} 行无法检查 / {bad} line(s) could not be checked", err=True)
+                raise typer.Exit(2)
+            return
+        from agent.guard.evaluate import run_eval
+
+        run_eval(checker, eval_file, as_json=as_json, show_misses=show_misses)
+    except WuyeError as exc:
+        typer.echo(exc.message, err=True)
+        raise typer.Exit(exc.exit_code) from None
+
+
+def main() -> None:
+    """``python -m agent.guard.cli check …``: the same command without the rest of ``wuye``."""
+    app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+
+    @app.callback()
+    def _root() -> None:
+        """护栏检查 wuye guardrails."""
+
+    app.command("check")(check)
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

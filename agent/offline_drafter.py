@@ -81,11 +81,12 @@ def draft_from_context(complaint: str, context: dict) -> dict:
     hints = context.get("fix_hints") or {}
     rejected = context.get("rejected") or {}
     stages = []
+    used: set[str] = set()  # playbook phrasings already quoted: never twice in one draft
     for stage in wanted:
         techniques = [t for t in (stages_ctx.get(stage.value) or []) if isinstance(t, dict)]
         shift = (1 + len(hints.get(stage.value) or [])) if stage.value in hints or only else 0
         text, cited = compose_stage(stage, techniques, facts, shift=shift,
-                                    avoid=str(rejected.get(stage.value) or ""))
+                                    avoid=str(rejected.get(stage.value) or ""), used=used)
         if not cited and techniques and isinstance(techniques[0].get("id"), str):
             cited = [techniques[0]["id"]]
         stages.append({"stage": stage.value, "text": text, "techniques": cited})

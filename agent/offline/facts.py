@@ -31,6 +31,19 @@ _TAGS: dict[str, str] = {
     "trapped": r"被困|困在|关在电梯|困人",
     "gas": r"燃气|煤气|天然气",
     "media": r"曝光|记者|媒体|上新闻|电视台|抖音|微博|12345|市长热线|住建局|房管局",
+    # fee sub-topics: who owes, who already paid, what exactly is disputed
+    "owes": r"欠了|拖欠|交不起|缴不起|手头紧|分期|(几个月|半年|一年|好久)没(交|缴)",
+    "paid": r"已经(交|缴|付)|(交|缴|付)过了|(明明|早就|上个月就).{0,8}(交|缴|付|汇款)|汇款|转账",
+    "chased": r"催缴|催费|催我|催.{0,2}交|欠费名单|打电话催",
+    "late_fee": r"滞纳金",
+    "deposit": r"押金",
+    "increase": r"涨|调价|提价",
+    "relief": r"减免|退.{0,8}(费|钱)|少交|打折",
+    "service_value": r"干了什么|服务就是这个样子|服务.{0,4}(差|不到位)|花了钱",
+    "after_work": r"下班(后|以后|之后).{0,6}(方便|联系|联络|打)|只有下班",  # when the owner may be called
+    # the owner already said when it happens / happened (do not ask again)
+    "when_known": r"[0-9一二三四五六七八九十两]+点|早上|晚上|半夜|凌晨|中午|下午|上午|昨天|昨晚|今天|今早|刚才|周末|"
+                  r"前天|上周|上礼拜|上星期|上个月|这个月|夜里|每天|天天",
 }
 _TAG_RE = {tag: re.compile(pattern) for tag, pattern in _TAGS.items()}
 
@@ -45,6 +58,10 @@ _DEFAULT_ISSUE = {
 }
 
 
+# "since" values that are a time of day or too vague to say "从…开始一直没解决"
+_NOT_A_START = {"最近", "这几天", "今天", "早上", "今晚", "半夜", "凌晨", "今早", "今天早上"}
+
+
 @dataclass(frozen=True)
 class Facts:
     complaint: str
@@ -52,6 +69,7 @@ class Facts:
     specifics: Specifics
     tags: frozenset[str]
     seed: int
+    side_issue: str | None = None  # a repair a fee complaint also mentions (物业费 + 电梯故障)
 
     @property
     def category(self) -> Category:
@@ -90,6 +108,18 @@ class Facts:
         return issue if issue.endswith(("问题", "隐患", "险情", "故障", "事", "情况")) else issue + "问题"
 
     @property
+    def no_staff(self) -> bool:
+        """A service complaint about not being answered at all (no colleague to point at)."""
+        return self.category is Category.service_attitude and (
+            not self.has("staff") or self.specifics.what == "报事无人跟进")
+
+    @property
+    def repair_subject(self) -> bool:
+        """The named problem is something to repair (漏水, 电梯故障…), whatever the category."""
+        named = "facilities" in LABEL_CATEGORIES.get(self.specifics.what or "", set())
+        return named and bool(re.search(r"坏|漏|渗|故障|不亮|堵|停水|停电|报修|维修|没修", self.complaint))
+
+    @property
     def known_issue(self) -> bool:
         return bool(self.specifics.what)
 
@@ -99,9 +129,12 @@ class Facts:
         spec = self.specifics
         if not spec.what:
             return ""
+        if self.category is Category.fees:  # "物业费，已经整整一天了" would mix up the outage and the bill
+            return ""
         if spec.duration:
             return f"，已经{spec.duration}了"
-        if spec.since and spec.since not in ("最近", "这几天", "今天", "早上"):
+        ongoing = self.category in (Category.facilities, Category.environment)
+        if ongoing and spec.since and spec.since not in _NOT_A_START:
             return f"，从{spec.since}开始一直没解决"
         return ""
 
@@ -119,6 +152,11 @@ def gather_facts(complaint: str, classification: Classification) -> Facts:
         allowed |= {"facilities", "security"}
     fitting = [label for label in problem_labels(plain) if LABEL_CATEGORIES.get(label, set()) & allowed]
     specifics = specifics.model_copy(update={"what": fitting[0] if fitting else None})
+    side = None
+    if classification.category is Category.fees:
+        side = next((label for label in problem_labels(plain)
+                     if LABEL_CATEGORIES.get(label, set()) & {"facilities", "environment"}
+                     and re.search(r"坏|漏|不亮|故障|堵|停", plain)), None)
     tags = {tag for tag, pattern in _TAG_RE.items() if pattern.search(plain)}
     if re.search(r"第[二三四五六七八九十两\d]+次|又(坏|漏|停|被|来|跌|掉|堵|进水|开始)|反复|多次|好几次|三番五次|屡次|"
                  r"[两二三四五六七八九十几\d]+(次|回)", plain):
@@ -136,6 +174,8 @@ def gather_facts(complaint: str, classification: Classification) -> Facts:
         tags.add("service")
     if classification.category is Category.neighbor or "upstairs" in tags:
         tags.add("neighbor")
+    if "paid" in tags:  # an owner who says they paid is never treated as owing
+        tags.discard("owes")
     if classification.urgency.value == "urgent":
         tags.add("urgent")
     if classification.mindset is Mindset.compensation:
@@ -148,4 +188,4 @@ def gather_facts(complaint: str, classification: Classification) -> Facts:
             tags.add("group")
         if "曝光" in classification.reason or "外部" in classification.reason:
             tags.add("media")
-    return Facts(plain, classification, specifics, frozenset(tags), seed_of(complaint))
+    return Facts(plain, classification, specifics, frozenset(tags), seed_of(complaint), side)

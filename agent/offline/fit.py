@@ -25,14 +25,32 @@ _CUES: list[tuple[str, str]] = [
     (r"周[一二三四五六日]|星期|下个月|月底|本月|一日到", NEVER),
     (r"请问有什么可以帮您|欢迎您|请坐|您请说|有什么需要我帮忙|久等了|确实有难度", NEVER),
     # words the guard reads as refusing / blaming out of context
-    (r"没办法|要不是", NEVER),
+    (r"没办法|要不是|是谁的原因|责任弄清楚|不管最后查出来", NEVER),
+    # spoken-only lines: right on the phone or at the counter, odd in a written reply
+    (r"慢慢说|慢慢讲|接着说|继续说|您说，|别挂电话|不打断|想说的都可以说|按您的节奏|我在听|我听着|听着呢|都听着|"
+     r"这边听着|放心说|手上的事|没听太|再说一遍|从头跟我说|说出来会好受|今天先跟您说到这里|打电话给我|"
+     r"随时打客服中心|打电话过来|您稍等", NEVER),
+    # mind-reading the owner, or claiming a history we do not know
+    (r"不是计较|没人把您的话当回事|最在意的是|最着急的是|最担心的是|还是有期待|最不满意的是|之前也碰到过|"
+     r"这么做，肯定|您的意思是问题反复", NEVER),
+    # filler that only announces talk ("接下来的安排是这样的…") or asks how to reply
+    (r"暂时没能让您满意|接下来的安排是这样|规定上的要求是这样|我想先弄清楚|用电话还是微信|每到一个环节|"
+     r"不用一直打电话|不用分别去找|内部协调都由我|权限|诉求我都记下了|想法我都记下了|要求我记下了|"
+     r"一起商量一个|还有一个方案|当场记录|今天谈定|不走过场|有任何不清楚的|不用再从头说", NEVER),
+    # arrears lines only when the owner says they owe; relief lines only when relief is asked for
+    (r"没缴|缴清|分期|欠费|缴费安排", "owes"),
+    (r"减免|审批", "relief"),
+    (r"花了钱没享受", "service_value"),
+    (r"家里有人|家里方便", "in_home"),
+    (r"等了这么久", "span"),
+    (r"之前的处理", "repeated"),
+    (r"该我们承担|我们不会推|负责到底", NEVER),  # sounds like accepting liability before any check
     # presumes something already agreed, done or checked
     (r"说好的|按刚才说好|开工|处理好了|还满意吗|修好以后|用着|进进出出|一直在盯着|核对过了|已经做了复盘", NEVER),
     (r"处理太慢|不是一天两天", "span"),
     # slow, probing or self-critical lines that do not belong in an emergency / a liability claim
     (r"没听太清|再说一遍|从头跟我说|原因引起|最让您不满意|哪几件事|拍张照片|具体位置和开始的时间", "not_danger"),
     (r"疏忽|是我们没做到位|失误是我们的|确实是我们", "not_compensation"),
-    (r"减免|审批", "compensation"),
     (r"先不争|把“对”让给", "dispute"),
     (r"花了钱|欠费|没缴|缴费|分期|账单|物业费|收费标准|维修基金", "fees"),
     (r"各位业主|大家|整栋楼|好几户|所有业主|业主代表|协调会", "group"),

@@ -1,8 +1,13 @@
 """Our own sentence banks for the offline drafter (Simplified Chinese, full-width punctuation).
 
-Slots: {issue} (e.g. 3号楼电梯故障), {span} (e.g. ，已经三天了), {time} (a concrete reply time),
-{where} (a place or 这个位置). Each list holds interchangeable variants; the drafter picks one with
-a seed derived from the complaint, and a different one on a re-ask.
+Slots: {issue} (e.g. 3号楼电梯故障), {issue_q} (…问题), {span} (e.g. ，已经三天了), {span_mid},
+{where} (a place or 这个位置), {time} (a concrete reply time). Each list holds interchangeable
+variants; the drafter picks one with a seed derived from the complaint, another one on a re-ask.
+
+Division of labour between the stages (so no idea is said twice): listen restates and takes
+ownership; empathize acknowledges the feeling; ask asks at most two questions the case needs;
+act says who does what and promises the one callback time; negotiate offers options; thank
+thanks, apologises, names the improvement and the 回访.
 """
 
 from __future__ import annotations
@@ -11,24 +16,32 @@ from agent.vocab import Category
 
 REPLY_TIMES = ["今天下午五点前", "今天下班前", "明天上午十点前", "明天中午十二点前"]
 URGENT_TIMES = ["半小时内", "一小时内"]
+AFTER_WORK_TIMES = ["今天晚上七点以后", "明天晚上七点以后"]  # the owner asked to be called after work
 
-# -- listen: restate what we heard ---------------------------------------------------------------
+# -- listen: restate what we heard, then take ownership ------------------------------------------
 LISTEN_RESTATE = [
     "您反映的{issue_q}{span}，情况我都记下了。",
-    "我先跟您确认一下，您说的是{issue_q}{span}，对吧？",
-    "{issue}这件事{span_mid}我都一条条记下来了。",
+    "您说的{issue_q}{span}，我都一条条记下来了。",
+]
+LISTEN_RESTATE_FEES = [
+    "关于{issue}，您的疑问和意见我都记下了。",
+    "您对{issue}提出的疑问，我都一条条记下来了。",
 ]
 LISTEN_RESTATE_UNKNOWN = [  # no concrete problem recognised: do not pretend to know it
-    "您反映的情况{span_mid}我都一条条记下来了。",
-    "您说的经过我都记下了{span}，我们一件一件来理清楚。",
+    "您反映的情况我都仔细看了，也都记下来了。",
+    "您说的经过我都一条条记下来了。",
 ]
 LISTEN_RESTATE_RESPECT = [
     "您说工作人员的态度让您很不舒服，这个情况我都记下了。",
-    "工作人员是怎么跟您说的、当时是什么情况，我都一条条记下来了。",
+    "工作人员当时是怎么对您的，您说的经过我都一条条记下来了。",
 ]
 LISTEN_RESTATE_MAJOR = [
     "您说的{issue}我已经记下了，我这边马上安排人处理。",
     "{issue}这件事我都记下了，现在就安排人过去。",
+]
+LISTEN_OWN = [  # acknowledgement, when no playbook phrasing fits a written reply (ownership is act's)
+    "您的投诉已经受理，您说的每一点我们都会认真核实。",
+    "您反映的每一点，我们都会逐条核实、认真对待。",
 ]
 
 # -- empathize: one sentence that fits the situation ------------------------------------------
@@ -50,7 +63,7 @@ EMPATHIZE = {
         "您这么着急，说明这件事已经拖得让人很难接受了，这个批评我们接受。",
     ],
     "respect": [
-        "工作人员那样对您，是我们的不对，我代表服务中心向您真诚道歉。",
+        "被这样对待，换了谁心里都不好受，这是我们的不对，我代表服务中心向您真诚道歉。",
         "您来反映问题，本该得到耐心的对待，这次让您受委屈了，真的对不起。",
     ],
     "compensation": [
@@ -58,69 +71,62 @@ EMPATHIZE = {
         "遇到这样的损失，您着急、想要个说法，都是完全应该的。",
     ],
     "repeated": [
-        "同样的问题反复出现，是我们没有处理彻底，让您一次次跟着操心，真的很抱歉。",
+        "同样的问题反复出现，是我们没有处理彻底，让您一次次跟着操心。",
         "一次两次还好，反复出现谁都会有意见，这是我们的工作没做到位。",
     ],
     "service": [
-        "您的事没有被及时接住，这是我们的工作没做好，给您添麻烦了，真的很抱歉。",
-        "让您找我们找得这么辛苦，是我们的问题，真的很抱歉。",
-    ],
-    "default": [
-        "{issue}这件事{span_mid}给您添了这么多麻烦，真的很抱歉。",
-        "{issue}影响到您的日常生活了，您有意见是完全应该的，给您添麻烦了。",
+        "您的事没有被及时接住，这是我们的工作没做好，给您添麻烦了。",
+        "让您找我们找得这么辛苦，是我们的问题。",
     ],
 }
-
-# -- ask: the question that moves the case forward, per category --------------------------------
-ASK = {
+EMPATHIZE_DEFAULT = {  # no special situation: by category
     Category.facilities: [
-        "除了{where}，家里或楼里其他地方有没有类似的情况？",
-        "师傅上门查看的话，您今天下午还是明天上午方便？",
+        "{issue}{span_mid}影响到您的日常生活，换了谁都会着急，给您添麻烦了。",
+        "天天要用的东西出了问题，确实让人闹心，您有意见完全可以理解。",
     ],
     Category.environment: [
-        "主要是哪个位置最明显？一天里大概什么时候最严重？",
-        "您看主要是哪一片需要我们重点处理？",
+        "每天进出都要面对这些，换了谁都会不舒服，您的感受我完全理解。",
+        "{issue}直接影响到大家的居住环境，您有意见完全可以理解。",
     ],
     Category.security: [
-        "事情大概发生在什么时间、什么位置？我们好对照监控去查。",
-        "您还记得大概是几点钟的事吗？我们好调取那个时段的监控。",
+        "遇到这种事，心里难免不踏实，您的担心我完全理解。",
+        "住得安不安心是最要紧的，这件事让您不放心，我们一定重视。",
     ],
     Category.fees: [
-        "您说的是哪一期的账单？是哪一项费用和您预想的对不上？",
-        "您方便说一下是哪个月的费用吗？我们好对照明细一项项核对。",
+        "收费上有疑问，换了谁都想弄个明白，您的心情我理解。",
+        "每一笔钱都该收得清清楚楚，您提出疑问是完全应该的。",
     ],
     Category.neighbor: [
-        "这种情况一般在什么时间段最明显？大概持续多长时间？",
-        "您看是什么时间段影响最大？我们上门沟通时好说得具体一些。",
+        "生活和休息总被打扰，时间长了谁都受不了，您的心情我理解。",
+        "邻里之间的事最让人为难，您来找我们是对的，我们一定出面。",
     ],
     Category.service_attitude: [
-        "您还记得是哪天、在哪个岗位遇到的这位同事吗？当时他具体是怎么说的？",
-        "方便说一下大概是什么时间、在哪里遇到的吗？我们好核实清楚。",
+        "您的事没有被及时接住，这是我们的工作没做好，给您添麻烦了。",
+        "让您找我们找得这么辛苦，是我们的问题。",
     ],
     Category.other: [
-        "您最希望我们先解决哪一点？我按您最着急的先安排。",
-        "这件事具体是在什么时间、什么地方发生的？",
+        "您专门来反映，说明这件事确实给您添了不便，我们认真对待。",
+        "这件事关系到大家的日常生活，您的意见我们非常重视。",
     ],
 }
-ASK_SPECIAL = {
-    "danger": ["您现在是否已经在安全的地方？现场还有没有其他人需要帮忙？"],
-    "incident": ["家人现在都还好吗？事情大概发生在什么时间、什么位置？我们好把情况核实清楚。"],
-    "urgent_repair": ["现在家里有人吗？师傅到了以后方便直接进门查看吗？"],
-    "no_staff": ["您是哪天、通过哪个渠道联系我们的？我好把记录调出来查清楚。"],
-    "group": ["大家最关心的是哪几点？方便的话请推选两三位邻居做代表，我们安排专人对接。"],
-    "compensation": ["受损的东西方便拍几张照片发给我们吗？我们好一起核实情况。"],
-}
 
-# -- act: what we are doing (no time here; the time comes from the phrasing or ACT_TIME) -------
+# -- act: who does what (the one callback time comes from the phrasing or ACT_TIME) ----------------
 ACT_ACTION = {
     Category.facilities: "关于{issue}，我已经登记为报修工单，安排工程部师傅去现场查看。",
     Category.environment: "关于{issue}，我已经通知保洁主管安排人员处理，处理完会拍照片给您确认。",
     Category.security: "关于{issue}，我已经通知秩序维护部主管调看相关监控，并加强这一片的巡查。",
-    Category.fees: "关于{issue}，我会先请财务同事把您的收费明细逐项核对一遍。",
+    Category.fees: "关于{issue}，我已经请财务同事把您的收费明细逐项核对一遍。",
     Category.neighbor: "关于{issue}，我们会安排管家上门和相关住户沟通，把您的困扰如实转达。",
     Category.service_attitude: "涉及的这位同事，我已经报给客服主管核实情况、严肃处理。",
     "no_staff": "您联系我们却没有得到及时回应，这个情况我已经报给客服主管查明原因。",
+    "service_fix": "关于{issue}，我已经登记为报修工单，安排工程部师傅去现场查看，之前没能及时回应您的原因也会一并查清。",
     Category.other: "关于{issue}，我已经详细登记，由我负责跟进。",
+}
+ACT_FEES = {  # fee sub-topics: what finance actually checks
+    "paid": "我已经请财务同事核对您的缴费入账记录，核实清楚之前不会再就这笔费用打扰您。",
+    "deposit": "我已经请财务同事查清您这笔押金的退还流程卡在哪一步。",
+    "late_fee": "我已经请财务同事把这笔滞纳金的计算过程逐项核对一遍。",
+    "increase": "我已经请财务同事把这次调价的依据和测算明细整理出来。",
 }
 ACT_TIME = [
     "处理进展我会在{time}给您回电话。",
@@ -145,10 +151,11 @@ ACT_DANGER_DISPATCH = "我已经通知{team}立即赶到现场处置，也同步
 ACT_INCIDENT = "这件事我已经报给项目经理，由他牵头核查，今天就安排人到现场排查隐患，{time}给您回电话说明结果。"
 ACT_ESCALATE = "这件事我也同步报给了项目主管，由他督办到底。"
 ACT_COMPENSATION = "您提到的损失，我们核实清楚后按规定处理，具体结果由主管和您当面沟通。"
-ACT_REFUND = "您提出的退费要求，我们核实清楚后按规定处理，具体结果由主管和您沟通。"
+ACT_REFUND = "您提出的{claim}，我们核实清楚后按规定处理，具体结果由主管和您沟通。"
+ACT_SIDE_ISSUE = "您提到的{side}，我也安排了工程部师傅排查，进展由我一并跟进。"
 ACT_GROUP = "我们会安排专人对接大家的意见，本周内组织一次业主沟通会，时间地点明天中午前在业主群里公布。"
 
-# -- negotiate: options within our authority + the owner's view ---------------------------------
+# -- negotiate: options within our authority (no callback time here: act already gave it) ----------
 NEGOTIATE = {
     Category.facilities: [
         "我们可以先做临时处理，避免影响扩大，再约您方便的时间彻底修好，您看这样行吗？",
@@ -156,15 +163,15 @@ NEGOTIATE = {
     ],
     Category.environment: [
         "我们可以把这一片的清扫和清运次数调整一下，接下来一周每天安排专人检查，您看这样可以吗？",
-        "除了这次处理，您觉得还有哪些地方需要我们重点关注？我们一起把清洁标准定下来。",
+        "除了这一处，您觉得附近还有哪些地方需要一起处理？我们一次安排到位。",
     ],
     Category.security: [
         "我们可以在这一片加派巡逻班次，同时把外来人员登记再严格一些，您看还有哪些地方需要加强？",
         "您看是先加强这一片的巡查，还是同时在入口处增加登记核验？我们按您的意见来安排。",
     ],
     Category.fees: [
-        "我们可以把收费明细和依据跟您逐项过一遍，核对下来确有出入的，按规定给您更正。您看是来服务中心当面核对，还是我把明细发给您？",
-        "您对哪一项有疑问，我们就对着收费依据一项项说明；您看是电话里说，还是约个时间当面聊更方便？",
+        "我们可以把收费明细和依据跟您逐项过一遍，确有出入的按规定更正。您看是来服务中心当面核对，还是我把明细发给您？",
+        "您对哪一项有疑问，我们就对着收费依据一项项说明，您看是电话里说，还是约个时间当面聊更方便？",
     ],
     Category.neighbor: [
         "我们可以先由管家上门沟通，如果还是没有改善，再约双方一起当面协商，您看先从哪一步开始比较好？",
@@ -172,12 +179,20 @@ NEGOTIATE = {
     ],
     Category.service_attitude: [
         "您看是由客服主管当面向您说明处理结果，还是先在电话里跟您沟通？您有什么要求也可以直接提。",
-        "处理结果出来后，您希望我们用什么方式向您说明？明天中午前我先给您回个电话，听听您的意见。",
+        "处理结果出来后，您希望我们当面向您说明，还是电话里跟您沟通？您的要求我们一并考虑。",
     ],
     Category.other: [
-        "您看您希望怎么处理比较合适？您先说说想法，我们一起商量一个能落实的办法。",
-        "我这边先按刚才说的安排，您要是有更好的建议，随时告诉我，我们再调整。",
+        "您希望这件事怎么处理比较合适？您先说说想法，我们一起找一个能落实的办法。",
+        "我这边先按上面的安排推进，您要是有更好的建议，随时告诉我，我们再调整。",
     ],
+}
+NEGOTIATE_FEES = {  # fee sub-topics
+    "paid": ["核实清楚后，以后涉及缴费的事，您希望我们用什么方式、在什么时间联系您？我们照您的意思来。"],
+    "paid_after_work": ["以后涉及缴费的事，我们按您说的只在下班后联系您；您看是电话还是短信更方便？"],
+    "deposit": ["退还需要哪些手续、现在差哪一步，我们一次跟您说清楚，您看是电话里说，还是来服务中心当面办更方便？"],
+    "late_fee": ["滞纳金是怎么算出来的，我们可以对着收费依据跟您逐项说明，确有出入的按规定更正，您看这样可以吗？"],
+    "increase": ["这次调价的依据和测算明细，我们可以跟您当面逐项说明，您看是来服务中心，还是我们约时间上门？"],
+    "relief": ["减免需要公司按规定审批，我不能当场答应您，但会把您反映的问题和您的意见如实报上去。"],
 }
 NEGOTIATE_SPECIAL = {
     "danger": ["现场处理好之后，我们再和您商量后续怎么处理，您看到时候是电话沟通还是当面说更方便？"],
@@ -186,18 +201,46 @@ NEGOTIATE_SPECIAL = {
     "compensation": ["关于您提到的损失，我们先一起到现场确认、拍照登记，您有什么想法也可以先跟我说，我一并报给主管。"],
     "repeated": ["这次我们请工程主管一起到场，先把反复出现的原因查清楚，再和您商量维修方案，您看可以吗？"],
 }
+NEGOTIATE_CLOSE = [  # when no playbook phrasing fits
+    "方案定下来之后，我们马上安排落实，不让您再多等。",
+    "您要是有更合适的办法，也可以直接告诉我，我们再调整。",
+]
 
-# -- thank: thanks + the concrete next step + closing -------------------------------------------
-THANK_NEXT_FIX = [  # facilities / environment / security: something physical gets fixed
-    "等{issue}处理好，我会在三天内回访您，确认没有问题才算办完。",
-    "{issue}处理完成后的第二天，我会再跟您联系，看看效果怎么样。",
+# -- thank: thanks + apology, the improvement, the 回访 -------------------------------------------
+THANK_OPEN = {
+    "danger": ["谢谢您第一时间告诉我们，让您和家人受惊了，真的很抱歉。",
+               "谢谢您及时反映，这件事让您受惊了，我们非常抱歉。"],
+    "group": ["谢谢大家把意见集中反映给我们，让大家这么操心，是我们的不对。",
+              "谢谢各位邻居的信任和监督，这件事拖到现在，我们很抱歉。"],
+    "respect": ["谢谢您把这件事告诉我们，让您受委屈了，再次向您说声对不起。",
+                "谢谢您的批评，这次是我们没做好，再次向您道歉。"],
+    "compensation": ["谢谢您及时告诉我们，让您遭受损失，我们很抱歉。",
+                     "谢谢您把情况说得这么清楚，给您带来损失，我们很抱歉。"],
+    "repeated": ["谢谢您一次次耐心反映，问题反复出现，是我们的不对，真的很抱歉。",
+                 "谢谢您的监督，同样的事让您反映了不止一次，我们很抱歉。"],
+    "default": ["谢谢您告诉我们这件事，让您费心了，我们很抱歉。",
+                "谢谢您的反馈，给您添了麻烦，真的很抱歉。"],
+}
+THANK_IMPROVE = {
+    "danger": ["这次的隐患我们会举一反三，把小区里同类位置都排查一遍。"],
+    "group": ["后续进展我们会在业主群里定期公布，让大家都看得到。"],
+    Category.facilities: ["这次的情况我们会记录在案，同类设施也会列进日常巡检的重点。"],
+    Category.environment: ["这一处我们会纳入保洁主管每周的质量抽查。"],
+    Category.security: ["这次的情况会在秩序维护部的班前会上通报，巡查和门岗管理再落实一遍。"],
+    Category.fees: ["收费的说明我们也会改进，以后账单会列得更清楚。"],
+    "paid": ["以后发缴费提醒前，我们会先核对入账记录，不让同样的事再发生。"],
+    "increase": ["以后涉及收费调整，我们会提前公示、把依据讲清楚。"],
+    Category.neighbor: ["类似的情况，我们也会在小区公告里做一次文明居住的提醒。"],
+    Category.service_attitude: ["这次的事我们会在员工例会上通报，服务规范再落实一遍。"],
+    "no_staff": ["线上留言和来电的回复时限我们会重新落实，做到有人接、有人回。"],
+    Category.other: ["您的意见我们会整理好报给项目经理，作为后面改进的依据。"],
+}
+THANK_FOLLOW_FIX = [  # something physical gets fixed
+    "等{issue}处理好，我三天内回访您，确认没有问题才算办完。",
+    "{issue}处理完的第二天，我会回访您，看看效果怎么样。",
 ]
-THANK_NEXT_DANGER = [
-    "现场处置完以后，我会再跟您联系，确认大家都安全、设施也恢复正常。",
-    "等现场处理妥当，我今天之内再给您回个电话，把后续检修安排跟您说清楚。",
+THANK_FOLLOW_DANGER = ["现场处置完后，我会再回访您，确认大家都安全、设施也恢复正常。"]
+THANK_FOLLOW = [
+    "处理结果出来后，我三天内回访您，听听您的意见。",
+    "这件事办完后，我会在一周内回访您，确认您这边没有其他问题。",
 ]
-THANK_NEXT = [
-    "处理结果出来后，我会在三天内回访您，确认您这边没有其他问题。",
-    "这件事处理完以后，我会在一周内回访您，听听您的意见。",
-]
-THANK_CLOSE = ["有任何情况您随时找我。", "后面有什么需要，您随时联系服务中心。"]

@@ -104,14 +104,19 @@ def keys_revoke(key_id: Annotated[str, typer.Argument(help="密钥编号,见 `wu
 
 
 async def _prepare(settings: Any) -> int:
-    """Migrate once and release requests a crashed recovery left claimed (before workers start)."""
+    """Migrate once and release requests a crashed recovery left claimed (before workers start).
+
+    Returns how many usable API keys exist, so a first start can say how to create one."""
     from api.store import Database, reset_interrupted_recoveries, run_migrations
+    from api.store.keys import list_api_keys
 
     await asyncio.to_thread(run_migrations, settings)
     db = Database.from_settings(settings)
     try:
         async with db.session() as session:
-            return await reset_interrupted_recoveries(session)
+            await reset_interrupted_recoveries(session)
+            keys = await list_api_keys(session, include_revoked=False)
+            return len(keys)
     finally:
         await db.dispose()
 
@@ -140,7 +145,11 @@ def serve(
         report = ensure_index(settings)
         if report is not None:
             typer.echo(f"已建立索引 / index built: {report}", err=True)
-        asyncio.run(_prepare(settings))
+        if asyncio.run(_prepare(settings)) == 0:
+            typer.echo("还没有 API 密钥,先创建一个 / no API keys yet, create one first:\n"
+                       "  .venv/bin/wuye keys create --role agent --project 示例小区 --name 前台\n"
+                       "  .venv/bin/wuye keys create --role supervisor --project '*' --name 客服主管"
+                       "   (控制台 console: /console)", err=True)
         if workers > 1:  # recover once here: a worker cannot tell a dead process's request from a live one's
             from api.app import recover_once
 

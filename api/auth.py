@@ -8,7 +8,7 @@ Every authenticated request spends one token of the key's rate-limit bucket (→
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from fastapi import Depends, Request
@@ -18,18 +18,14 @@ from .errors import ApiError
 from .limits import RateLimiter
 from .store import ALL_PROJECTS, Scope
 from .store.fastpath import authenticate_sync
+from .store.keys import KeyInfo
 
 bearer = HTTPBearer(auto_error=False, description="API key from `wuye keys create`, e.g. `wuye_…`")
 
 
 @dataclass(frozen=True)
-class Principal:
-    """The caller: an active API key."""
-
-    id: str
-    name: str
-    role: str
-    projects: tuple[str, ...]
+class Principal(KeyInfo):
+    """The caller: an active API key, with what it may see and do."""
 
     @property
     def all_projects(self) -> bool:
@@ -65,7 +61,7 @@ async def current_principal(
     key = await db.read(authenticate_sync, token=credentials.credentials)
     if key is None:
         raise unauthorized()
-    principal = Principal(id=key.id, name=key.name, role=key.role, projects=key.projects)
+    principal = Principal(**asdict(key))
     limiter: RateLimiter = request.app.state.rate_limiter
     wait = limiter.take(principal.id)
     if wait > 0:

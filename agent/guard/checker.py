@@ -117,16 +117,7 @@ class GuardChecker:
                 message=f"“{excerpt}”:模型评审认为{info.get('reason', '')}",
                 fix_hint=self.policy_fix_hint(info["category"]),
             )
-        return Violation(
-            category=rule.category,
-            rule_id=rule.id,
-            severity=rule.severity,
-            start=start,
-            end=end,
-            excerpt=excerpt,
-            message=f"“{excerpt}”:{rule.description}(依据 {rule.source.file} § {rule.source.section})",
-            fix_hint=rule.fix_hint,
-        )
+        return rule.violation(text, start, end)
 
     def policy_fix_hint(self, category: str) -> str:
         for rule in self.policy.spec.rules:

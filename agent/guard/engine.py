@@ -133,18 +133,5 @@ class Engine:
                 continue
             if rule.min_hits > 1:  # e.g. repeated thanks: report the hit that crosses the line
                 spans = spans[rule.min_hits - 1:rule.min_hits]
-            for start, end in spans:
-                excerpt = prep.original[start:end]
-                found.append(
-                    Violation(
-                        category=rule.category,
-                        rule_id=rule.id,
-                        severity=rule.severity,
-                        start=start,
-                        end=end,
-                        excerpt=excerpt,
-                        message=f"“{excerpt}”:{rule.description}(依据 {rule.source.file} § {rule.source.section})",
-                        fix_hint=rule.fix_hint,
-                    )
-                )
+            found.extend(rule.violation(prep.original, start, end) for start, end in spans)
         return found

@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from agent.errors import InvalidInput
+from agent.guard.models import Violation
 from agent.vocab import RuleSeverity, Stage, ViolationCategory
 
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: 20× faster start-up
@@ -65,6 +66,20 @@ class Rule(BaseModel):
     @classmethod
     def _all(cls, value: object) -> object:
         return "all" if value in ("all", None) else value
+
+    def violation(self, original: str, start: int, end: int) -> Violation:
+        """This rule's hit on ``original[start:end]``, explained with its source and fix hint."""
+        excerpt = original[start:end]
+        return Violation(
+            category=self.category,
+            rule_id=self.id,
+            severity=self.severity,
+            start=start,
+            end=end,
+            excerpt=excerpt,
+            message=f"“{excerpt}”:{self.description}(依据 {self.source.file} § {self.source.section})",
+            fix_hint=self.fix_hint,
+        )
 
     def applies_to(self, stage: Stage) -> bool:
         return self.stages == "all" or stage in self.stages

@@ -17,6 +17,7 @@ equals what an HTTP mock of the model host sees, plus one per offline-drafter ca
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -118,27 +119,88 @@ class LLMClient:
         value = self._ask_with_repair(OFFLINE_MODEL, messages, parse, repair_message, tally)
         return LLMResult(value, OFFLINE_MODEL, "offline_fallback", tally.calls, tally.llm_ms, tally.events)
 
+    async def acomplete(
+        self,
+        messages: list[dict[str, str]],
+        parse: Callable[[str], T],
+        repair_message: Callable[[str], str],
+        *,
+        offline_only: bool = False,
+    ) -> LLMResult[T]:
+        """``complete`` for the event loop: the configured model is awaited (``litellm.acompletion``),
+        so concurrent drafts wait on it together without a thread each; the offline drafter is local
+        CPU work and runs in a worker thread."""
+        if self.settings.offline or offline_only:
+            return await asyncio.to_thread(self.complete, messages, parse, repair_message, offline_only=offline_only)
+        tally = _Attempts()
+        primary = self.settings.model or ""
+        for model in [primary, *[m for m in self.settings.fallbacks if m != primary]]:
+            try:
+                value = await self._aask_with_repair(model, messages, parse, repair_message, tally)
+            except ModelError as exc:
+                tally.events.append({"action": "model_failed", "detail": {"model": model, "error": exc.en}})
+                continue
+            return LLMResult(value, model, "model", tally.calls, tally.llm_ms, tally.events)
+        tally.events.append({"action": "fallback", "detail": {"model": OFFLINE_MODEL}})
+        value = await asyncio.to_thread(self._ask_with_repair, OFFLINE_MODEL, messages, parse, repair_message, tally)
+        return LLMResult(value, OFFLINE_MODEL, "offline_fallback", tally.calls, tally.llm_ms, tally.events)
+
     # -- one model: ask, then one repair -----------------------------------------------------
     def _ask_with_repair(self, model, messages, parse, repair_message, tally: _Attempts):  # type: ignore[no-untyped-def]
         text = self._send(model, messages, tally)
         try:
             return parse(text)
         except OutputInvalid as first:
-            tally.events.append({"action": "repair", "detail": {"model": model, "error": str(first)[:300]}})
-            repaired = [*messages, {"role": "assistant", "content": text[:4000]},
-                        {"role": "user", "content": repair_message(str(first)[:500])}]
-            text = self._send(model, repaired, tally)
-            try:
-                return parse(text)
-            except OutputInvalid as second:
-                raise ModelError(
-                    f"模型 {model} 连续两次返回的内容不符合要求的 JSON 格式:{second}",
-                    f"model {model} returned invalid structured output twice: {second}",
-                ) from second
+            text = self._send(model, _repair(model, messages, text, first, repair_message, tally), tally)
+            return _parse_again(model, parse, text)
+
+    async def _aask_with_repair(self, model, messages, parse, repair_message, tally: _Attempts):  # type: ignore[no-untyped-def]
+        text = await self._asend(model, messages, tally)
+        try:
+            return parse(text)
+        except OutputInvalid as first:
+            text = await self._asend(model, _repair(model, messages, text, first, repair_message, tally), tally)
+            return _parse_again(model, parse, text)
 
     # -- one request, with retries ---------------------------------------------------------------
     def _send(self, model: str, messages: list[dict[str, str]], tally: _Attempts) -> str:
         litellm = litellm_module(offline=model == OFFLINE_MODEL)
+        kwargs, attempts = self._request(model, messages)
+        for attempt in range(attempts):
+            tally.calls += 1
+            started = time.perf_counter()
+            try:
+                response = litellm.completion(**kwargs)
+            except Exception as exc:  # noqa: BLE001 - classified in _failed
+                self._sleep(self._failed(litellm, model, exc, attempt, attempts, started, tally))
+                continue
+            tally.llm_ms += (time.perf_counter() - started) * 1000
+            return _content(response)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _asend(self, model: str, messages: list[dict[str, str]], tally: _Attempts) -> str:
+        litellm = litellm_module(offline=model == OFFLINE_MODEL)
+        kwargs, attempts = self._request(model, messages)
+        for attempt in range(attempts):
+            tally.calls += 1
+            started = time.perf_counter()
+            try:
+                response = await litellm.acompletion(**kwargs)
+            except Exception as exc:  # noqa: BLE001 - classified in _failed
+                await self._asleep(self._failed(litellm, model, exc, attempt, attempts, started, tally))
+                continue
+            tally.llm_ms += (time.perf_counter() - started) * 1000
+            return _content(response)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _asleep(self, seconds: float) -> None:
+        if self._sleep is time.sleep:
+            await asyncio.sleep(seconds)
+        else:  # an injected clock (tests) is called as is
+            self._sleep(seconds)
+
+    def _request(self, model: str, messages: list[dict[str, str]]) -> tuple[dict[str, Any], int]:
+        """litellm keyword arguments for one request, and how many attempts it gets."""
         settings = self.settings
         kwargs: dict[str, Any] = {
             "model": model, "messages": messages, "timeout": settings.timeout, "num_retries": 0,
@@ -151,30 +213,21 @@ class LLMClient:
             if settings.api_key:  # SecretStr; a plain str when a caller used model_copy(update=…)
                 key = settings.api_key
                 kwargs["api_key"] = key.get_secret_value() if hasattr(key, "get_secret_value") else str(key)
-        attempts = 1 if model == OFFLINE_MODEL else settings.retries + 1
-        for attempt in range(attempts):
-            tally.calls += 1
-            started = time.perf_counter()
-            try:
-                response = litellm.completion(**kwargs)
-            except Exception as exc:  # noqa: BLE001 - classified below
-                tally.llm_ms += (time.perf_counter() - started) * 1000
-                if not _retryable(litellm, exc) or attempt == attempts - 1:
-                    raise ModelError(
-                        f"调用模型 {model} 失败({type(exc).__name__})",
-                        f"calling model {model} failed: {type(exc).__name__}: {str(exc)[:200]}",
-                    ) from exc
-                wait = self._wait(exc, attempt)
-                tally.events.append({"action": "model_retry", "detail": {
-                    "model": model, "error": type(exc).__name__, "attempt": attempt + 1, "wait_s": wait}})
-                self._sleep(wait)
-                continue
-            tally.llm_ms += (time.perf_counter() - started) * 1000
-            try:
-                return response.choices[0].message.content or ""
-            except (AttributeError, IndexError):
-                return ""
-        raise AssertionError("unreachable")  # pragma: no cover
+        return kwargs, 1 if model == OFFLINE_MODEL else settings.retries + 1
+
+    def _failed(self, litellm: Any, model: str, exc: Exception, attempt: int, attempts: int, started: float,
+                tally: _Attempts) -> float:
+        """Book a failed attempt; raise ModelError when it is final, else return the wait before the next."""
+        tally.llm_ms += (time.perf_counter() - started) * 1000
+        if not _retryable(litellm, exc) or attempt == attempts - 1:
+            raise ModelError(
+                f"调用模型 {model} 失败({type(exc).__name__})",
+                f"calling model {model} failed: {type(exc).__name__}: {str(exc)[:200]}",
+            ) from exc
+        wait = self._wait(exc, attempt)
+        tally.events.append({"action": "model_retry", "detail": {
+            "model": model, "error": type(exc).__name__, "attempt": attempt + 1, "wait_s": wait}})
+        return wait
 
     def _wait(self, exc: Exception, attempt: int) -> float:
         cap = self.settings.retry_max_wait
@@ -186,6 +239,31 @@ class LLMClient:
             except ValueError:
                 pass
         return min(self.settings.retry_backoff * (2**attempt), cap)
+
+
+def _content(response: Any) -> str:
+    try:
+        return response.choices[0].message.content or ""
+    except (AttributeError, IndexError):
+        return ""
+
+
+def _repair(model: str, messages: list[dict[str, str]], text: str, error: OutputInvalid,
+            repair_message: Callable[[str], str], tally: _Attempts) -> list[dict[str, str]]:
+    """The conversation for the one repair request after an answer that did not parse."""
+    tally.events.append({"action": "repair", "detail": {"model": model, "error": str(error)[:300]}})
+    return [*messages, {"role": "assistant", "content": text[:4000]},
+            {"role": "user", "content": repair_message(str(error)[:500])}]
+
+
+def _parse_again(model: str, parse: Callable[[str], T], text: str) -> T:
+    try:
+        return parse(text)
+    except OutputInvalid as second:
+        raise ModelError(
+            f"模型 {model} 连续两次返回的内容不符合要求的 JSON 格式:{second}",
+            f"model {model} returned invalid structured output twice: {second}",
+        ) from second
 
 
 def _provider(model: str) -> str:

@@ -115,8 +115,8 @@ def create_app(settings: Settings, *, service: Any = None, recover: bool = True)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # The workflow is sync code run via asyncio.to_thread; the default pool (cores + 4 threads)
-        # would queue concurrent drafts behind each other while they wait on the model.
+        # Drafting runs natively async on this loop (DraftingService.acreate); the default pool is
+        # for the store's and start-up's to_thread calls, which must not queue behind each other.
         asyncio.get_running_loop().set_default_executor(
             ThreadPoolExecutor(max_workers=max(settings.worker_threads, 4), thread_name_prefix="wuye-worker"))
         await asyncio.to_thread(run_migrations, settings)

@@ -1,4 +1,8 @@
-"""draft: ONE structured model call for all six stages (text + cited technique ids)."""
+"""draft: ONE structured model call for all six stages (text + cited technique ids).
+
+``draft_node`` (sync graph: CLI, evals) and ``adraft_node`` (async graph: API) differ only in how
+they wait for the model.
+"""
 
 from __future__ import annotations
 
@@ -15,15 +19,16 @@ from agent.nodes.drafting import (
 )
 
 
-def draft_node(state: dict[str, Any], runtime: Any) -> dict[str, Any]:
-    ctx = runtime.context
+def _request(state: dict[str, Any], ctx: Any) -> dict[str, Any]:
     expected = list(STAGES)
-    messages = render_messages(ctx.prompts, state, build_context(state), failing=[])
-    result = ctx.llm.complete(
-        messages,
-        parse=lambda text: parse_answer(text, expected),
-        repair_message=lambda error: ctx.prompts["repair"].render(error=error, expected_stages=expected),
-    )
+    return {
+        "messages": render_messages(ctx.prompts, state, build_context(state), failing=[]),
+        "parse": lambda text: parse_answer(text, expected),
+        "repair_message": lambda error: ctx.prompts["repair"].render(error=error, expected_stages=expected),
+    }
+
+
+def _update(state: dict[str, Any], ctx: Any, result: Any) -> dict[str, Any]:
     drafts, events = stage_drafts(state, result.value)
     return {
         "drafts": drafts,
@@ -36,3 +41,13 @@ def draft_node(state: dict[str, Any], runtime: Any) -> dict[str, Any]:
         "timings_ms": {"llm": result.llm_ms},
         "events": llm_events(result.events) + events,
     }
+
+
+def draft_node(state: dict[str, Any], runtime: Any) -> dict[str, Any]:
+    ctx = runtime.context
+    return _update(state, ctx, ctx.llm.complete(**_request(state, ctx)))
+
+
+async def adraft_node(state: dict[str, Any], runtime: Any) -> dict[str, Any]:
+    ctx = runtime.context
+    return _update(state, ctx, await ctx.llm.acomplete(**_request(state, ctx)))

@@ -1,4 +1,7 @@
-"""revise: re-ask ONCE, only for the stages with block violations, with the broken rules' fix hints."""
+"""revise: re-ask ONCE, only for the stages with block violations, with the broken rules' fix hints.
+
+``revise_node`` (sync graph) and ``arevise_node`` (async graph) differ only in how they wait.
+"""
 
 from __future__ import annotations
 
@@ -22,18 +25,18 @@ def needs_revision(state: dict[str, Any]) -> str:
     return "persist"
 
 
-def revise_node(state: dict[str, Any], runtime: Any) -> dict[str, Any]:
-    ctx = runtime.context
-    failing = failing_stages(state["guard_results"])
+def _request(state: dict[str, Any], ctx: Any, failing: list[str]) -> dict[str, Any]:
     hints = {stage: state.get("fix_hints", {}).get(stage, []) for stage in failing}
     context = build_context(state, only_stages=failing, fix_hints=hints)
-    messages = render_messages(ctx.prompts, state, context, failing=failing_items(state, failing))
-    result = ctx.llm.complete(
-        messages,
-        parse=lambda text: parse_answer(text, failing),
-        repair_message=lambda error: ctx.prompts["repair"].render(error=error, expected_stages=failing),
-        offline_only=state.get("drafter") == "offline_fallback",
-    )
+    return {
+        "messages": render_messages(ctx.prompts, state, context, failing=failing_items(state, failing)),
+        "parse": lambda text: parse_answer(text, failing),
+        "repair_message": lambda error: ctx.prompts["repair"].render(error=error, expected_stages=failing),
+        "offline_only": state.get("drafter") == "offline_fallback",
+    }
+
+
+def _update(state: dict[str, Any], failing: list[str], result: Any) -> dict[str, Any]:
     revised, events = stage_drafts(state, result.value)
     update: dict[str, Any] = {
         "drafts": {**state["drafts"], **revised},
@@ -46,3 +49,15 @@ def revise_node(state: dict[str, Any], runtime: Any) -> dict[str, Any]:
     if result.drafter != "model" and state.get("drafter") == "model":
         update.update(model=result.model, drafter="offline_fallback")
     return update
+
+
+def revise_node(state: dict[str, Any], runtime: Any) -> dict[str, Any]:
+    ctx = runtime.context
+    failing = failing_stages(state["guard_results"])
+    return _update(state, failing, ctx.llm.complete(**_request(state, ctx, failing)))
+
+
+async def arevise_node(state: dict[str, Any], runtime: Any) -> dict[str, Any]:
+    ctx = runtime.context
+    failing = failing_stages(state["guard_results"])
+    return _update(state, failing, await ctx.llm.acomplete(**_request(state, ctx, failing)))

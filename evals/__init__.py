@@ -1,4 +1,4 @@
-"""Offline eval suites and the `wuye eval` runner (see docs/readme/evals.md).
+"""Offline eval suites and the `wuye eval` runner (see docs/evals.md).
 
 Layout: `loader` (YAML + JSON schema, file:line errors), `kinds/` (one runner per kind of case:
 drafting, guardrail, retrieval), `mockllm` (respx-served model), `record` (live recording),

@@ -1,7 +1,7 @@
 """The supervisor console: server-rendered pages under ``/console`` (Simplified Chinese).
 
 ``router`` is mounted by ``api.app.create_app``. Pages use the API's store, auth, review and stats
-functions; see docs/readme/console.md.
+functions; see docs/console.md.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Print the coverage tables of the two labelled eval sets (used for docs/readme/eval-data.md).
+"""Print the coverage tables of the two labelled eval sets (used for docs/eval-data.md).
 
 Run: ``.venv/bin/python -m tests.eval_data.stats``
 """

@@ -1,7 +1,7 @@
 """The complaint set (evals/drafting/complaints.jsonl) keeps its shape, coverage and internal logic.
 
 The classification and offline-drafting evals score against these labels, so the labels are
-checked for consistency with the severity / escalation rules written in docs/readme/eval-data.md.
+checked for consistency with the severity / escalation rules written in docs/eval-data.md.
 """
 
 from __future__ import annotations

@@ -144,3 +144,11 @@ def test_accuracy_on_the_labelled_set() -> None:
     report = evaluate(load_cases(DATASET))
     assert all(accuracy >= 0.90 for accuracy in report["accuracy"].values()), report["accuracy"]
     assert report["major_recall"] == 1.0, [m for m in report["misses"] if m["expected"] == "major"]
+
+
+def test_being_stuck_in_a_lift_is_major_even_in_passing():
+    from agent.classify import classify_offline
+
+    assert classify_offline("电梯又坏了，困了我半小时").severity == "major"
+    assert classify_offline("電梯又壞了，困了我半小時").severity == "major"
+    assert classify_offline("电梯的事困了我好几天").severity != "major"  # 困 as "bothered"

@@ -9,22 +9,13 @@ import json
 import httpx
 import respx
 
-from agent.llm import LLMClient, OutputInvalid
+from agent.llm import LLMClient
 from agent.service import Decision
 from tests.workflow.conftest import BAD_ACT, LLM_URL, answer_for, chat, responder
+from tests.workflow.test_llm import MESSAGES
+from tests.workflow.test_llm import parse as _parse
 
 COMPLAINT = "楼上卫生间漏水到我家天花板已经三天了,报修两次都没人来,墙皮都泡起来了!"
-MESSAGES = [{"role": "system", "content": "只输出 JSON"}, {"role": "user", "content": "<complaint>x</complaint>"}]
-
-
-def _parse(text: str) -> dict:
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise OutputInvalid(f"invalid JSON: {exc.msg}") from exc
-    if "ok" not in value:
-        raise OutputInvalid("missing key ok")
-    return value
 
 
 async def test_concurrent_drafts_wait_on_the_model_together(make_service, model_settings):

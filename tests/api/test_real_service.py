@@ -4,7 +4,6 @@ model mocked by respx at http://llm.test/v1: idempotency, restart, recovery, off
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ import pytest
 import respx
 
 from agent.settings import Settings
+from tests.workflow.conftest import answer_for, chat
 
 from .conftest import make_settings, running
 
@@ -32,16 +32,7 @@ COMPLAINT = "楼上漏水一个多星期了,报修三次都没人来,天花板�
 
 
 def _answer(request: httpx.Request) -> httpx.Response:
-    user = next(m["content"] for m in json.loads(request.content)["messages"] if m["role"] == "user")
-    context = json.loads(re.search(r"<context_json>\s*(.*?)\s*</context_json>", user, re.S).group(1))
-    stages = context.get("only_stages") or list(TEXTS)
-    content = {"stages": [{"stage": s, "text": TEXTS[s], "techniques": [context["stages"][s][0]["id"]]}
-                          for s in stages]}
-    return httpx.Response(200, json={
-        "id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": "test-model",
-        "choices": [{"index": 0, "finish_reason": "stop",
-                     "message": {"role": "assistant", "content": json.dumps(content, ensure_ascii=False)}}],
-        "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20}})
+    return httpx.Response(200, json=chat(json.dumps(answer_for(request, TEXTS), ensure_ascii=False)))
 
 
 @pytest.fixture(scope="module")

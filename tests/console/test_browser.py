@@ -27,6 +27,7 @@ import pytest
 import respx
 
 from tests.api.conftest import make_settings
+from tests.workflow.conftest import answer_for, chat, context_of, user_message
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -60,18 +61,10 @@ FEES = "这个月物业费怎么比上个月多了五十块?也没人跟我说�
 
 
 def _answer(request: httpx.Request) -> httpx.Response:
-    user = next(m["content"] for m in json.loads(request.content)["messages"] if m["role"] == "user")
-    context = json.loads(re.search(r"<context_json>\s*(.*?)\s*</context_json>", user, re.S).group(1))
+    user, context = user_message(request), context_of(request)
     flagged = "漏水" in context.get("complaint", user) or "砸墙" in context.get("complaint", user)
     texts = {**GOOD, **BAD} if flagged else (FEES_TEXTS if "物业费" in user else GOOD)
-    stages = context.get("only_stages") or list(GOOD)
-    content = {"stages": [{"stage": s, "text": texts[s], "techniques": [context["stages"][s][0]["id"]]}
-                          for s in stages]}
-    return httpx.Response(200, json={
-        "id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": "test-model",
-        "choices": [{"index": 0, "finish_reason": "stop",
-                     "message": {"role": "assistant", "content": json.dumps(content, ensure_ascii=False)}}],
-        "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20}})
+    return httpx.Response(200, json=chat(json.dumps(answer_for(request, texts), ensure_ascii=False)))
 
 
 def _free_port() -> int:

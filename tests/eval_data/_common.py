@@ -53,3 +53,14 @@ def traditional_ratio(text: str) -> float:
     if not cjk:
         return 0.0
     return sum(a != b for a, b in cjk) / len(cjk)
+
+
+def assert_script_labels(rows: list[dict]) -> None:
+    """Every row's ``script`` label matches its text: Traditional rows read as Traditional, Simplified
+    rows contain no Traditional-only characters."""
+    for row in rows:
+        ratio = traditional_ratio(row["text"])
+        if row["script"] == "traditional":
+            assert ratio > 0.05, (row["id"], "labelled traditional but reads as simplified")
+        else:
+            assert ratio == 0.0, (row["id"], "labelled simplified but has traditional characters")

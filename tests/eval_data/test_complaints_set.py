@@ -13,7 +13,7 @@ import pytest
 
 from agent.vocab import Category, Mindset, Script, Severity, Urgency
 
-from ._common import COMPLAINTS, EMAIL, ID_CN, MOBILE_CN, PLATE_CN, read_jsonl, traditional_ratio
+from ._common import COMPLAINTS, EMAIL, ID_CN, MOBILE_CN, PLATE_CN, assert_script_labels, read_jsonl
 
 KEYS = {"id", "text", "script", "expected", "pii", "note"}
 EXPECTED_KEYS = {"category", "severity", "urgency", "mindset", "escalate"}
@@ -63,12 +63,7 @@ def test_size_and_vocabulary_coverage(rows):
 
 def test_traditional_rows_and_script_labels(rows):
     assert sum(r["script"] == Script.traditional for r in rows) >= 15
-    for row in rows:
-        ratio = traditional_ratio(row["text"])
-        if row["script"] == Script.traditional:
-            assert ratio > 0.05, (row["id"], "labelled traditional but reads as simplified")
-        else:
-            assert ratio == 0.0, (row["id"], "labelled simplified but has traditional characters")
+    assert_script_labels(rows)
 
 
 def test_pii_is_listed_and_present(rows):

@@ -13,7 +13,7 @@ import pytest
 
 from agent.vocab import Script, Stage, ViolationCategory
 
-from ._common import EMAIL, ID_CN, LABELLED, MOBILE_CN, read_jsonl, traditional_ratio
+from ._common import EMAIL, ID_CN, LABELLED, MOBILE_CN, assert_script_labels, read_jsonl
 
 KEYS = {"id", "stage", "text", "expected", "script", "note"}
 MIN_TOTAL = 380
@@ -96,12 +96,7 @@ def test_traditional_share_and_script_labels(rows):
     assert len(traditional) / len(rows) >= MIN_TRADITIONAL_SHARE
     # both scripts appear among violations and clean replies
     assert {r["script"] for r in violating(rows)} == {r["script"] for r in clean(rows)} == set(Script)
-    for row in rows:
-        ratio = traditional_ratio(row["text"])
-        if row["script"] == Script.traditional:
-            assert ratio > 0.05, (row["id"], "labelled traditional but reads as simplified")
-        else:
-            assert ratio == 0.0, (row["id"], "labelled simplified but has traditional characters")
+    assert_script_labels(rows)
 
 
 def test_lengths_vary(rows):

@@ -1,16 +1,29 @@
 """Sync, Core-only versions of the request hot path, run through ``Database.transaction`` /
-``Database.read`` (one worker-thread hop per transaction instead of one per statement)."""
+``Database.read`` (one worker-thread hop per transaction instead of one per statement, none for
+SQLite). The statements are built once and given their values as parameters when executed: building
+``insert(t).values(col=value, …)`` per request costs more than the SQLite write itself."""
 
 from __future__ import annotations
 
 import hmac
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from .drafts import summarize
 from .keys import TOKEN_PREFIX, KeyInfo, hash_token
 from .models import ApiKey, AuditEvent, Draft, DraftRequest, Idempotency, utcnow
+
+_keys = ApiKey.__table__
+_requests = DraftRequest.__table__
+_KEY_BY_HASH = select(_keys.c.id, _keys.c.name, _keys.c.role, _keys.c.projects, _keys.c.hash,
+                      _keys.c.revoked_at).where(_keys.c.hash == bindparam("digest"))
+_INSERT_IDEMPOTENCY = insert(Idempotency.__table__)
+_INSERT_REQUEST = insert(_requests)
+_INSERT_DRAFT = insert(Draft.__table__)
+_REQUEST_DONE = (update(_requests).where(_requests.c.id == bindparam("draft_id"))
+                 .values(state="done", error=None))
+_INSERT_AUDIT = insert(AuditEvent.__table__)
 
 
 def authenticate_sync(conn: Connection, *, token: str) -> KeyInfo | None:
@@ -18,9 +31,7 @@ def authenticate_sync(conn: Connection, *, token: str) -> KeyInfo | None:
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
     digest = hash_token(token)
-    t = ApiKey.__table__
-    row = conn.execute(select(t.c.id, t.c.name, t.c.role, t.c.projects, t.c.hash, t.c.revoked_at)
-                       .where(t.c.hash == digest)).first()
+    row = conn.execute(_KEY_BY_HASH, {"digest": digest}).first()
     if row is None or row.revoked_at is not None or not hmac.compare_digest(row.hash, digest):
         return None
     return KeyInfo(id=row.id, name=row.name, role=row.role, projects=tuple(row.projects))
@@ -35,12 +46,11 @@ def record_request(
     any, in one transaction. Raises IntegrityError when the Idempotency-Key is already taken."""
     now = utcnow()
     if idempotency is not None:
-        conn.execute(insert(Idempotency.__table__).values(key_id=key_id, idem_key=idempotency[0],
-                                                          request_hash=idempotency[1], draft_id=draft_id,
-                                                          created_at=now))
-    conn.execute(insert(DraftRequest.__table__).values(
-        id=draft_id, key_id=key_id, project=project, complaint_masked=complaint_masked, history=history,
-        channel=channel, owner_ref=owner_ref, state="received", created_at=now))
+        conn.execute(_INSERT_IDEMPOTENCY, {"key_id": key_id, "idem_key": idempotency[0],
+                                           "request_hash": idempotency[1], "draft_id": draft_id, "created_at": now})
+    conn.execute(_INSERT_REQUEST, {
+        "id": draft_id, "key_id": key_id, "project": project, "complaint_masked": complaint_masked,
+        "history": history, "channel": channel, "owner_ref": owner_ref, "state": "received", "created_at": now})
 
 
 def record_created(
@@ -49,10 +59,9 @@ def record_created(
 ) -> None:
     """The new draft set, the request marked ``done`` and the ``created`` audit event, atomically."""
     now = utcnow()
-    conn.execute(insert(Draft.__table__).values(id=draft_id, agent_key_id=key_id, project=project, data=data,
-                                                created_at=now, updated_at=now, **summarize(data)))
-    requests = DraftRequest.__table__
-    conn.execute(update(requests).where(requests.c.id == draft_id).values(state="done", error=None))
-    conn.execute(insert(AuditEvent.__table__).values(
-        draft_id=draft_id, actor_key_id=key_id, role=role, action="created", at=now, before=None, after=after,
-        rule_hits=rule_hits, note=note))
+    conn.execute(_INSERT_DRAFT, {"id": draft_id, "agent_key_id": key_id, "project": project, "data": data,
+                                 "created_at": now, "updated_at": now, **summarize(data)})
+    conn.execute(_REQUEST_DONE, {"draft_id": draft_id})
+    conn.execute(_INSERT_AUDIT, {
+        "draft_id": draft_id, "actor_key_id": key_id, "role": role, "action": "created", "at": now,
+        "before": None, "after": after, "rule_hits": rule_hits, "note": note})

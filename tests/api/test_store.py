@@ -135,3 +135,88 @@ def test_database_urls(tmp_path):
         database_urls(make_settings(tmp_path, database_url="mysql://u@h/db"))
     with pytest.raises(InvalidInput):
         database_urls(make_settings(tmp_path, database_url="::not a url::"))
+
+
+# -- the request hot path (Database.read / Database.transaction) --------------------------------
+def _request_row(conn, *, draft_id: str) -> None:  # type: ignore[no-untyped-def]
+    from api.store.fastpath import record_request
+
+    record_request(conn, draft_id=draft_id, key_id="k1", project="翠湖苑", complaint_masked="电梯坏了",
+                   history=[], channel=None, owner_ref=None)
+
+
+def _states(db: Database) -> dict[str, str]:
+    with db.sync_engine.connect() as conn:
+        return dict(conn.execute(text("SELECT id, state FROM draft_requests")).all())
+
+
+async def test_hot_path_transaction_commits_and_reads_back(db):
+    import threading
+
+    from api.store.fastpath import authenticate_sync
+
+    async with db.session() as s:
+        _, token = await create_api_key(s, name="前台", role="agent", projects=["翠湖苑"])
+    seen: list[str] = []
+
+    def work(conn, *, draft_id):  # type: ignore[no-untyped-def]
+        seen.append(threading.current_thread().name)
+        _request_row(conn, draft_id=draft_id)
+
+    await db.transaction(work, draft_id="d_hot")
+    key = await db.read(authenticate_sync, token=token)
+    assert _states(db) == {"d_hot": "received"}
+    assert key is not None and key.role == "agent" and key.projects == ("翠湖苑",)
+    assert await db.read(authenticate_sync, token=token + "x") is None
+    # SQLite runs on the caller's thread (no worker hop); PostgreSQL in the store's worker threads
+    on_loop = seen == [threading.current_thread().name]
+    assert on_loop == (db.dialect == "sqlite")
+
+
+async def test_sqlite_write_locked_elsewhere_waits_in_a_thread_not_on_the_loop(tmp_path):
+    """Another process (``wuye keys create``, a sibling worker) holding the SQLite write lock must
+    not stall the event loop: the inline attempt gives up at once, rolls back, and the work is
+    re-run in a worker thread that waits for the lock."""
+    import asyncio
+    import sqlite3
+
+    settings = make_settings(tmp_path)
+    run_migrations(settings)
+    db = Database.from_settings(settings)
+    assert _states(db) == {}  # the first connection has put the file in WAL mode, as at start-up
+    other = sqlite3.connect(settings.sqlite_path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # holds the write lock
+    attempts = 0
+
+    def work(conn, *, draft_id):  # type: ignore[no-untyped-def]
+        nonlocal attempts
+        attempts += 1
+        _request_row(conn, draft_id=draft_id)
+
+    try:
+        pending = asyncio.create_task(db.transaction(work, draft_id="d_locked"))
+        ticks = 0
+        for _ in range(20):  # the loop keeps running while the write waits
+            await asyncio.sleep(0.01)
+            ticks += 1
+        assert not pending.done() and ticks == 20
+        other.execute("COMMIT")
+        await asyncio.wait_for(pending, timeout=10)
+    finally:
+        other.close()
+    assert attempts == 2  # inline (refused at once, rolled back), then in the thread
+    assert _states(db) == {"d_locked": "received"}
+    with db.sync_engine.connect() as conn:  # the pooled connection got its normal busy timeout back
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30_000
+    await db.dispose()
+
+
+async def test_sqlite_inline_errors_other_than_locking_are_raised(tmp_path):
+    settings = make_settings(tmp_path)
+    run_migrations(settings)
+    db = Database.from_settings(settings)
+    await db.transaction(_request_row, draft_id="d_once")
+    with pytest.raises(IntegrityError):  # same primary key: a real error, not retried
+        await db.transaction(_request_row, draft_id="d_once")
+    assert _states(db) == {"d_once": "received"}
+    await db.dispose()

@@ -1,16 +1,21 @@
 """Wiring only: which node follows which. Nodes live in agent/nodes/, one per concern.
 
-intake → mask_pii → classify → retrieve → draft → guard ─┬→ revise → guard (once)
-                                                          └→ persist → review ⟲ (interrupt) → finalize
+step "draft":     intake → mask_pii → classify → retrieve → draft → guard ─┬──────────────────→ persist
+                                                                          └→ revise → guard ─┘
+                  (revise: only when a stage breaks a block rule, once, only the failing stages)
+step "review":    interrupt() waits for a person ⟲ (a supervisor may return the set to the agent)
+step "finalize":  final texts, 回访 (follow-up) reminder, events
 
-Each LangGraph superstep costs ≈ 0.5 ms of bookkeeping, so consecutive concerns that always run
-together share one step (``STEPS``): ``prepare`` = intake → mask_pii → classify → retrieve,
-``draft`` = draft → guard, ``revise`` = revise → guard. Every concern still reports its own time
-in ``timings_ms`` and its own state update (reducers applied as LangGraph would).
+A LangGraph superstep costs ≈ 0.5 ms of bookkeeping and, with ``durability="exit"``, buys no
+durability in between (nothing is checkpointed until the graph pauses for approval), so the
+concerns that run back to back share one step (``STEPS``); ``When`` makes the re-ask conditional
+inside it. ``review`` must stay its own step: ``interrupt()`` re-runs its step on resume. Every
+concern still reports its own time in ``timings_ms`` and its own state update (reducers applied as
+LangGraph would).
 
 ``build_graph(saver)`` is the sync graph (CLI, evals); ``build_graph(saver, asynchronous=True)`` the
 same wiring with async steps for the API: the model calls are awaited, and the short CPU-bound
-nodes run on the event loop (LangGraph would otherwise hand every sync node to a thread).
+concerns and routers run on the event loop (LangGraph would otherwise hand each to a thread).
 """
 
 from __future__ import annotations
@@ -18,7 +23,8 @@ from __future__ import annotations
 import inspect
 import operator
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from langgraph.graph import END, START, StateGraph
@@ -33,8 +39,17 @@ from agent.nodes.mask import mask_node
 from agent.nodes.persist import persist_node
 from agent.nodes.retrieve import retrieve_node
 from agent.nodes.review import after_review, review_node
-from agent.nodes.revise import arevise_node, needs_revision, revise_node
+from agent.nodes.revise import arevise_node, revise_node, should_revise
 from agent.state import DraftState, WorkflowContext, add_timings
+
+
+@dataclass(frozen=True)
+class When:
+    """Concerns of a step that run only when ``condition(state)`` holds at that point."""
+
+    condition: Callable[[DraftState], bool]
+    names: tuple[str, ...]
+
 
 NODES: dict[str, Callable[..., dict[str, Any]]] = {
     "intake": intake, "mask_pii": mask_node, "classify": classify_node, "retrieve": retrieve_node,
@@ -42,11 +57,9 @@ NODES: dict[str, Callable[..., dict[str, Any]]] = {
     "review": review_node, "finalize": finalize_node,
 }
 ASYNC_NODES: dict[str, Callable[..., Any]] = {"draft": adraft_node, "revise": arevise_node}
-STEPS: dict[str, tuple[str, ...]] = {
-    "prepare": ("intake", "mask_pii", "classify", "retrieve"),
-    "draft": ("draft", "guard"),
-    "revise": ("revise", "guard"),
-    "persist": ("persist",),
+STEPS: dict[str, tuple[str | When, ...]] = {
+    "draft": ("intake", "mask_pii", "classify", "retrieve", "draft", "guard",
+              When(should_revise, ("revise", "guard")), "persist"),
     "review": ("review",),
     "finalize": ("finalize",),
 }
@@ -62,9 +75,18 @@ def _merge(into: dict[str, Any], update: dict[str, Any]) -> None:
         into[key] = reducer(into[key], value) if reducer and key in into else value
 
 
-def _step(names: tuple[str, ...], nodes: dict[str, Callable[..., Any]]) -> tuple[Callable[..., Any], bool]:
-    """The concerns ``names`` as one step: each sees the state with the previous ones' updates."""
-    chain = [(name, nodes[name], inspect.iscoroutinefunction(nodes[name])) for name in names]
+def _concerns(chain: tuple[str | When, ...], view: DraftState) -> Iterator[str]:
+    """The concern names of a step in order; a ``When`` is decided when it is reached."""
+    for item in chain:
+        if isinstance(item, When):
+            if item.condition(view):
+                yield from item.names
+        else:
+            yield item
+
+
+def _step(chain: tuple[str | When, ...], nodes: dict[str, Callable[..., Any]]) -> tuple[Callable[..., Any], bool]:
+    """The concerns of ``chain`` as one step: each sees the state with the previous ones' updates."""
 
     def finish(name: str, update: dict[str, Any] | None, started: float, view: dict[str, Any],
                out: dict[str, Any]) -> None:
@@ -75,19 +97,21 @@ def _step(names: tuple[str, ...], nodes: dict[str, Callable[..., Any]]) -> tuple
 
     def run(state: DraftState, runtime: Runtime[WorkflowContext]) -> dict[str, Any]:
         view, out = dict(state), {}
-        for name, node, _ in chain:
+        for name in _concerns(chain, view):
             started = time.perf_counter()
-            finish(name, node(view, runtime), started, view, out)
+            finish(name, nodes[name](view, runtime), started, view, out)
         return out
 
     async def arun(state: DraftState, runtime: Runtime[WorkflowContext]) -> dict[str, Any]:
         view, out = dict(state), {}
-        for name, node, is_async in chain:
-            started = time.perf_counter()
-            finish(name, await node(view, runtime) if is_async else node(view, runtime), started, view, out)
+        for name in _concerns(chain, view):
+            node, started = nodes[name], time.perf_counter()
+            update = await node(view, runtime) if inspect.iscoroutinefunction(node) else node(view, runtime)
+            finish(name, update, started, view, out)
         return out
 
-    is_async = any(flag for _, _, flag in chain)
+    names = [n for item in chain for n in (item.names if isinstance(item, When) else (item,))]
+    is_async = any(inspect.iscoroutinefunction(nodes[n]) for n in names)
     return (arun, True) if is_async else (run, False)
 
 
@@ -98,19 +122,29 @@ def _on_loop(fn: Callable[..., dict[str, Any]]) -> Callable[..., Any]:
     return run
 
 
+def _route_on_loop(fn: Callable[[DraftState], str]) -> Callable[[DraftState], Any]:
+    """An async graph runs a sync router in LangGraph's thread pool (a thread hop per draft):
+    routers only read the state, so run them on the loop."""
+
+    async def route(state: DraftState) -> str:
+        return fn(state)
+
+    route.__name__ = fn.__name__
+    return route
+
+
 def build_graph(checkpointer: Any, *, asynchronous: bool = False) -> Any:
     graph = StateGraph(DraftState, context_schema=WorkflowContext)
     nodes = {**NODES, **ASYNC_NODES} if asynchronous else NODES
-    for name, names in STEPS.items():
-        fn, is_async = _step(names, nodes)
+    for name, chain in STEPS.items():
+        fn, is_async = _step(chain, nodes)
         if asynchronous and not is_async:  # keep CPU steps on the loop, not in LangGraph's thread pool
             fn = _on_loop(fn)
         fn.__name__ = name
         graph.add_node(name, fn)
-    graph.add_edge(START, "prepare")
-    for a, b in [("prepare", "draft"), ("persist", "review"), ("finalize", END)]:
-        graph.add_edge(a, b)
-    graph.add_conditional_edges("draft", needs_revision, ["revise", "persist"])
-    graph.add_conditional_edges("revise", needs_revision, ["revise", "persist"])
-    graph.add_conditional_edges("review", after_review, ["review", "finalize"])
+    graph.add_edge(START, "draft")
+    graph.add_edge("draft", "review")
+    graph.add_conditional_edges("review", _route_on_loop(after_review) if asynchronous else after_review,
+                                ["review", "finalize"])
+    graph.add_edge("finalize", END)
     return graph.compile(checkpointer=checkpointer)

@@ -18,11 +18,9 @@ from agent.nodes.drafting import (
 )
 
 
-def needs_revision(state: dict[str, Any]) -> str:
-    """Route after guard: one re-ask when a stage fails, then persist whatever we have."""
-    if not state.get("reasked") and failing_stages(state["guard_results"]):
-        return "revise"
-    return "persist"
+def should_revise(state: dict[str, Any]) -> bool:
+    """After the first guard: one re-ask when a stage fails; then persist whatever we have."""
+    return not state.get("reasked") and bool(failing_stages(state["guard_results"]))
 
 
 def _request(state: dict[str, Any], ctx: Any, failing: list[str]) -> dict[str, Any]:

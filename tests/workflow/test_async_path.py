@@ -133,3 +133,38 @@ async def test_async_path_ends_with_the_offline_drafter(make_service, model_sett
     assert draft.drafter == "offline_fallback" and draft.model == "wuye-offline/drafter"
     assert draft.status in ("pending_approval", "flagged") and all(s.text for s in draft.stages)
     assert any(e.action == "fallback" for e in draft.events)
+
+
+async def test_async_graph_runs_its_concerns_and_routers_on_the_loop(make_service, model_settings, monkeypatch):
+    """LangGraph hands a sync node or router of an async graph to a worker thread (a thread hop
+    and a GIL hand-over per draft); the async graph wraps them so they run on the event loop.
+    Covers the re-ask inside the draft step and the review router."""
+    import threading
+
+    import agent.graph as graph_module
+    from agent.graph import STEPS, When
+
+    threads: dict[str, set[str]] = {}
+
+    def recorded(name, fn):  # type: ignore[no-untyped-def]
+        def run(*args):  # type: ignore[no-untyped-def]
+            threads.setdefault(name, set()).add(threading.current_thread().name)
+            return fn(*args)
+
+        return run
+
+    nodes = {name: recorded(name, fn) for name, fn in graph_module.NODES.items()}
+    steps = {name: tuple(When(recorded("should_revise", item.condition), item.names) if isinstance(item, When)
+                         else item for item in chain) for name, chain in STEPS.items()}
+    monkeypatch.setattr(graph_module, "NODES", nodes)
+    monkeypatch.setattr(graph_module, "STEPS", steps)
+    monkeypatch.setattr(graph_module, "after_review", recorded("after_review", graph_module.after_review))
+    service = make_service(model_settings)
+    with respx.mock(assert_all_called=False) as mock:
+        mock.post(LLM_URL).mock(side_effect=responder({"act": BAD_ACT}, {}))
+        draft = await service.acreate(COMPLAINT)
+        done = await service.adecide(draft.id, Decision(action="approve"), actor="k1")
+    assert draft.llm_calls == 2 and done.status == "approved"  # re-asked once, then approved
+    loop_thread = threading.current_thread().name
+    assert {"intake", "guard", "persist", "should_revise", "review", "after_review", "finalize"} <= set(threads)
+    assert all(names == {loop_thread} for names in threads.values()), threads

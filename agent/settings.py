@@ -60,7 +60,8 @@ class Settings(BaseSettings):
     database_url: str | None = Field(None, description="PostgreSQL URL; unset = SQLite in data_dir.")
     max_body_bytes: int = 64 * 1024
     rate_limit_per_minute: int = 120
-    worker_threads: int = Field(64, description="API: threads for the sync workflow (concurrent drafts).")
+    worker_threads: int = Field(64, description="API: threads for blocking work (litellm's per-call set-up, "
+                                "the offline drafter, PostgreSQL checkpoint calls, start-up).")
     log_level: str = "INFO"
     console_secret: SecretStr | None = Field(
         None, description="Console: cookie signing secret (set it when replicas share sessions); "

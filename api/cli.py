@@ -156,7 +156,7 @@ def serve(
             recovered = asyncio.run(recover_once(settings))
             if recovered:
                 typer.echo(f"已补起草 {recovered} 份中断的请求 / re-drafted {recovered} interrupted requests", err=True)
-        app: Any = create_app(settings) if workers == 1 else "api.app:app_from_env"
+        app: Any = create_app(settings, serving=True) if workers == 1 else "api.app:app_from_env"
     except WuyeError as exc:
         _fail(exc)
     except Exception as exc:  # invalid WUYE_* settings, unreachable database

@@ -178,6 +178,18 @@ async def api_layer_only(concurrency: int, latency: float) -> float:
                 return time.perf_counter() - start
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time so far of a process and its live children (`--workers N`): Linux
+    /proc; 0.0 elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return 0.0
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return own + sum(cpu_seconds(int(child)) for child in children)
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
@@ -205,9 +217,11 @@ async def main() -> None:
 
                 model.latency = args.latency
                 model.calls = model.max_in_flight = 0
+                cpu_before = cpu_seconds(proc.pid)
                 start = time.perf_counter()
                 results = await asyncio.gather(*(post(client, token, i) for i in range(args.concurrency)))
                 wall = time.perf_counter() - start
+                burst_cpu = (cpu_seconds(proc.pid) - cpu_before) * 1000 / args.concurrency
                 burst = [r[0] for r in results]
                 concurrent_model_calls = model.max_in_flight
                 drafters = {r[1]["drafter"] for r in results}
@@ -220,7 +234,9 @@ async def main() -> None:
                         print("  ", e["action"], json.dumps(e.get("detail"), ensure_ascii=False)[:300])
 
                 model.latency = 0.0
+                cpu_before = cpu_seconds(proc.pid)
                 seq = [await post(client, token, 100 + i) for i in range(args.sequential)]
+                seq_cpu = (cpu_seconds(proc.pid) - cpu_before) * 1000 / args.sequential
                 e2e = [s[0] * 1000 for s in seq]
                 outside = [s[0] * 1000 - s[1]["timings_ms"].get("total", 0.0) for s in seq]
                 workflow = [s[1]["timings_ms"].get("total", 0.0) for s in seq]
@@ -242,12 +258,14 @@ async def main() -> None:
     print(f"{'  per-request latency p50 / max':<58}{pct(burst, .5):>6.2f} / {max(burst):.2f} s")
     print(f"{'  model calls / drafter':<58}{model.calls:>6} / {','.join(sorted(drafters))}")
     print(f"{'  most model calls in flight at once':<58}{concurrent_model_calls:>6}")
+    print(f"{'  server CPU per request (all its threads)':<58}{burst_cpu:>9.1f} ms")
     print(f"{f'sequential POST /v1/drafts, model 0 s (n={args.sequential}): p50':<58}{pct(e2e, .5):>9.1f} ms")
     print(f"{'  p99':<58}{pct(e2e, .99):>9.1f} ms")
     print(f"{'  workflow (timings_ms.total) p50':<58}{pct(workflow, .5):>9.1f} ms")
     print(f"{'  outside the nodes (HTTP/auth/store/graph) p50':<58}{pct(outside, .5):>9.1f} ms")
     print(f"{'  outside the nodes p99':<58}{pct(outside, .99):>9.1f} ms")
     print(f"{'  mean':<58}{statistics.fmean(e2e):>9.1f} ms")
+    print(f"{'  server CPU per request (all its threads)':<58}{seq_cpu:>9.1f} ms")
 
 
 if __name__ == "__main__":

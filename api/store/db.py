@@ -201,7 +201,10 @@ class Database:
                     raise _Locked from exc
                 raise
             finally:
-                raw.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+                try:
+                    raw.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+                except sqlite3.Error:  # never hand the pool a connection that gives up at once
+                    connection.invalidate()
 
     async def ping(self) -> None:
         from sqlalchemy import text

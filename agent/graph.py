@@ -1,6 +1,6 @@
 """Wiring only: which node follows which. Nodes live in agent/nodes/, one per concern.
 
-step "draft":     intake → mask_pii → classify → retrieve → draft → guard ─┬──────────────────→ persist
+step "drafting":  intake → mask_pii → classify → retrieve → draft → guard ─┬──────────────────→ persist
                                                                           └→ revise → guard ─┘
                   (revise: only when a stage breaks a block rule, once, only the failing stages)
 step "review":    interrupt() waits for a person ⟲ (a supervisor may return the set to the agent)
@@ -58,8 +58,8 @@ NODES: dict[str, Callable[..., dict[str, Any]]] = {
 }
 ASYNC_NODES: dict[str, Callable[..., Any]] = {"draft": adraft_node, "revise": arevise_node}
 STEPS: dict[str, tuple[str | When, ...]] = {
-    "draft": ("intake", "mask_pii", "classify", "retrieve", "draft", "guard",
-              When(should_revise, ("revise", "guard")), "persist"),
+    "drafting": ("intake", "mask_pii", "classify", "retrieve", "draft", "guard",
+                 When(should_revise, ("revise", "guard")), "persist"),
     "review": ("review",),
     "finalize": ("finalize",),
 }
@@ -142,8 +142,8 @@ def build_graph(checkpointer: Any, *, asynchronous: bool = False) -> Any:
             fn = _on_loop(fn)
         fn.__name__ = name
         graph.add_node(name, fn)
-    graph.add_edge(START, "draft")
-    graph.add_edge("draft", "review")
+    graph.add_edge(START, "drafting")
+    graph.add_edge("drafting", "review")
     graph.add_conditional_edges("review", _route_on_loop(after_review) if asynchronous else after_review,
                                 ["review", "finalize"])
     graph.add_edge("finalize", END)

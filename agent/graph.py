@@ -20,6 +20,7 @@ concerns and routers run on the event loop (LangGraph would otherwise hand each 
 
 from __future__ import annotations
 
+import functools
 import inspect
 import operator
 import time
@@ -102,35 +103,29 @@ def _step(chain: tuple[str | When, ...], nodes: dict[str, Callable[..., Any]]) -
             finish(name, nodes[name](view, runtime), started, view, out)
         return out
 
+    names = [n for item in chain for n in (item.names if isinstance(item, When) else (item,))]
+    awaited = {n for n in names if inspect.iscoroutinefunction(nodes[n])}
+
     async def arun(state: DraftState, runtime: Runtime[WorkflowContext]) -> dict[str, Any]:
         view, out = dict(state), {}
         for name in _concerns(chain, view):
             node, started = nodes[name], time.perf_counter()
-            update = await node(view, runtime) if inspect.iscoroutinefunction(node) else node(view, runtime)
+            update = await node(view, runtime) if name in awaited else node(view, runtime)
             finish(name, update, started, view, out)
         return out
 
-    names = [n for item in chain for n in (item.names if isinstance(item, When) else (item,))]
-    is_async = any(inspect.iscoroutinefunction(nodes[n]) for n in names)
-    return (arun, True) if is_async else (run, False)
+    return (arun, True) if awaited else (run, False)
 
 
-def _on_loop(fn: Callable[..., dict[str, Any]]) -> Callable[..., Any]:
-    async def run(state: DraftState, runtime: Runtime[WorkflowContext]) -> dict[str, Any]:
-        return fn(state, runtime)
+def _on_loop(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn`` as a coroutine function with ``fn``'s signature (LangGraph reads it to decide what to
+    pass): an async graph runs a sync node or router in its thread pool, a thread hop per draft."""
+
+    @functools.wraps(fn)
+    async def run(*args: Any, **kwargs: Any) -> Any:
+        return fn(*args, **kwargs)
 
     return run
-
-
-def _route_on_loop(fn: Callable[[DraftState], str]) -> Callable[[DraftState], Any]:
-    """An async graph runs a sync router in LangGraph's thread pool (a thread hop per draft):
-    routers only read the state, so run them on the loop."""
-
-    async def route(state: DraftState) -> str:
-        return fn(state)
-
-    route.__name__ = fn.__name__
-    return route
 
 
 def build_graph(checkpointer: Any, *, asynchronous: bool = False) -> Any:
@@ -144,7 +139,7 @@ def build_graph(checkpointer: Any, *, asynchronous: bool = False) -> Any:
         graph.add_node(name, fn)
     graph.add_edge(START, "drafting")
     graph.add_edge("drafting", "review")
-    graph.add_conditional_edges("review", _route_on_loop(after_review) if asynchronous else after_review,
+    graph.add_conditional_edges("review", _on_loop(after_review) if asynchronous else after_review,
                                 ["review", "finalize"])
     graph.add_edge("finalize", END)
     return graph.compile(checkpointer=checkpointer)

@@ -163,7 +163,7 @@ class Database:
             with self.sync_engine.connect() as connection:
                 return work(connection, *args, **kwargs)
 
-        if self._write_lock is not None:
+        if self.dialect == "sqlite":
             return run()
         return await asyncio.get_running_loop().run_in_executor(self._threads, run)
 

@@ -201,7 +201,18 @@ async def main() -> None:
     parser.add_argument("--latency", type=float, default=1.0)
     parser.add_argument("--sequential", type=int, default=60)
     parser.add_argument("--workers", type=int, default=1, help="`wuye serve --workers`")
+    parser.add_argument("--busy-cores", type=int, default=0,
+                        help="keep N cores busy with spinning processes during the run (a loaded machine)")
     args = parser.parse_args()
+    spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(args.busy_cores)]
+    try:
+        await measure(args)
+    finally:
+        for spinner in spinners:
+            spinner.kill()
+
+
+async def measure(args: argparse.Namespace) -> None:
 
     model, mock_port, api_port = MockModel(), free_port(), free_port()
     start_mock(model, mock_port)
@@ -250,7 +261,8 @@ async def main() -> None:
     stub_wall = await api_layer_only(args.concurrency, args.latency)
     load = os.getloadavg()[0]
     print(f"\nwuye-copilot HTTP API benchmark ({os.cpu_count()} cores, load avg {load:.1f}; "
-          f"`wuye serve --workers {args.workers}`, SQLite, mock model)")
+          f"`wuye serve --workers {args.workers}`, SQLite, mock model"
+          f"{f', {args.busy_cores} core(s) kept busy' if args.busy_cores else ''})")
     print(f"{'measure':<58}{'value':>12}")
     print("-" * 70)
     print(f"{f'{args.concurrency} concurrent POST /v1/drafts, model {args.latency:.1f} s: wall':<58}{wall:>10.2f} s")

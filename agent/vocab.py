@@ -83,3 +83,14 @@ class RuleSeverity(StrEnum):
 class Script(StrEnum):
     simplified = "simplified"
     traditional = "traditional"
+
+
+class Channel(StrEnum):
+    """How the owner reached us."""
+
+    wechat = "wechat"
+    app = "app"
+    phone = "phone"
+    visit = "visit"
+    letter = "letter"
+    sms = "sms"

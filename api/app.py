@@ -36,7 +36,7 @@ DESCRIPTION = """物业客服回复助手 API:为业主投诉按六字诀(听、
 
 
 def _build_service(settings: Settings) -> Any:
-    from agent.service import DraftingService
+    from agent.workflow.core import DraftingService
 
     return DraftingService(settings)
 
@@ -47,10 +47,8 @@ def _warm_up(service: Any) -> None:
     checker = getattr(context, "checker", None)
     if checker is not None:
         checker.check("您好,您反映的情况我已经记下了。", "listen")
-    if context is not None:  # the real DraftingService: the offline drafter is a litellm provider too
-        from agent.llm import litellm_module
-
-        litellm_module(offline=True)
+    if context is not None:  # the real DraftingService: import litellm now when a model is configured
+        context.llm.warm_up()
 
 
 def _freeze_start_up_heap(_task: asyncio.Task[Any] | None = None) -> None:

@@ -131,8 +131,8 @@ def serve(
 
     import uvicorn
 
-    from agent.corpus.index import ensure_index
     from agent.errors import WuyeError
+    from agent.retrieval.index import ensure_index
     from agent.settings import get_settings
     from api.app import create_app
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from agent.errors import WuyeError
-from agent.models import Decision
+from agent.workflow.models import Decision
 
 from .auth import Principal
 from .drafting import Runtime, _dump, rule_hits, stage_texts

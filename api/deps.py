@@ -22,7 +22,7 @@ def get_db(request: Request) -> Database:
 
 
 def get_service(request: Request) -> Any:
-    """The app's DraftingService (agent.service), built once at start-up."""
+    """The app's DraftingService (agent.workflow.core), built once at start-up."""
     return request.app.state.service
 
 

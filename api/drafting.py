@@ -73,7 +73,7 @@ def _dump(draft: Any) -> dict[str, Any]:
 
 
 def _mask(text: str) -> str:
-    from agent.pii import mask_pii
+    from agent.understand.pii import mask_pii
 
     return mask_pii(text).text
 

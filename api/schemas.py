@@ -1,6 +1,6 @@
 """Request and response bodies of the HTTP API (OpenAPI examples in Chinese).
 
-Request bodies forbid unknown fields. The draft set itself is ``agent.models.DraftSet``."""
+Request bodies forbid unknown fields. The draft set itself is ``agent.workflow.models.DraftSet``."""
 
 from __future__ import annotations
 

@@ -146,7 +146,7 @@ class StubService:
     async def acreate(self, complaint: str, draft_id: str | None = None, history=None, meta=None):  # type: ignore[no-untyped-def]
         from datetime import UTC, datetime
 
-        from agent.models import DraftSet
+        from agent.workflow.models import DraftSet
 
         await asyncio.sleep(self.latency)
         stages = [{"stage": s, "text": t, "techniques": [], "guardrail": {"passed": True, "violations": []}}

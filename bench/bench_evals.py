@@ -106,7 +106,7 @@ def warm(rounds: int, jobs: int) -> None:
 def cold() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
-        command = [sys.executable, "-c", "from agent.cli import app; app()", "eval"]  # = `wuye eval`
+        command = [sys.executable, "-c", "from cli.main import app; app()", "eval"]  # = `wuye eval`
         done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True,
                               env={**_env(), "WUYE_DATA_DIR": tmp})
         seconds = time.perf_counter() - started

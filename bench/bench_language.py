@@ -19,11 +19,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import agent  # noqa: E402,F401  (no-telemetry environment first)
-from agent.classify import classify_offline  # noqa: E402
-from agent.offline_drafter import draft_from_context  # noqa: E402
-from agent.pii import mask_pii  # noqa: E402
-from agent.script import detect_script, to_script, to_simplified  # noqa: E402
-from agent.specifics import extract_specifics  # noqa: E402
+from agent.drafting.offline.drafter import draft  # noqa: E402
+from agent.drafting.request import DraftRequest  # noqa: E402
+from agent.understand.classify import classify_offline  # noqa: E402
+from agent.understand.pii import mask_pii  # noqa: E402
+from agent.understand.script import detect_script, to_script, to_simplified  # noqa: E402
+from agent.understand.specifics import extract_specifics  # noqa: E402
 from agent.vocab import Script, Stage  # noqa: E402
 
 FALLBACK = ["3号楼电梯又坏了,我妈被困在里面半小时!", "樓道裡聞到煤氣味,好害怕", "物业费凭什么涨价,我叫张伟电话13812345678"]
@@ -36,16 +37,15 @@ def _complaints() -> list[str]:
     return [json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def _context(masked: str) -> dict:
-    from agent.corpus.loader import load_corpus
+def _techniques() -> dict[str, list[dict]]:
+    from agent.retrieval.loader import load_corpus
 
     by_stage: dict[str, list[dict]] = {s.value: [] for s in Stage}
     for entry in load_corpus(ROOT / "corpus"):
         if entry.stage and len(by_stage[entry.stage.value]) < 3:
             by_stage[entry.stage.value].append({"id": entry.id, "title": entry.title, "guidance": entry.guidance,
                                                 "phrasings": list(entry.phrasings)})
-    return {"script": "simplified", "complaint": masked, "classification": None, "stages": by_stage,
-            "only_stages": None, "fix_hints": {}}
+    return by_stage
 
 
 def _time(fn, items: list, rounds: int) -> list[float]:  # noqa: ANN001
@@ -64,16 +64,16 @@ def main() -> None:
     args = parser.parse_args()
     texts = _complaints()
     masked = [to_simplified(mask_pii(t).text) for t in texts]
-    base = _context(masked[0])
-    contexts = [(m, {**base, "complaint": m}) for m in masked]
+    techniques = _techniques()
+    requests = [DraftRequest(complaint=m, classification=classify_offline(m), techniques=techniques) for m in masked]
     # warm caches (rules, OpenCC converters) so the numbers are steady-state
-    classify_offline(texts[0]), detect_script(texts[0]), draft_from_context(*contexts[0])
+    classify_offline(texts[0]), detect_script(texts[0]), draft(requests[0])
     rows = [
         ("mask_pii", _time(mask_pii, texts, args.rounds)),
         ("detect_script", _time(detect_script, texts, args.rounds)),
         ("classify_offline", _time(classify_offline, masked, args.rounds)),
         ("extract_specifics", _time(extract_specifics, masked, args.rounds)),
-        ("offline draft (6 stages)", _time(lambda c: draft_from_context(*c), contexts, args.rounds)),
+        ("offline draft (6 stages)", _time(draft, requests, args.rounds)),
         ("to_script → Traditional", _time(lambda t: to_script(t, Script.traditional), masked, args.rounds)),
     ]
     from rich.console import Console

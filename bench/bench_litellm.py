@@ -5,7 +5,7 @@ counted). This process then sends the same chat request (a ≈ 20 KB prompt, JSO
 times each way, after a warm-up, and reports the CPU time of this process (all threads: litellm
 prepares each call in the event loop's default executor) per call:
 
-1. ``litellm.acompletion`` with the keyword arguments `agent/llm.py` sends (what a draft pays);
+1. ``litellm.acompletion`` with the keyword arguments `agent/drafting/model.py` sends (what a draft pays);
 2. the OpenAI SDK's ``AsyncOpenAI.chat.completions.create`` alone (what litellm builds on for ``openai/``);
 3. a bare ``httpx.AsyncClient.post`` of the same body (the HTTP floor).
 
@@ -83,7 +83,7 @@ async def main(calls: int) -> None:
     import httpx
     import openai
 
-    from agent.llm import LLMClient, litellm_module
+    from agent.drafting.model import LLMClient, litellm_module
     from agent.settings import Settings
 
     proc, base = start_mock()
@@ -95,7 +95,7 @@ async def main(calls: int) -> None:
         raw = httpx.AsyncClient()
         body = {"model": "mock", "messages": MESSAGES, "response_format": {"type": "json_object"}}
         rows = [
-            ("litellm.acompletion (agent/llm.py's arguments)", lambda: litellm.acompletion(**kwargs)),
+            ("litellm.acompletion (agent/drafting/model.py's arguments)", lambda: litellm.acompletion(**kwargs)),
             ("OpenAI SDK chat.completions.create", lambda: sdk.chat.completions.create(
                 model="mock", messages=MESSAGES, response_format={"type": "json_object"})),
             ("bare httpx POST", lambda: raw.post(f"{base}/chat/completions", json=body)),

@@ -35,9 +35,9 @@ def main() -> None:
     data_dir = Path(tempfile.mkdtemp(prefix="wuye-bench-"))
     os.environ["WUYE_DATA_DIR"] = str(data_dir)
     import agent  # noqa: F401  (no-telemetry environment)
-    from agent.corpus.evaluate import load_queries
-    from agent.corpus.index import build_index
-    from agent.corpus.search import Retriever
+    from agent.retrieval.evaluate import load_queries
+    from agent.retrieval.index import build_index
+    from agent.retrieval.search import Retriever
     from agent.settings import Settings
 
     settings = Settings(data_dir=data_dir)

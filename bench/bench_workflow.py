@@ -74,10 +74,10 @@ def main() -> int:
     import httpx
     import respx
 
-    from agent.corpus.index import build_index, ensure_index
-    from agent.llm import count_tokens
-    from agent.service import Decision, DraftingService
+    from agent.drafting.model import count_tokens
+    from agent.retrieval.index import build_index, ensure_index
     from agent.settings import Settings
+    from agent.workflow.core import Decision, DraftingService
 
     data = Path(tempfile.mkdtemp(prefix="wuye-bench-"))
     offline_settings = Settings(data_dir=data / "offline")

@@ -1,4 +1,4 @@
-"""`wuye eval` — run the offline eval suites (registered by agent/cli.py as ``eval_command``).
+"""`wuye eval` — run the offline eval suites (registered by cli/main.py as ``eval_command``).
 
 Exit codes: 0 everything passed; 1 a case failed or crashed, a threshold was missed, a regression
 against ``--baseline``, or the pass rate is below ``--min-pass``; 2 an invalid suite file or bad

@@ -89,7 +89,7 @@ def discover(paths: list[Path] | None) -> list[Path]:
 @lru_cache(maxsize=4)
 def _corpus_ids_cached(corpus_dir: str, stamp: float) -> frozenset[str]:
     try:
-        from agent.corpus.loader import load_corpus
+        from agent.retrieval.loader import load_corpus
     except ImportError:  # the corpus package is optional for guardrail-only runs
         ids: set[str] = set()
         for file in Path(corpus_dir).glob("*.yaml"):

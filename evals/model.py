@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import traceback
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
+
+from agent.errors import WuyeError
 
 Kind = Literal["drafting", "guardrail", "retrieval"]
 CaseStatus = Literal["passed", "failed", "tolerated", "error"]
@@ -129,3 +132,12 @@ class SuiteResult:
         for case in self.cases:
             out[case.status] += 1
         return out
+
+
+def describe_error(exc: BaseException) -> str:
+    """One readable line (bilingual for our own errors) plus the innermost frame for the rest."""
+    if isinstance(exc, WuyeError):
+        return exc.message
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" (at {Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
+    return f"用例运行出错 / case crashed: {type(exc).__name__}: {exc}{where}"

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from agent.settings import Settings
-from evals.model import CaseResult, Suite
+from evals.model import CaseResult, Suite, describe_error
 
 CHUNK = 4
 _worker_runner: Any = None
@@ -32,8 +32,6 @@ def _init_worker(settings: Settings) -> None:
 
 
 def _run_chunk(suite: Suite, indexes: list[int]) -> list[tuple[int, CaseResult]]:
-    from evals.runner import describe_error
-
     out = []
     _worker_runner.begin_suite(suite)
     try:
@@ -58,8 +56,8 @@ class DraftingPool:
         # forkserver: one clean server process imports the heavy modules once, every worker is a
         # cheap fork of it (nothing inherited from this process: no threads, no open clients)
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["agent", "evals.kinds.drafting", "agent.service", "agent.llm",
-                                        "agent.guard", "agent.corpus.search", "litellm"])
+        context.set_forkserver_preload(["agent", "evals.kinds.drafting", "agent.workflow.core", "agent.drafting.model",
+                                        "agent.guard", "agent.retrieval.search", "litellm"])
         self._pool = context.Pool(processes=jobs, initializer=_init_worker, initargs=(settings,))
         self._pending: dict[str, list[tuple[list[int], Any]]] = {}
         self.started: dict[str, float] = {}
@@ -73,8 +71,6 @@ class DraftingPool:
                                          for chunk in chunks]
 
     def collect(self, suite: Suite, advance: Callable[[], None]) -> list[CaseResult]:
-        from evals.runner import describe_error
-
         results: dict[int, CaseResult] = {}
         for chunk, pending in self._pending.pop(suite.name, []):
             try:

@@ -4,14 +4,12 @@ recorded as an error while the run goes on, metrics and thresholds per suite."""
 from __future__ import annotations
 
 import time
-import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from agent.errors import WuyeError
 from agent.settings import Settings
-from evals.model import CaseResult, Suite, SuiteResult, ThresholdCheck
+from evals.model import CaseResult, Suite, SuiteResult, ThresholdCheck, describe_error
 
 MetricsFn = Callable[[list[CaseResult]], tuple[dict[str, float], dict[str, dict[str, float]]]]
 
@@ -38,15 +36,6 @@ def _build_runner(kind: str, settings: Settings, live_model: str | None, record:
     from evals.kinds.drafting import DraftingRunner
 
     return DraftingRunner(settings, live_model=live_model, record=record)
-
-
-def describe_error(exc: BaseException) -> str:
-    """One readable line (bilingual for our own errors) plus the innermost frame for the rest."""
-    if isinstance(exc, WuyeError):
-        return exc.message
-    frames = traceback.extract_tb(exc.__traceback__)
-    where = f" (at {Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
-    return f"用例运行出错 / case crashed: {type(exc).__name__}: {exc}{where}"
 
 
 def check_thresholds(suite: Suite, metrics: dict[str, float]) -> list[ThresholdCheck]:

@@ -1,6 +1,6 @@
 """Optional LLM judge (``WUYE_LLM_JUDGE=true`` and a configured ``WUYE_MODEL``).
 
-One request per batch through ``agent.llm.LLMClient`` (the project's only litellm caller, same
+One request per batch through ``agent.drafting.model.LLMClient`` (the project's only litellm caller, same
 model settings and retries). Its findings are advisory: they come back as ``warn`` violations
 with rule ids ``llm_judge.<category>``; a failing or confused model never blocks a check.
 """
@@ -22,7 +22,7 @@ _CATEGORIES = {c.value for c in ViolationCategory}
 
 def parse_answer(raw: str) -> list[dict[str, Any]]:
     """The model's JSON → ``[{"index", "category", "excerpt", "reason"}]``; raises OutputInvalid."""
-    from agent.llm import OutputInvalid
+    from agent.drafting.model import OutputInvalid
 
     try:
         data = json.loads(raw.strip().removeprefix("```json").removesuffix("```"))
@@ -44,7 +44,7 @@ def parse_answer(raw: str) -> list[dict[str, Any]]:
 
 class LLMJudgeClient:
     def __init__(self, settings: Settings) -> None:
-        from agent.llm import LLMClient
+        from agent.drafting.model import LLMClient
 
         self.settings = settings
         self.client = LLMClient(settings)

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import TypeAdapter, ValidationError
 
 from agent.errors import WuyeError
-from agent.models import Decision
+from agent.workflow.models import Decision
 
 from ..auth import Principal
 from ..decisions import apply_decision

@@ -2,7 +2,7 @@
 policy) and what the playbook recommends instead (technique phrasings from the corpus).
 
 Both files are read through their own loaders (``agent.guard.policy.load_policy``,
-``agent.corpus.loader.load_corpus``) and cached until a file changes.
+``agent.retrieval.loader.load_corpus``) and cached until a file changes.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def _rules(folder: str, _stamp: tuple[float, ...]) -> dict[str, RuleInfo]:
 
 @lru_cache(maxsize=4)
 def _techniques(folder: str, _stamp: tuple[float, ...]) -> dict[str, Technique]:
-    from agent.corpus.loader import load_corpus
+    from agent.retrieval.loader import load_corpus
 
     return {e.id: Technique(id=e.id, title=e.title, stage=e.stage.value if e.stage else None, source=str(e.source),
                             phrasings=tuple(e.phrasings),

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Body, Header, Path, Query, Request
 from fastapi.responses import JSONResponse
 
-from agent.models import Decision, DraftSet
+from agent.workflow.models import Decision, DraftSet
 
 from ..decisions import apply_decision, get_visible
 from ..deps import AgentDep, DeciderDep, ReaderDep

@@ -22,7 +22,7 @@ async def healthz() -> Health:
 
 
 def _index_check(settings: Settings) -> dict[str, Any]:
-    from agent.corpus.store import entries_collection_name, get_client, open_collection
+    from agent.retrieval.store import entries_collection_name, get_client, open_collection
 
     client = get_client(settings, create=False)
     collection = open_collection(client, entries_collection_name(settings))

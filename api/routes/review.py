@@ -9,8 +9,8 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Path, Query, Request
 from fastapi.responses import JSONResponse
 
-from agent.models import Decision, DraftSet
 from agent.vocab import Category, Severity, ViolationCategory
+from agent.workflow.models import Decision, DraftSet
 
 from ..decisions import apply_decision
 from ..deps import OversightDep, StatsDep, SupervisorDep

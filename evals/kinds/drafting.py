@@ -80,7 +80,7 @@ class DraftingRunner:
         key = (bool(self.live_model), scripted and not self.live_model,
                tuple(sorted(suite.settings.items())) if scripted else ())
         if key not in self._services:
-            from agent.service import DraftingService
+            from agent.workflow.core import DraftingService
 
             retriever, checker = self._shared()
             self._services[key] = DraftingService(self._settings(suite, scripted), retriever=retriever,

@@ -17,12 +17,12 @@ DEPTH = 10
 
 def open_retriever(settings: Settings):  # type: ignore[no-untyped-def]
     """The real retriever; builds the index first when there is none (idempotent)."""
-    from agent.corpus import index as corpus_index
-    from agent.corpus.search import Retriever
+    from agent.retrieval import index as corpus_index
+    from agent.retrieval.search import Retriever
 
     ensure = getattr(corpus_index, "ensure_index", None)
     if ensure is None:  # pragma: no cover - depends on where the corpus part puts it
-        from agent.corpus.search import ensure_index as ensure
+        from agent.retrieval.search import ensure_index as ensure
     ensure(settings)
     return Retriever.open(settings)
 

@@ -15,10 +15,10 @@ from typing import Any
 import httpx
 import pytest
 
-from agent.models import Decision, DraftSet
-from agent.nodes.review import DecisionNotAllowed, EditBlocked
 from agent.settings import Settings
 from agent.vocab import Stage
+from agent.workflow.models import Decision, DraftSet
+from agent.workflow.nodes.review import DecisionNotAllowed, EditBlocked
 
 PG_BASE = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 BLOCK_PHRASE = "不归我们管"

@@ -26,7 +26,7 @@ async def test_readyz_reports_a_missing_index_as_503(api):
 
 @pytest.mark.slow  # builds the corpus index
 async def test_readyz_ok_with_an_index(tmp_path):
-    from agent.corpus.index import build_index
+    from agent.retrieval.index import build_index
 
     settings = make_settings(tmp_path, model="openai/gpt-x", api_base="http://llm.test/v1")
     build_index(settings, progress=False)

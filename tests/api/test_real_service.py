@@ -37,9 +37,9 @@ def _answer(request: httpx.Request) -> httpx.Response:
 
 @pytest.fixture(scope="module")
 def clients(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Any]:
-    from agent.corpus.index import build_index
-    from agent.corpus.search import Retriever
     from agent.guard import GuardChecker
+    from agent.retrieval.index import build_index
+    from agent.retrieval.search import Retriever
 
     settings = Settings(data_dir=tmp_path_factory.mktemp("api-index"))
     build_index(settings, progress=False)
@@ -48,7 +48,7 @@ def clients(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Any]:
 
 @pytest.fixture
 def make_service(clients) -> Iterator[Any]:
-    from agent.service import DraftingService
+    from agent.workflow.core import DraftingService
 
     opened: list[Any] = []
 

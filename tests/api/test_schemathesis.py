@@ -45,7 +45,7 @@ async def _keys(settings) -> dict[str, str]:  # type: ignore[no-untyped-def]
 def server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     import uvicorn
 
-    from agent.corpus.index import ensure_index
+    from agent.retrieval.index import ensure_index
     from api.app import create_app
 
     data_dir: Path = tmp_path_factory.mktemp("fuzz")

@@ -117,7 +117,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         pytest.skip("Debian's Chromium is not installed (apt-get install -y chromium); .ci/run installs it")
     import uvicorn
 
-    from agent.corpus.index import build_index
+    from agent.retrieval.index import build_index
     from api.app import create_app
 
     data_dir = tmp_path_factory.mktemp("console-browser")

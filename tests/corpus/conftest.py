@@ -27,7 +27,7 @@ def settings(corpus_dir: Path, _isolated_data_dir: Path) -> Settings:
 
 @pytest.fixture
 def built(settings: Settings) -> Settings:
-    from agent.corpus.index import build_index
+    from agent.retrieval.index import build_index
 
     build_index(settings)
     return settings
@@ -35,6 +35,6 @@ def built(settings: Settings) -> Settings:
 
 @pytest.fixture
 def retriever(built: Settings):  # type: ignore[no-untyped-def]
-    from agent.corpus.search import Retriever
+    from agent.retrieval.search import Retriever
 
     return Retriever.open(built)

@@ -12,9 +12,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from agent.corpus.index import build_index
-from agent.corpus.search import Retriever
 from agent.errors import IndexMissing
+from agent.retrieval.index import build_index
+from agent.retrieval.search import Retriever
 from agent.settings import Settings
 
 pytestmark = [pytest.mark.chroma_server, pytest.mark.slow]  # server start-up takes 5–20 s

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from agent.cli import app
+from cli.main import app
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 

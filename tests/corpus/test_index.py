@@ -3,10 +3,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from agent.corpus.embedding import ChineseHashEmbedding
-from agent.corpus.index import build_index, ensure_index
-from agent.corpus.search import Retriever
 from agent.errors import IndexMissing
+from agent.retrieval.embedding import ChineseHashEmbedding
+from agent.retrieval.index import build_index, ensure_index
+from agent.retrieval.search import Retriever
 
 
 @pytest.fixture
@@ -87,7 +87,7 @@ def test_ensure_index_builds_only_when_needed(settings, corpus_dir):
 
 def test_persisted_collection_reopens_with_registered_embedding(built):
     """A plain Chroma client (no embedding passed) re-opens the collection from its stored config."""
-    from agent.corpus.store import import_chromadb
+    from agent.retrieval.store import import_chromadb
 
     chromadb = import_chromadb()
     client = chromadb.PersistentClient(path=str(built.chroma_path))

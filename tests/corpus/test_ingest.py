@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from agent.corpus.ingest import ingest_paths, read_document
-from agent.corpus.search import Retriever
 from agent.errors import InvalidInput
+from agent.retrieval.ingest import ingest_paths, read_document
+from agent.retrieval.search import Retriever
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "ingest"
 HANDBOOK = FIXTURES / "company_emotion_handbook.txt"   # Traditional; article repeated in full; cashier job ad in the middle
@@ -46,7 +46,7 @@ def test_boilerplate_near_duplicate_and_unrelated_tail(settings):
 
 def test_index_keeps_original_text_but_searches_simplified(settings):
     ingest_paths(settings, [HANDBOOK, GUIDE])
-    from agent.corpus.index import build_index
+    from agent.retrieval.index import build_index
 
     build_index(settings)
     retriever = Retriever.open(settings)
@@ -88,8 +88,8 @@ def test_read_document_errors_are_typed(tmp_path):
 
 
 def test_passages_follow_an_embedding_change(settings, monkeypatch):
-    from agent.corpus import embedding as emb
-    from agent.corpus.index import build_index
+    from agent.retrieval import embedding as emb
+    from agent.retrieval.index import build_index
 
     ingest_paths(settings, [GUIDE])
     build_index(settings)

@@ -7,9 +7,9 @@ import httpx
 import pytest
 import respx
 
-from agent.corpus.index import build_index
-from agent.corpus.search import EmbeddingMismatch, Retriever
 from agent.errors import ModelError
+from agent.retrieval.index import build_index
+from agent.retrieval.search import EmbeddingMismatch, Retriever
 
 pytestmark = pytest.mark.slow  # imports litellm (≈ 4–7 s on this machine)
 

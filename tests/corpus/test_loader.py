@@ -2,9 +2,9 @@ from pathlib import Path
 
 import pytest
 
-from agent.corpus.loader import load_corpus
-from agent.corpus.models import Entry
 from agent.errors import InvalidInput
+from agent.retrieval.loader import load_corpus
+from agent.retrieval.models import Entry
 from agent.vocab import Stage, Topic
 
 GOOD = """

@@ -4,10 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from agent.corpus.embedding import ChineseHashEmbedding
-from agent.corpus.evaluate import load_queries, run
-from agent.corpus.loader import load_corpus
-from agent.corpus.search import Retriever
+from agent.retrieval.embedding import ChineseHashEmbedding
+from agent.retrieval.evaluate import load_queries, run
+from agent.retrieval.loader import load_corpus
+from agent.retrieval.search import Retriever
 from agent.settings import PROJECT_ROOT, Settings
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"

@@ -1,7 +1,7 @@
 import pytest
 
-from agent.corpus.search import Hit
 from agent.errors import InvalidInput, NotFound
+from agent.retrieval.search import Hit
 from agent.vocab import Stage, Topic
 
 
@@ -81,7 +81,7 @@ def test_get(retriever):
 
 
 def test_query_limit_follows_settings(built):
-    from agent.corpus.search import Retriever
+    from agent.retrieval.search import Retriever
 
     short = Retriever.open(built.model_copy(update={"max_query_chars": 5}))
     with pytest.raises(InvalidInput, match="limit is 5"):

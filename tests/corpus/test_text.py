@@ -1,8 +1,8 @@
 import pytest
 
-from agent.corpus.lexicon import get_analyzer
-from agent.corpus.text import normalise, validate_query
 from agent.errors import InvalidInput
+from agent.retrieval.lexicon import get_analyzer
+from agent.retrieval.text import normalise, validate_query
 
 
 def test_normalise_traditional_fullwidth_and_case():

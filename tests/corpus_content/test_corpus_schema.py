@@ -144,6 +144,6 @@ def test_required_non_stage_entries_exist():
 
 
 def test_corpus_validates_through_the_project_loader():
-    loader = pytest.importorskip("agent.corpus.loader")
+    loader = pytest.importorskip("agent.retrieval.loader")
     entries = loader.load_corpus(CORPUS_DIR)
     assert sorted(e.id for e in entries) == sorted(IDS)

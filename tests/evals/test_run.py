@@ -146,7 +146,7 @@ def test_bad_options_are_bilingual_errors(write_suite, run, tmp_path):
 def test_cli_exit_codes(write_suite, tmp_path):
     from typer.testing import CliRunner
 
-    from agent.cli import app
+    from cli.main import app
 
     good, bad = write_suite("s.yaml", STRICT), write_suite("b.yaml", "suite: b\nkind: nope\n")
     runner = CliRunner()
@@ -187,8 +187,8 @@ def test_breaking_a_guardrail_rule_fails_the_run_with_a_readable_diff(write_suit
 
 
 def test_console_entry_point_runs_eval(write_suite, monkeypatch):
-    """`wuye eval FILE` through the real console-script entry (agent.cli:main), not just the app."""
-    from agent import cli
+    """`wuye eval FILE` through the real console-script entry (cli.main:main), not just the app."""
+    from cli import main as cli
 
     path = write_suite("s.yaml", STRICT)
     monkeypatch.setattr("sys.argv", ["wuye", "eval", str(path)])

@@ -9,7 +9,7 @@ import sys
 import pytest
 from typer.testing import CliRunner
 
-from agent.cli import app
+from cli.main import app
 
 runner = CliRunner()
 
@@ -94,7 +94,7 @@ def test_eval_prints_metrics(tmp_path):
 
 @pytest.mark.slow
 def test_real_entry_point_checks_jsonl(tmp_path):
-    """The console script path (`wuye check …` = `python -m agent.cli check …`), in a subprocess."""
+    """The console script path (`wuye check …` = `python -m cli.main check …`), in a subprocess."""
     path = tmp_path / "in.jsonl"
     path.write_text(
         json.dumps({"id": 1, "stage": "act", "text": "我们会尽快处理的。"}, ensure_ascii=False) + "\n"
@@ -103,7 +103,7 @@ def test_real_entry_point_checks_jsonl(tmp_path):
         + "\n",
         encoding="utf-8",
     )
-    proc = subprocess.run([sys.executable, "-m", "agent.cli", "check", "--jsonl", str(path)],
+    proc = subprocess.run([sys.executable, "-m", "cli.main", "check", "--jsonl", str(path)],
                           capture_output=True, text=True, timeout=120, check=False)
     assert proc.returncode == 2, proc.stderr
     out = [json.loads(line) for line in proc.stdout.splitlines()]

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from agent.classify import classify_offline, load_rules
-from agent.classify_eval import evaluate, load_cases, main
 from agent.errors import InvalidInput
+from agent.understand.classify import classify_offline, load_rules
+from agent.understand.classify_eval import evaluate, load_cases, main
 from agent.vocab import Category, Mindset, Severity, Urgency
 
 DATASET = Path(__file__).resolve().parents[2] / "evals" / "drafting" / "complaints.jsonl"
@@ -147,7 +147,7 @@ def test_accuracy_on_the_labelled_set() -> None:
 
 
 def test_being_stuck_in_a_lift_is_major_even_in_passing():
-    from agent.classify import classify_offline
+    from agent.understand.classify import classify_offline
 
     assert classify_offline("电梯又坏了，困了我半小时").severity == "major"
     assert classify_offline("電梯又壞了，困了我半小時").severity == "major"

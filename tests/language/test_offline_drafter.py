@@ -1,19 +1,26 @@
-"""The offline drafter as a litellm custom provider, and its drafts on the whole eval set."""
+"""The offline drafter: structured input (a DraftRequest), the model's answer format, and its
+drafts on the whole eval set."""
 
 from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
-from agent.classify import classify_offline
-from agent.offline_drafter import MODEL, PROVIDER, draft_from_context, parse_prompt, register_offline_provider
-from agent.pii import mask_pii
-from agent.prompts import load_pack
-from agent.script import detect_script, detect_variant, to_script, to_simplified
+from agent.drafting.answer import parse_answer
+from agent.drafting.model import LLMClient
+from agent.drafting.offline.drafter import MODEL, draft
+from agent.drafting.prompts import load_pack, render_messages, repair_message
+from agent.drafting.request import DraftRequest
 from agent.settings import Settings
+from agent.understand.classify import classify_offline
+from agent.understand.pii import mask_pii
+from agent.understand.script import detect_script, detect_variant, to_script, to_simplified
 from agent.vocab import Stage
 
 DATASET = Path(__file__).resolve().parents[2] / "evals" / "drafting" / "complaints.jsonl"
@@ -29,91 +36,91 @@ TECHNIQUES = {
 }
 
 
-def _user_message(complaint: str, context: dict, failing: list[dict] | None = None) -> list[dict]:
+def _request(complaint: str, *, stages: dict | None = None, classification: dict | None = None,
+             **extra: object) -> DraftRequest:
+    """A DraftRequest as the workflow builds it (rules classification unless one is given)."""
+    return DraftRequest(complaint=complaint, techniques=stages or TECHNIQUES,
+                        classification=classification or classify_offline(complaint), **extra)
+
+
+def _offline(request: DraftRequest):  # noqa: ANN202
+    """One call through model access, the way the workflow makes it (no model configured)."""
     pack = load_pack(Settings().prompts_dir)
-    user = pack["user"].render(complaint=complaint, context_json=json.dumps(context, ensure_ascii=False),
-                               history=[], failing=failing or [])
-    return [{"role": "system", "content": pack["system"].render()}, {"role": "user", "content": user}]
+    expected = [s.value for s in request.stages]
+    return LLMClient(Settings()).complete(render_messages(pack, request), lambda text: parse_answer(text, expected),
+                                          lambda error: repair_message(pack, request, error), request=request)
 
 
-def _context(complaint: str, **extra: object) -> dict:
-    return {"script": "simplified", "complaint": complaint, "classification": None, "stages": TECHNIQUES,
-            "only_stages": None, "fix_hints": {}, **extra}
-
-
-@pytest.fixture(scope="module")
-def litellm():  # noqa: ANN201
-    import litellm as module
-
-    register_offline_provider()
-    return module
-
-
-def test_register_is_idempotent(litellm) -> None:  # noqa: ANN001
-    register_offline_provider()
-    register_offline_provider()
-    assert [p["provider"] for p in litellm.custom_provider_map].count(PROVIDER) == 1
-
-
-def test_completion_through_litellm(litellm) -> None:  # noqa: ANN001
+def test_offline_call_through_model_access() -> None:
     complaint = "3号楼电梯又坏了，等了半个小时都没人来修"
-    response = litellm.completion(model=MODEL, messages=_user_message(complaint, _context(complaint)))
-    answer = json.loads(response.choices[0].message.content)
-    assert [s["stage"] for s in answer["stages"]] == STAGES
-    assert answer["classification"]["category"] == "facilities"
-    for stage in answer["stages"]:
-        assert stage["text"] and set(stage["techniques"]) <= {t["id"] for t in TECHNIQUES[stage["stage"]]}
-        assert stage["techniques"]
-    act = next(s["text"] for s in answer["stages"] if s["stage"] == "act")
+    result = _offline(_request(complaint))
+    assert (result.model, result.drafter, result.calls) == (MODEL, "offline", 1)
+    answer = result.value
+    assert [s.stage.value for s in answer.stages] == STAGES
+    assert answer.classification.category == "facilities"
+    for stage in answer.stages:
+        assert stage.text and set(stage.techniques) <= {t["id"] for t in TECHNIQUES[stage.stage.value]}
+        assert stage.techniques
+    act = answer.stages[3].text
     assert "3号楼电梯" in act and re.search(r"小时|今天|明天|点前", act)
-    thank = next(s["text"] for s in answer["stages"] if s["stage"] == "thank")
-    assert "补偿" not in thank  # a phrasing that promises compensation is never used
+    assert "补偿" not in answer.stages[5].text  # a phrasing that promises compensation is never used
 
 
-async def test_acompletion_through_litellm(litellm) -> None:  # noqa: ANN001
-    complaint = "楼道里的垃圾三天没人收了"
-    response = await litellm.acompletion(model=MODEL, messages=_user_message(complaint, _context(complaint)))
-    assert len(json.loads(response.choices[0].message.content)["stages"]) == 6
+def test_offline_path_imports_no_litellm() -> None:
+    code = ("import sys\nfrom agent.drafting.offline.drafter import draft\n"
+            "from agent.drafting.model import LLMClient\nfrom agent.drafting.request import DraftRequest\n"
+            "from agent.understand.models import Classification\n"
+            "draft(DraftRequest(complaint='电梯坏了', classification=Classification()))\n"
+            "print('litellm' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
 
 
-def test_reask_returns_only_the_failing_stages_with_new_wording(litellm) -> None:  # noqa: ANN001
+def test_reask_returns_only_the_failing_stages_with_new_wording() -> None:
     complaint = "你们客服态度太差了，挂我电话，必须给我道歉"
-    first = draft_from_context(complaint, _context(complaint))
-    texts = {s["stage"]: s["text"] for s in first["stages"]}
-    failing = [{"stage": "act", "zh": "办", "text": texts["act"], "hints": ["写清楚谁来办、什么时候办完"]},
-               {"stage": "thank", "zh": "谢", "text": texts["thank"], "hints": ["感谢之外要落到实处"]}]
-    context = _context(complaint, only_stages=["act", "thank"],
-                       fix_hints={"act": ["写清楚谁来办、什么时候办完"], "thank": ["感谢之外要落到实处"]})
-    response = litellm.completion(model=MODEL, messages=_user_message(complaint, context, failing))
-    answer = json.loads(response.choices[0].message.content)
-    assert [s["stage"] for s in answer["stages"]] == ["act", "thank"]
-    for stage in answer["stages"]:
-        assert stage["text"] != texts[stage["stage"]]
+    texts = {s["stage"]: s["text"] for s in draft(_request(complaint))["stages"]}
+    request = _request(complaint, only_stages=["act", "thank"],
+                       fix_hints={"act": ["写清楚谁来办、什么时候办完"], "thank": ["感谢之外要落到实处"]},
+                       rejected={"act": texts["act"], "thank": texts["thank"]})
+    answer = _offline(request).value
+    assert [s.stage.value for s in answer.stages] == ["act", "thank"]
+    for stage in answer.stages:
+        assert stage.text != texts[stage.stage.value]
+
+
+def test_the_prompt_carries_what_the_offline_drafter_is_given() -> None:
+    complaint = "你们客服态度太差了，挂我电话，必须给我道歉"
+    request = _request(complaint, only_stages=["act"], fix_hints={"act": ["写清楚谁来办"]}, rejected={"act": "原来的稿子"})
+    user = render_messages(load_pack(Settings().prompts_dir), request)[1]["content"]
+    context = json.loads(user.split("<context_json>")[1].split("</context_json>")[0])
+    assert context == request.context() and context["only_stages"] == ["act"]
+    assert "act(办)原稿:原来的稿子" in user and "写清楚谁来办" in user
+    assert f"<complaint>\n{complaint}\n</complaint>" in user
 
 
 def test_deterministic_and_classification_passthrough() -> None:
     complaint = "隔壁装修天天电钻，周末早上七点就开始"
-    assert draft_from_context(complaint, _context(complaint)) == draft_from_context(complaint, _context(complaint))
+    assert draft(_request(complaint)) == draft(_request(complaint))
     given = {"category": "neighbor", "severity": "important", "urgency": "normal", "mindset": "vent",
              "escalate": False, "reason": ""}
-    assert draft_from_context(complaint, _context(complaint, classification=given))["classification"] == given
+    assert draft(_request(complaint, classification=given))["classification"] == given
 
 
-def test_bad_prompt_fails_clearly(litellm) -> None:  # noqa: ANN001
-    with pytest.raises(Exception, match="offline drafter"):
-        litellm.completion(model=MODEL, messages=[{"role": "user", "content": "随便写点什么"}])
-    with pytest.raises(ValueError, match="not valid JSON"):
-        parse_prompt([{"role": "user", "content": "<complaint>x</complaint><context_json>{oops</context_json>"}])
+def test_a_bad_request_fails_clearly() -> None:
+    with pytest.raises(ValidationError, match="only_stages"):
+        _request("电梯坏了", only_stages=["shout"])
+    with pytest.raises(ValidationError, match="classification"):
+        DraftRequest(complaint="电梯坏了")
 
 
 # -- the whole eval set, through retrieval and the guard -------------------------------------------
 
 @pytest.fixture(scope="module")
 def pipeline():  # noqa: ANN201
-    from agent.corpus.embedding import get_embedding
-    from agent.corpus.loader import load_corpus
-    from agent.corpus.search import Retriever
     from agent.guard import GuardChecker
+    from agent.retrieval.embedding import get_embedding
+    from agent.retrieval.loader import load_corpus
+    from agent.retrieval.search import Retriever
 
     settings = Settings()
     retriever = Retriever.from_entries(settings, load_corpus(settings.corpus_dir), get_embedding(settings))
@@ -136,10 +143,7 @@ def test_every_complaint_gets_six_clean_guarded_stages(pipeline) -> None:  # noq
     for case in cases:
         masked = to_simplified(mask_pii(case["text"]).text)
         techniques = _techniques(retriever, masked)
-        context = {"script": "simplified", "complaint": masked,
-                   "classification": classify_offline(masked).model_dump(mode="json"),
-                   "stages": techniques, "only_stages": None, "fix_hints": {}}
-        answer = draft_from_context(masked, context)
+        answer = draft(_request(masked, stages=techniques))
         assert [s["stage"] for s in answer["stages"]] == STAGES, case["id"]
         texts = {}
         for stage in answer["stages"]:
@@ -156,9 +160,9 @@ def test_every_complaint_gets_six_clean_guarded_stages(pipeline) -> None:  # noq
         failing = [stage for stage, result in results.items() if not result.passed]
         first_pass += not failing
         if failing:  # what the workflow does: one re-ask for the failing stages, with the hints
-            context.update(only_stages=failing, rejected={s: texts[s] for s in failing},
-                           fix_hints={s: guard.fix_hints(results[s].violations) for s in failing})
-            again = {s["stage"]: s["text"] for s in draft_from_context(masked, context)["stages"]}
+            request = _request(masked, stages=techniques, only_stages=failing, rejected={s: texts[s] for s in failing},
+                               fix_hints={s: guard.fix_hints(results[s].violations) for s in failing})
+            again = {s["stage"]: s["text"] for s in draft(request)["stages"]}
             still = {s: [v.rule_id for v in r.violations] for s, r in guard.check_set(again).items() if not r.passed}
             assert not still, (case["id"], still, again)
     assert first_pass / len(cases) >= 0.85, f"only {first_pass}/{len(cases)} draft sets passed the guard first time"
@@ -209,12 +213,12 @@ _SENTENCE = re.compile(r"[^。？！]+[。？！]")
 
 
 def _draft(complaint: str, techniques: dict | None = None) -> dict[str, str]:
-    answer = draft_from_context(complaint, _context(complaint, stages=techniques or TRAPS))
+    answer = draft(_request(complaint, stages=techniques or TRAPS))
     return {s["stage"]: s["text"] for s in answer["stages"]}
 
 
 def _cited(complaint: str, techniques: dict | None = None) -> dict[str, list[str]]:
-    answer = draft_from_context(complaint, _context(complaint, stages=techniques or TRAPS))
+    answer = draft(_request(complaint, stages=techniques or TRAPS))
     return {s["stage"]: s["techniques"] for s in answer["stages"]}
 
 
@@ -260,8 +264,8 @@ def test_fee_dispute_gets_no_arrears_sentence_and_no_overdue_citation() -> None:
 
 
 def test_arrears_lines_are_kept_for_an_owner_who_owes() -> None:
-    from agent.offline.facts import gather_facts
-    from agent.offline.fit import fits
+    from agent.drafting.offline.fit import fits
+    from agent.understand.facts import gather_facts
 
     overdue = TRAPS["negotiate"][0]["phrasings"][1]
     owes = "我家物业费欠了半年了，最近手头紧，能不能分期交？"
@@ -303,9 +307,9 @@ def test_reask_after_quality_fixes_still_changes_the_wording() -> None:
     complaint = QUALITY_CASES[3]
     texts = _draft(complaint)
     for stage in STAGES:
-        context = _context(complaint, stages=TRAPS, only_stages=[stage], rejected={stage: texts[stage]},
+        request = _request(complaint, stages=TRAPS, only_stages=[stage], rejected={stage: texts[stage]},
                            fix_hints={stage: ["换个说法"]})
-        again = draft_from_context(complaint, context)["stages"][0]["text"]
+        again = draft(request)["stages"][0]["text"]
         assert again != texts[stage], stage
 
 

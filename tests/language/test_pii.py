@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.pii import has_placeholder, mask_pii, unmask
+from agent.understand.pii import has_placeholder, mask_pii, unmask
 
 DATASET = Path(__file__).resolve().parents[2] / "evals" / "drafting" / "complaints.jsonl"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agent.script import detect_script, detect_variant, to_script, to_simplified, to_traditional
+from agent.understand.script import detect_script, detect_variant, to_script, to_simplified, to_traditional
 from agent.vocab import Script
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agent.specifics import extract_specifics
+from agent.understand.specifics import extract_specifics
 
 
 @pytest.mark.parametrize(
@@ -41,13 +41,13 @@ def test_placeholders_never_come_back() -> None:
 
 
 def test_leak_that_collapsed_the_ceiling_is_named_as_the_leak():
-    from agent.specifics import extract_specifics
+    from agent.understand.specifics import extract_specifics
 
     assert extract_specifics("楼上漏水把我家吊顶泡塌了").what == "楼上漏水"
     assert extract_specifics("卫生间天花板塌了一块").what == "吊顶脱落"
 
 
 def test_hong_kong_management_fee_is_the_property_fee():
-    from agent.specifics import extract_specifics
+    from agent.understand.specifics import extract_specifics
 
     assert extract_specifics("管理費一直漲，服務卻越來越差").what == "物业费调价"

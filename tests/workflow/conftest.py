@@ -80,9 +80,9 @@ def responder(*answers: dict[str, str] | str | int | Exception | None) -> Callab
 @pytest.fixture(scope="session")
 def shared_clients(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Any]:
     """The real retriever (index built once for the session) and the real guard checker."""
-    from agent.corpus.index import build_index
-    from agent.corpus.search import Retriever
     from agent.guard import GuardChecker
+    from agent.retrieval.index import build_index
+    from agent.retrieval.search import Retriever
 
     settings = Settings(data_dir=tmp_path_factory.mktemp("wuye-index"))
     build_index(settings, progress=False)
@@ -102,7 +102,7 @@ def offline_settings(_isolated_data_dir) -> Settings:  # noqa: ANN001
 
 @pytest.fixture
 def make_service(shared_clients):  # noqa: ANN001, ANN201
-    from agent.service import DraftingService
+    from agent.workflow.core import DraftingService
 
     opened: list[Any] = []
 

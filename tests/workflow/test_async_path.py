@@ -9,8 +9,8 @@ import json
 import httpx
 import respx
 
-from agent.llm import LLMClient
-from agent.service import Decision
+from agent.drafting.model import LLMClient
+from agent.workflow.core import Decision
 from tests.workflow.conftest import BAD_ACT, LLM_URL, answer_for, chat, responder
 from tests.workflow.test_llm import MESSAGES
 from tests.workflow.test_llm import parse as _parse
@@ -141,8 +141,8 @@ async def test_async_graph_runs_its_concerns_and_routers_on_the_loop(make_servic
     Covers the re-ask inside the draft step and the review router."""
     import threading
 
-    import agent.graph as graph_module
-    from agent.graph import STEPS, When
+    import agent.workflow.graph as graph_module
+    from agent.workflow.graph import STEPS, When
 
     threads: dict[str, set[str]] = {}
 

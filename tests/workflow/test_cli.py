@@ -7,7 +7,7 @@ import json
 
 from typer.testing import CliRunner
 
-from agent.cli import app
+from cli.main import app
 
 runner = CliRunner()
 
@@ -78,7 +78,7 @@ def test_console_entry_point_dispatches_to_draft(tmp_path):
     from agent.settings import PROJECT_ROOT
 
     missing = tmp_path / "missing.jsonl"
-    code = "import sys; from agent.cli import main; sys.argv = ['wuye', *sys.argv[1:]]; main()"
+    code = "import sys; from cli.main import main; sys.argv = ['wuye', *sys.argv[1:]]; main()"
     proc = subprocess.run([sys.executable, "-c", code, "draft", "--jsonl", str(missing)], capture_output=True,
                           text=True, cwd=PROJECT_ROOT, timeout=120)
     assert proc.returncode == 2, proc.stderr

@@ -9,7 +9,7 @@ import pytest
 import respx
 
 from agent.errors import InvalidInput, NotFound
-from agent.service import Decision, DecisionNotAllowed, EditBlocked
+from agent.workflow.core import Decision, DecisionNotAllowed, EditBlocked
 from tests.workflow.conftest import BAD_ACT, CLEAN, LLM_URL, responder
 
 COMPLAINT = "小区东门的道闸坏了两天,车进不去也出不来,保安说不归他管。"

@@ -9,8 +9,8 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from agent.cli import app
 from agent.settings import PROJECT_ROOT
+from cli.main import app
 
 COMPLAINTS = PROJECT_ROOT / "evals" / "drafting" / "complaints.jsonl"
 

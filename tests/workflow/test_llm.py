@@ -1,4 +1,4 @@
-"""agent.llm at HTTP level: retries (timeout, 5xx, 429 + Retry-After), no retry on 4xx, the one
+"""agent.drafting.model at HTTP level: retries (timeout, 5xx, 429 + Retry-After), no retry on 4xx, the one
 repair attempt, configured fallbacks. The model host is mocked with respx."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import httpx
 import pytest
 import respx
 
+from agent.drafting.model import LLMClient, OutputInvalid, _Attempts
 from agent.errors import ModelError
-from agent.llm import LLMClient, OutputInvalid, _Attempts
 from tests.workflow.conftest import LLM_URL, chat
 
 MESSAGES = [{"role": "system", "content": "只输出 JSON"}, {"role": "user", "content": "<complaint>x</complaint>"}]

@@ -13,8 +13,8 @@ import uuid
 
 import pytest
 
-from agent.service import Decision
 from agent.settings import PROJECT_ROOT
+from agent.workflow.core import Decision
 
 COMPLAINT = "地下车库的灯坏了一大半,晚上停车黑乎乎的,上周还有人剐蹭了。"
 
@@ -34,8 +34,8 @@ def test_killed_process_loses_nothing(make_service, offline_settings):
     """A child process drafts, reports the id, then is SIGKILLed while the draft waits for approval."""
     script = textwrap.dedent(f"""
         import sys, time
-        from agent.corpus.index import build_index
-        from agent.service import DraftingService
+        from agent.retrieval.index import build_index
+        from agent.workflow.core import DraftingService
         from agent.settings import Settings
         settings = Settings(data_dir={str(offline_settings.data_dir)!r})
         build_index(settings, progress=False)

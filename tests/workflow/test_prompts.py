@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from agent.drafting.prompts import load_pack, parse_template
 from agent.errors import InvalidInput
-from agent.prompts import load_pack, parse_template
 from agent.settings import PROJECT_ROOT
 
 PROMPTS = PROJECT_ROOT / "prompts"

@@ -159,7 +159,7 @@ async def test_async_forms_do_not_block(make_service, model_settings):
         draft = await service.acreate(COMPLAINT, meta={"project": "翠苑"})
     assert draft.meta == {"project": "翠苑"}
     assert (await service.aget(draft.id)).status == "pending_approval"
-    from agent.service import Decision
+    from agent.workflow.core import Decision
 
     approved = await service.adecide(draft.id, Decision(action="approve"), actor="key-1")
     assert approved.status == "approved"

@@ -1,0 +1,280 @@
+"""Hybrid retrieval over the Chroma index: dense embedding similarity + BM25, fused.
+
+``Retriever.open(settings)`` reads the collection once (ids, stored vectors, normalised
+texts, metadata) and builds the BM25 statistics; every search after that is one in-process
+scoring pass over all entries (≈ 100 of them — cheaper than a round trip, and exact).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from agent.errors import IndexMissing, InvalidInput, WuyeError
+from agent.retrieval.bm25 import BM25
+from agent.retrieval.lexicon import AnalyzerOptions, get_analyzer
+from agent.retrieval.models import Entry
+from agent.retrieval.store import (
+    META_EMBEDDING,
+    docs_collection_name,
+    entries_collection_name,
+    get_client,
+    open_collection,
+)
+from agent.retrieval.text import normalise, validate_query
+from agent.settings import Settings
+from agent.vocab import Stage, Topic
+
+BM25_OPTIONS = AnalyzerOptions(bigrams=True, trigrams=False, words=True, concepts=True)
+
+
+@dataclass(frozen=True)
+class Fusion:
+    """How dense and lexical scores are combined (the eval compares alternatives)."""
+
+    method: str = "weighted"  # weighted | rrf | dense | bm25
+    alpha: float = 0.2        # weight of the dense cosine in "weighted"
+    rrf_k: int = 20
+
+
+DEFAULT_FUSION = Fusion()
+MODEL_EMBEDDING_ALPHA = 0.5   # a real embedding model earns more weight than the hashed n-grams
+
+
+def default_fusion(settings: Settings) -> Fusion:
+    if settings.retrieval_dense_weight is not None:
+        return Fusion(alpha=settings.retrieval_dense_weight)
+    return Fusion(alpha=MODEL_EMBEDDING_ALPHA) if settings.embedding_model else DEFAULT_FUSION
+
+
+class EmbeddingMismatch(IndexMissing):
+    def __init__(self, built: str, configured: str) -> None:
+        WuyeError.__init__(
+            self,
+            f"检索索引是用另一种嵌入模型({built})建立的,与当前设置({configured})不一致,"
+            "请运行 `wuye corpus build` 重建索引。",
+            f"The index was built with a different embedding ({built}) than configured ({configured}); "
+            "run `wuye corpus build` to rebuild it.",
+            built=built, configured=configured,
+        )
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    stage: Stage | None
+    topic: Topic
+    title: str
+    score: float
+    source: str
+    entry: Entry
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "stage": self.stage.value if self.stage else None, "topic": self.topic.value,
+                "title": self.title, "score": round(self.score, 4), "source": self.source}
+
+
+@dataclass(frozen=True)
+class PassageHit:
+    id: str
+    title: str
+    score: float
+    source: str
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "title": self.title, "score": round(self.score, 4), "source": self.source,
+                "text": self.text}
+
+
+def parse_stage(value: Stage | str | None) -> Stage | None:
+    if value is None or isinstance(value, Stage):
+        return value
+    try:
+        return Stage(str(value).strip().lower())
+    except ValueError:
+        raise InvalidInput(f"未知的阶段 {value!r},可选:{', '.join(s.value for s in Stage)}。",
+                           f"Unknown stage {value!r}; choose one of: {', '.join(s.value for s in Stage)}.") from None
+
+
+def parse_topic(value: Topic | str | None) -> Topic | None:
+    if value is None or isinstance(value, Topic):
+        return value
+    try:
+        return Topic(str(value).strip().lower())
+    except ValueError:
+        raise InvalidInput(f"未知的主题 {value!r},可选:{', '.join(t.value for t in Topic)}。",
+                           f"Unknown topic {value!r}; choose one of: {', '.join(t.value for t in Topic)}.") from None
+
+
+class _Scorer:
+    """Dense + BM25 scores for one collection snapshot."""
+
+    def __init__(self, vectors: np.ndarray, texts: list[str], fusion: Fusion,
+                 options: AnalyzerOptions = BM25_OPTIONS) -> None:
+        self.vectors = vectors
+        self.fusion = fusion
+        self.analyzer = get_analyzer(options)
+        self.bm25 = BM25([self.analyzer.tokens(t) for t in texts])
+
+    def score(self, query_norm: str, query_vec: np.ndarray) -> np.ndarray:
+        f = self.fusion
+        dense = self.vectors @ query_vec if f.method != "bm25" else None
+        lexical = self.bm25.scores(self.analyzer.tokens(query_norm)) if f.method != "dense" else None
+        if f.method == "dense":
+            return dense
+        if f.method == "bm25":
+            return lexical
+        if f.method == "rrf":
+            out = np.zeros(len(dense), dtype=np.float32)
+            for scores in (dense, lexical):
+                ranks = np.empty(len(scores), dtype=np.float32)
+                ranks[np.argsort(-scores, kind="stable")] = np.arange(1, len(scores) + 1)
+                out += 1.0 / (f.rrf_k + ranks)
+            return out
+        top = float(lexical.max()) if len(lexical) else 0.0
+        lexical_n = lexical / top if top > 0 else lexical
+        return f.alpha * dense + (1 - f.alpha) * lexical_n
+
+
+class Retriever:
+    def __init__(self, settings: Settings, embedding: Any, entries: list[Entry], scorer: _Scorer,
+                 passages: list[dict[str, Any]], passage_scorer: _Scorer | None) -> None:
+        self.settings = settings
+        self.embedding = embedding
+        self.entries = entries
+        self._by_id = {e.id: e for e in entries}
+        self._scorer = scorer
+        self._stages = np.array([e.stage.value if e.stage else "" for e in entries])
+        self._topics = np.array([e.topic.value for e in entries])
+        self._passages = passages
+        self._passage_scorer = passage_scorer
+
+    # -- opening ---------------------------------------------------------------------------
+    @classmethod
+    def open(cls, settings: Settings, *, fusion: Fusion | None = None) -> Retriever:
+        """Read the index once. Raises IndexMissing when there is no usable index."""
+        from agent.retrieval.embedding import get_embedding
+
+        fusion = fusion or default_fusion(settings)
+        embedding = get_embedding(settings)
+        client = get_client(settings, create=False)
+        try:
+            collection = open_collection(client, entries_collection_name(settings))
+            if collection is None:
+                raise IndexMissing(f"collection {entries_collection_name(settings)}")
+            built = (collection.metadata or {}).get(META_EMBEDDING, "?")
+            if built != embedding.signature():
+                raise EmbeddingMismatch(built, embedding.signature())
+            data = collection.get(include=["embeddings", "documents", "metadatas"])
+            docs = open_collection(client, docs_collection_name(settings))
+            if docs is not None and (docs.metadata or {}).get(META_EMBEDDING) != embedding.signature():
+                docs = None  # passages from another embedding: `wuye corpus build` re-embeds them
+            doc_data = docs.get(include=["embeddings", "documents", "metadatas"]) if docs is not None else None
+        except WuyeError:
+            raise
+        except Exception as exc:  # corrupt sqlite / segment files, server errors
+            raise IndexMissing(f"{type(exc).__name__}: {exc}") from exc
+        if not data["ids"]:
+            raise IndexMissing("0 entries")
+        try:
+            entries = [Entry.model_validate_json(m["entry"]) for m in data["metadatas"]]
+        except Exception as exc:
+            raise IndexMissing(f"unreadable entry metadata: {exc}") from exc
+        scorer = _Scorer(_matrix(data["embeddings"]), list(data["documents"]), fusion)
+        passages: list[dict[str, Any]] = []
+        passage_scorer = None
+        if doc_data is not None and doc_data["ids"]:
+            passages = [{"id": i, **m} for i, m in zip(doc_data["ids"], doc_data["metadatas"], strict=True)]
+            passage_scorer = _Scorer(_matrix(doc_data["embeddings"]), list(doc_data["documents"]), fusion)
+        if hasattr(embedding, "warm"):
+            embedding.warm()  # load the analyzer now, not on the first query
+        return cls(settings, embedding, entries, scorer, passages, passage_scorer)
+
+    @classmethod
+    def from_entries(cls, settings: Settings, entries: list[Entry], embedding: Any, *,
+                     fusion: Fusion = DEFAULT_FUSION, options: AnalyzerOptions = BM25_OPTIONS) -> Retriever:
+        """An in-memory retriever over ``entries`` without Chroma (evaluating alternatives)."""
+        texts = [normalise(e.index_text()) for e in entries]
+        scorer = _Scorer(_matrix(embedding(texts)), texts, fusion, options)
+        return cls(settings, embedding, entries, scorer, [], None)
+
+    # -- queries ---------------------------------------------------------------------------
+    def _prepare(self, query: object) -> tuple[str, np.ndarray]:
+        text = validate_query(query, self.settings.max_query_chars)
+        norm = normalise(text)
+        vec = np.asarray(self.embedding([text])[0], dtype=np.float32)
+        n = float(np.linalg.norm(vec))
+        return norm, (vec / n if n else vec)
+
+    def _rank(self, scores: np.ndarray, order: np.ndarray, stage: Stage | None, topic: Topic | None,
+              k: int) -> list[Hit]:
+        if stage is None:
+            keep = order if topic is None else order[self._topics[order] == topic.value]
+        else:
+            in_stage = order[self._stages[order] == stage.value]
+            if topic is not None:
+                in_stage = in_stage[self._topics[in_stage] == topic.value]
+            # stage-less entries of the requested topic (or of the best-matching entry's topic) may follow
+            wanted = topic.value if topic is not None else self._topics[order[0]]
+            stageless = order[(self._stages[order] == "") & (self._topics[order] == wanted)]
+            keep = np.concatenate([in_stage, stageless])
+        return [self._hit(int(i), float(scores[i])) for i in keep[:k]]
+
+    def _hit(self, i: int, score: float) -> Hit:
+        e = self.entries[i]
+        return Hit(e.id, e.stage, e.topic, e.title, score, str(e.source), e)
+
+    def search(self, query: str, stage: Stage | str | None = None, topic: Topic | str | None = None,
+               k: int = 5) -> list[Hit]:
+        stage, topic = parse_stage(stage), parse_topic(topic)
+        k = _check_k(k)
+        norm, vec = self._prepare(query)
+        scores = self._scorer.score(norm, vec)
+        return self._rank(scores, np.argsort(-scores, kind="stable"), stage, topic, k)
+
+    def search_stages(self, query: str, stages: list[Stage] | None = None, k: int = 3) -> dict[Stage, list[Hit]]:
+        """Top-k techniques for each stage from ONE scoring pass (the workflow's hot path)."""
+        stages = [parse_stage(s) for s in (stages if stages is not None else list(Stage))]
+        k = _check_k(k)
+        norm, vec = self._prepare(query)
+        scores = self._scorer.score(norm, vec)
+        order = np.argsort(-scores, kind="stable")
+        return {s: self._rank(scores, order, s, None, k) for s in stages}
+
+    def search_passages(self, query: str, k: int = 5) -> list[PassageHit]:
+        """Passages ingested from the company's own documents (`wuye corpus ingest`)."""
+        k = _check_k(k)
+        norm, vec = self._prepare(query)
+        if self._passage_scorer is None:
+            return []
+        scores = self._passage_scorer.score(norm, vec)
+        out = []
+        for i in np.argsort(-scores, kind="stable")[:k]:
+            p = self._passages[int(i)]
+            out.append(PassageHit(p["id"], p.get("title", ""), float(scores[i]), p.get("source", ""),
+                                  p.get("original", "")))
+        return out
+
+    def get(self, entry_id: str) -> Entry:
+        try:
+            return self._by_id[entry_id]
+        except KeyError:
+            from agent.errors import NotFound
+
+            raise NotFound(f"没有 id 为 {entry_id} 的条目。", f"No entry with id {entry_id}.") from None
+
+
+def _matrix(embeddings: Any) -> np.ndarray:
+    m = np.asarray(embeddings, dtype=np.float32)
+    norms = np.linalg.norm(m, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return m / norms
+
+
+def _check_k(k: object) -> int:
+    if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= 50:
+        raise InvalidInput(f"返回条数 k 须为 1–50 的整数(收到 {k!r})。", f"k must be an integer from 1 to 50 (got {k!r}).")
+    return k

@@ -1,0 +1,209 @@
+"""`wuye draft` — draft six-stage replies for one complaint, or for a JSONL file of complaints.
+
+    wuye draft "楼上漏水三天了没人管"            human-readable view
+    wuye draft "…" --json                        the DraftSet JSON
+    wuye draft --jsonl FILE                      one JSON line per input line {"id", "text"}
+    wuye draft --jsonl FILE --report             accuracy / guard / PII report over labelled lines
+
+Exit codes: 0 ok · 1 report thresholds not met · 2 bad input (a bad JSONL line is reported on its
+own line and the others are still processed).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from agent.errors import InvalidInput, WuyeError
+
+FIELDS = ("category", "severity", "urgency", "mindset", "escalate")
+MIN_ACCURACY = 0.85
+
+
+def draft(
+    complaint: Annotated[str | None, typer.Argument(help="业主投诉原文 / the owner's complaint")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON / print the DraftSet JSON")] = False,
+    jsonl: Annotated[Path | None, typer.Option("--jsonl", help='JSONL 文件,每行 {"id","text"} / batch input')] = None,
+    report: Annotated[bool, typer.Option("--report", help="对带 expected 标注的 JSONL 输出评测报告")] = False,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="把 JSONL 结果写入文件")] = None,
+) -> None:
+    """起草六字诀回复草稿 / Draft one suggested reply per 六字诀 stage."""
+    try:
+        if (complaint is None) == (jsonl is None):
+            raise InvalidInput("请给出一条投诉文本,或用 --jsonl 指定文件(二选一)。",
+                               "give either one complaint or --jsonl FILE.")
+        if report and jsonl is None:
+            raise InvalidInput("--report 需要配合 --jsonl 使用。", "--report needs --jsonl.")
+        lines = _read_lines(jsonl) if jsonl is not None else []
+        service = _service()
+        try:
+            if jsonl is not None:
+                code = _batch(service, lines, report, output)
+            else:
+                draft_set = service.create(complaint or "")
+                if as_json:
+                    print(json.dumps(draft_set.model_dump(mode="json"), ensure_ascii=False, indent=2))
+                else:
+                    _show(draft_set)
+                code = 0
+        finally:
+            service.close()
+    except WuyeError as exc:
+        print(exc.message, file=sys.stderr)
+        raise typer.Exit(exc.exit_code) from None
+    raise typer.Exit(code)
+
+
+def _service() -> Any:
+    from agent.retrieval.index import ensure_index
+    from agent.settings import get_settings
+    from agent.workflow.core import DraftingService
+
+    settings = get_settings()
+    ensure_index(settings)
+    return DraftingService(settings)
+
+
+def _read_lines(path: Path) -> list[str]:
+    try:
+        return path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"无法读取文件 {path}:{exc}", f"cannot read {path}: {exc}") from exc
+
+
+def _parse_line(line: str, number: int) -> dict[str, Any]:
+    try:
+        item = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"第 {number} 行不是合法 JSON。", f"line {number} is not valid JSON ({exc.msg}).") from exc
+    if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+        raise InvalidInput(f'第 {number} 行缺少 "text" 字段。', f'line {number} needs a "text" string.')
+    if "id" in item and not isinstance(item["id"], (str, int)):
+        raise InvalidInput(f'第 {number} 行的 "id" 必须是字符串。', f'line {number}: "id" must be a string.')
+    return item
+
+
+def _batch(service: Any, raw_lines: list[str], report: bool, output: Path | None) -> int:
+    from rich.progress import Progress
+
+    lines = [(n, line) for n, line in enumerate(raw_lines, 1) if line.strip()]
+    sink = output.open("w", encoding="utf-8") if output else (None if report else sys.stdout)
+    failures = 0
+    rows: list[tuple[dict[str, Any], dict[str, Any]]] = []
+    try:
+        with Progress(transient=True, console=_stderr_console()) as progress:
+            task = progress.add_task("起草中 drafting", total=len(lines))
+            for number, line in lines:
+                item_id: Any = f"line-{number}"
+                try:
+                    item = _parse_line(line, number)
+                    item_id = str(item.get("id", item_id))
+                    result = service.create(item["text"]).model_dump(mode="json")
+                    result = {"id": item_id, "draft_id": result["id"], **{k: v for k, v in result.items() if k != "id"}}
+                    rows.append((item, result))
+                except WuyeError as exc:
+                    failures += 1
+                    result = {"id": item_id, "line": number, "error": exc.to_dict()}
+                if sink is not None:
+                    sink.write(json.dumps(result, ensure_ascii=False) + "\n")
+                    sink.flush()
+                progress.advance(task)
+    finally:
+        if output and sink is not None:
+            sink.close()
+    code = 2 if failures else 0
+    if report:
+        summary = evaluate(rows)
+        _print_report(summary, failures)
+        if not summary["ok"]:
+            code = max(code, 1)
+    return code
+
+
+def evaluate(rows: list[tuple[dict[str, Any], dict[str, Any]]]) -> dict[str, Any]:
+    """Classification accuracy per field, major recall, guard pass rate per stage, PII echoes."""
+    from agent.understand.pii import mask_pii
+
+    correct = {f: 0 for f in FIELDS}
+    total = {f: 0 for f in FIELDS}
+    stage_pass: dict[str, list[int]] = {}
+    majors = caught = pii_echo = 0
+    drafters: dict[str, int] = {}
+    for item, result in rows:
+        expected = item.get("expected") or {}
+        got = result["classification"]
+        for field in FIELDS:
+            if field in expected:
+                total[field] += 1
+                correct[field] += got[field] == expected[field]
+        if expected.get("severity") == "major":
+            majors += 1
+            caught += got["severity"] == "major"
+        labelled = [v for v in item.get("pii") or [] if isinstance(v, str)]
+        raw_values = {v for v in [*mask_pii(item["text"]).mapping.values(), *labelled] if len(v) >= 2}
+        for stage in result["stages"]:
+            stage_pass.setdefault(stage["stage"], [0, 0])
+            stage_pass[stage["stage"]][0] += bool(stage["guardrail"]["passed"])
+            stage_pass[stage["stage"]][1] += 1
+            pii_echo += sum(value in stage["text"] for value in raw_values) + ("〔" in stage["text"])
+        drafters[result["drafter"]] = drafters.get(result["drafter"], 0) + 1
+    accuracy = {f: round(correct[f] / total[f], 4) for f in FIELDS if total[f]}
+    guard = {s: round(p / n, 4) for s, (p, n) in stage_pass.items()}
+    recall = round(caught / majors, 4) if majors else None
+    ok = (all(a >= MIN_ACCURACY for a in accuracy.values()) and caught == majors
+          and all(rate == 1.0 for rate in guard.values()) and pii_echo == 0)
+    return {"cases": len(rows), "accuracy": accuracy, "major_recall": recall, "majors": majors,
+            "majors_caught": caught, "guard_pass": guard, "pii_echo": pii_echo, "drafters": drafters, "ok": ok}
+
+
+def _stderr_console() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def _print_report(summary: dict[str, Any], failures: int) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"wuye draft report · {summary['cases']} complaints · drafters {summary['drafters']}")
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    table.add_column("target", justify="right")
+    for field, accuracy in summary["accuracy"].items():
+        table.add_row(f"classification accuracy · {field}", f"{accuracy:.3f}", f"≥ {MIN_ACCURACY}")
+    recall = summary["major_recall"]
+    table.add_row("major recall", "n/a" if recall is None else f"{recall:.3f} ({summary['majors_caught']}/"
+                  f"{summary['majors']})", "1.000")
+    for stage, rate in summary["guard_pass"].items():
+        table.add_row(f"guard pass · {stage}", f"{rate:.3f}", "1.000")
+    table.add_row("PII echoed in drafts", str(summary["pii_echo"]), "0")
+    table.add_row("bad input lines", str(failures), "0")
+    console = Console()
+    console.print(table)
+    console.print("[green]PASS[/green]" if summary["ok"] else "[red]FAIL[/red]")
+
+
+def _show(draft_set: Any) -> None:
+    from rich.console import Console
+    from rich.panel import Panel
+
+    from agent.vocab import STAGE_ZH
+
+    console = Console()
+    c = draft_set.classification
+    console.print(f"[bold]草稿 {draft_set.id}[/bold] · 状态 {draft_set.status} · 模型 {draft_set.model} "
+                  f"({draft_set.drafter}) · 提示词 {draft_set.prompt.id}@{draft_set.prompt.version}")
+    console.print(f"分类:{c.category} · 严重度 {c.severity} · {c.urgency} · 诉求 {c.mindset}"
+                  + (f" · [red]需上报[/red]:{c.reason}" if c.escalate else ""), highlight=False)
+    for stage in draft_set.stages:
+        mark = "[green]✓[/green]" if stage.guardrail.passed else "[red]✗[/red]"
+        cites = "、".join(f"{t.title}({t.id})" for t in stage.techniques)
+        problems = "".join(f"\n[red]· {v.get('message', '')}[/red]" for v in stage.guardrail.violations)
+        console.print(Panel(f"{stage.text}\n[dim]引用:{cites}[/dim]{problems}",
+                            title=f"{mark} {STAGE_ZH[stage.stage]} {stage.stage.value}", title_align="left"))
+    console.print(f"[dim]模型调用 {draft_set.llm_calls} 次 · 用时 {draft_set.timings_ms.get('total', 0):.0f} ms[/dim]")

@@ -1,0 +1,65 @@
+"""`wuye` — the command line. This file only wires sub-commands; each lives with its code.
+
+Only the sub-command being run is imported (``wuye corpus search`` never loads the API,
+litellm or guardrails); ``wuye --help`` imports them all to list them. Sub-command
+modules keep heavy imports (litellm, guardrails, chromadb) inside their functions.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import typer
+
+# command name -> (module, attribute, is_group)
+COMMANDS: dict[str, tuple[str, str, bool]] = {
+    "corpus": ("agent.retrieval.cli", "app", True),
+    "check": ("agent.guard.cli", "check", False),
+    "draft": ("cli.draft", "draft", False),
+    "serve": ("api.cli", "serve", False),
+    "keys": ("api.cli", "keys_app", True),
+    "eval": ("evals.cli", "eval_command", False),
+}
+
+
+def build_app(only: str | None = None) -> typer.Typer:
+    """The Typer app with every sub-command, or just ``only`` when it names one."""
+    root = typer.Typer(
+        name="wuye",
+        help="物业客服回复助手 wuye-copilot: 语料检索、护栏检查、回复起草、服务与评测。",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+    )
+
+
+    @root.callback()
+    def _root() -> None:
+        """Keeps `wuye` a command group even when only one sub-command is loaded."""
+
+    names = [only] if only in COMMANDS else list(COMMANDS)
+    for name in names:
+        module, attribute, is_group = COMMANDS[name]
+        target = getattr(importlib.import_module(module), attribute)
+        if is_group:
+            root.add_typer(target, name=name)
+        else:
+            root.command(name)(target)
+    return root
+
+
+def __getattr__(name: str) -> typer.Typer:
+    """``from cli.main import app`` gives the full app (tests use it with CliRunner)."""
+    if name == "app":
+        return build_app()
+    raise AttributeError(name)
+
+
+def main() -> None:  # console-script entry point
+    command = next((arg for arg in sys.argv[1:] if not arg.startswith("-")), None)
+    build_app(command)()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -63,9 +63,15 @@ class Settings(BaseSettings):
     worker_threads: int = Field(64, description="API: threads for blocking work (litellm's per-call set-up, "
                                 "the offline drafter, PostgreSQL checkpoint calls, start-up).")
     log_level: str = "INFO"
-    console_secret: SecretStr | None = Field(
-        None, description="Console: cookie signing secret (set it when replicas share sessions); "
-        "unset = generated in data_dir/console_secret.key.")
+    secret_key: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("WUYE_SECRET_KEY", "WUYE_CONSOLE_SECRET", "secret_key"),
+        description="Signing secret every instance shares (console sessions); unset = generated in "
+        "data_dir/console_secret.key (one host only). Required with WUYE_REDIS_URL.")
+    redis_url: str | None = Field(
+        None, description="Redis shared by every instance: rate limits and console sign-outs; unset = in "
+        "this process only (one `wuye serve` process).")
+    redis_prefix: str = Field("wuye", min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$",
+                              description="Prefix of every Redis key (two deployments may share one Redis).")
     console_session_hours: float = Field(8.0, gt=0, le=24 * 7, description="Console: sign-in lifetime (hours).")
 
     @field_validator("api_key", "embedding_api_key")
@@ -73,6 +79,27 @@ class Settings(BaseSettings):
     def _refuse_placeholder(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and value.get_secret_value().strip().lower() in PLACEHOLDER_SECRETS:
             raise ValueError("placeholder API key; set a real key or unset it / 请填写真实密钥或不设置")
+        return value
+
+    @field_validator("secret_key")
+    @classmethod
+    def _strong_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return value
+        text = value.get_secret_value().strip()
+        if text.lower() in PLACEHOLDER_SECRETS or len(text) < 16:
+            raise ValueError("WUYE_SECRET_KEY must be a random string of at least 16 characters "
+                             "(e.g. `openssl rand -hex 32`) / 请设置至少 16 个字符的随机密钥")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            return None
+        if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("WUYE_REDIS_URL must start with redis://, rediss:// or unix:// "
+                             "/ 请使用 redis:// 开头的地址")
         return value
 
     @field_validator("fallbacks", mode="before")

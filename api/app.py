@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from typing import Any
@@ -21,9 +21,10 @@ from agent.settings import Settings
 
 from .drafting import Runtime, recover_pending
 from .errors import install_error_handlers
-from .limits import BodySizeLimit, RateLimiter
+from .limits import BodySizeLimit, RateLimits
 from .metrics import Metrics, MetricsMiddleware
 from .routes import drafts, health, qa, review
+from .shared import open_shared_state
 from .store import Database, run_migrations
 
 log = logging.getLogger("wuye.api")
@@ -58,6 +59,16 @@ def _freeze_start_up_heap(_task: asyncio.Task[Any] | None = None) -> None:
     measured on the 64-request burst: 15.2 → 12.7 ms of CPU per request (bench/bench_api.py)."""
     gc.collect()
     gc.freeze()
+
+
+def _count_model_usage(settings: Settings, metrics: Metrics) -> Callable[[], None]:
+    """Model calls, tokens and cost per model into the metrics (litellm's callback); litellm is
+    not imported when no model is configured."""
+    if settings.offline:
+        return lambda: None
+    from agent.drafting.usage import install_usage_callback
+
+    return install_usage_callback(metrics.record_model_call)
 
 
 async def _close(service: Any) -> None:
@@ -131,12 +142,15 @@ def create_app(settings: Settings, *, service: Any = None, recover: bool = True,
             ThreadPoolExecutor(max_workers=max(settings.worker_threads, 4), thread_name_prefix="wuye-worker"))
         await asyncio.to_thread(run_migrations, settings)
         db = Database.from_settings(settings)
+        app.state.shared = shared = open_shared_state(settings)  # rate limits, console sign-outs
+        app.state.rate_limits = RateLimits(shared, settings.rate_limit_per_minute)
         owned = service is None
         svc = await asyncio.to_thread(_build_service, settings) if owned else service
         rt = Runtime(settings=settings, db=db, service=svc, metrics=metrics)
         app.state.runtime = rt
         app.state.db = db
         app.state.service = svc
+        uninstall_usage = _count_model_usage(settings, metrics)
         app.state.warmup = asyncio.create_task(asyncio.to_thread(_warm_up, svc), name="wuye-warm-up")
         if serving:
             app.state.warmup.add_done_callback(_freeze_start_up_heap)
@@ -151,6 +165,8 @@ def create_app(settings: Settings, *, service: Any = None, recover: bool = True,
             await asyncio.gather(app.state.recovery, app.state.warmup, return_exceptions=True)
             if owned:
                 await _close(svc)
+            uninstall_usage()
+            await shared.aclose()
             await db.dispose()
 
     app = FastAPI(
@@ -159,7 +175,6 @@ def create_app(settings: Settings, *, service: Any = None, recover: bool = True,
     )
     app.state.settings = settings
     app.state.metrics = metrics
-    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
     install_error_handlers(app)
     for router in (drafts.router, review.router, qa.router, health.router):
         app.include_router(router)

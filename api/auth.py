@@ -2,7 +2,8 @@
 
 ``Authorization: Bearer wuye_…``. Missing or unknown key → 401; wrong role → 403; a draft outside
 the caller's scope (another agent's, another project's) → 404, exactly like a missing one.
-Every authenticated request spends one token of the key's rate-limit bucket (→ 429).
+Every authenticated request counts in its key's rate-limit window; a request without a valid key
+counts in its client address's window (→ 429 once it is full, before the key is even looked up).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from .errors import ApiError
-from .limits import RateLimiter
+from .limits import RateLimits, rate_limited
 from .store import ALL_PROJECTS, Scope
 from .store.fastpath import authenticate_sync
 from .store.keys import KeyInfo
@@ -55,21 +56,28 @@ def forbidden(role: str, allowed: tuple[str, ...]) -> ApiError:
 async def current_principal(
     request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)
 ) -> Principal:
+    limits: RateLimits = request.app.state.rate_limits
     if credentials is None or not credentials.credentials:
+        await _count_address(request, limits)
         raise unauthorized()
     db = request.app.state.db
     key = await db.read(authenticate_sync, token=credentials.credentials)
     if key is None:
+        await _count_address(request, limits)
         raise unauthorized()
     principal = Principal(**asdict(key))
-    limiter: RateLimiter = request.app.state.rate_limiter
-    wait = limiter.take(principal.id)
+    wait = await limits.key(principal.id)
     if wait > 0:
-        raise ApiError(429, "rate_limited", "请求过于频繁,请稍后再试。", "Too many requests; retry later.",
-                       headers={"Retry-After": RateLimiter.retry_after(wait)},
-                       retry_after_seconds=round(wait, 2))
+        raise rate_limited(wait)
     request.state.principal = principal
     return principal
+
+
+async def _count_address(request: Request, limits: RateLimits) -> None:
+    """A request without a valid key counts against its address (→ 429 instead of 401 when full)."""
+    wait = await limits.address(request.client.host if request.client else "unknown")
+    if wait > 0:
+        raise rate_limited(wait)
 
 
 def require_roles(*roles: str) -> Callable[..., Coroutine[Any, Any, Principal]]:

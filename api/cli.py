@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 import sys
 from typing import Annotated, Any
 
@@ -125,6 +126,9 @@ def serve(
     host: Annotated[str, typer.Option(help="监听地址 bind address")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="端口 port")] = 8080,
     workers: Annotated[int, typer.Option(min=1, max=32, help="工作进程数 worker processes (CPU cores)")] = 1,
+    allow_local_state: Annotated[bool, typer.Option(
+        "--allow-local-state", help="多进程但不设 WUYE_REDIS_URL:每个进程各自限流、各自记录退出登录 / several "
+        "workers without Redis: each keeps its own rate limits and sign-outs")] = False,
 ) -> None:
     """启动 HTTP API(默认:SQLite、内嵌 Chroma、离线起草器)。Serve the HTTP API."""
     import logging
@@ -136,11 +140,20 @@ def serve(
     from agent.settings import get_settings
     from api.app import create_app
 
+    metrics_dir: str | None = None
     try:
         settings = get_settings()
+    except Exception as exc:  # invalid WUYE_* settings
+        typer.echo(f"配置无效,请检查 WUYE_* 环境变量 / invalid WUYE_* settings: {exc}", err=True)
+        raise typer.Exit(2) from None
+    _check_shared_state(settings, workers, allow_local_state)
+    try:
         settings.ensure_data_dir()
         logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
         logging.getLogger("alembic").setLevel(logging.WARNING)
+        if settings.redis_url and not asyncio.run(_redis_reachable(settings)):
+            typer.echo(f"无法连接 Redis / cannot reach Redis at {_redacted(settings.redis_url)} (WUYE_REDIS_URL)", err=True)
+            raise typer.Exit(2)
         typer.echo("检查检索索引 / checking the corpus index …", err=True)
         report = ensure_index(settings)
         if report is not None:
@@ -156,10 +169,13 @@ def serve(
             recovered = asyncio.run(recover_once(settings))
             if recovered:
                 typer.echo(f"已补起草 {recovered} 份中断的请求 / re-drafted {recovered} interrupted requests", err=True)
-        app: Any = create_app(settings, serving=True) if workers == 1 else "api.app:app_from_env"
+        if workers > 1:
+            metrics_dir = _multiprocess_metrics_dir()
+    except typer.Exit:
+        raise
     except WuyeError as exc:
         _fail(exc)
-    except Exception as exc:  # invalid WUYE_* settings, unreachable database
+    except Exception as exc:  # unreachable database
         typer.echo(f"启动失败,请检查 WUYE_* 配置和数据库 / start-up failed, check the WUYE_* settings and the "
                    f"database: {type(exc).__name__}: {exc}", err=True)
         raise typer.Exit(2) from None
@@ -167,7 +183,73 @@ def serve(
     typer.echo(f"wuye-copilot API → http://{host}:{port}  (docs: /docs · model: {mode})", err=True)
     # Huge headers: h11 stops buffering a request head past 16 KiB, and the app answers 431 to any
     # head over 16 KiB that got through (api.limits.BodySizeLimit).
-    uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower(), http="h11",
-                h11_max_incomplete_event_size=16 * 1024, timeout_graceful_shutdown=10,
-                workers=workers, factory=workers > 1)
+    app: Any = create_app(settings, serving=True) if workers == 1 else "api.app:app_from_env"
+    try:
+        uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower(), http="h11",
+                    h11_max_incomplete_event_size=16 * 1024, timeout_graceful_shutdown=10,
+                    workers=workers, factory=workers > 1)
+    finally:
+        if metrics_dir is not None:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
     sys.exit(0)
+
+
+async def _redis_reachable(settings: Any) -> bool:
+    from api.shared import open_shared_state
+
+    state = open_shared_state(settings)
+    try:
+        return bool((await state.check())["ok"])
+    finally:
+        await state.aclose()
+
+
+def _redacted(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return url.split("@")[-1]
+
+
+def _check_shared_state(settings: Any, workers: int, allow_local_state: bool) -> None:
+    """Several processes need the shared state (Redis) for limits and sign-outs to hold across
+    them; Redis means several instances, which need one signing secret. Refuse (exit 2) otherwise."""
+    if settings.redis_url and settings.secret_key is None:
+        typer.echo("设置了 WUYE_REDIS_URL(多实例)时必须同时设置 WUYE_SECRET_KEY,且所有实例相同。\n"
+                   "WUYE_REDIS_URL (several instances) needs WUYE_SECRET_KEY too, the same on every instance "
+                   "(e.g. `openssl rand -hex 32`): otherwise a console session signed by one instance is "
+                   "refused by the others.", err=True)
+        raise typer.Exit(2)
+    if workers > 1 and not settings.redis_url:
+        lines = (f"--workers {workers} 而未设置 WUYE_REDIS_URL:每个进程只知道自己的限流计数和退出登录记录,"
+                 f"每个密钥实际可用 {workers} 倍的频率,在一个进程退出登录的会话在其他进程仍然有效。"
+                 "(草稿的审批仍由数据库保证只生效一次。)\n"
+                 f"--workers {workers} without WUYE_REDIS_URL: each process keeps its own rate-limit windows "
+                 f"and console sign-outs, so a key gets up to {workers}x its limit and a signed-out session "
+                 "still works in the other processes. (Decisions stay exactly-once: the database enforces them.)")
+        if not allow_local_state:
+            typer.echo(lines + "\n请设置 WUYE_REDIS_URL,或加 --allow-local-state 接受上述限制 / set WUYE_REDIS_URL, "
+                       "or pass --allow-local-state to accept this.", err=True)
+            raise typer.Exit(2)
+        typer.echo("警告 warning: " + lines, err=True)
+
+
+def _multiprocess_metrics_dir() -> str | None:
+    """Prometheus multiprocess mode for the workers: a fresh directory in PROMETHEUS_MULTIPROC_DIR
+    (one given by the environment is emptied instead). Returns the directory to remove at exit."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    from api.metrics import MULTIPROC_ENV
+
+    given = os.environ.get(MULTIPROC_ENV)
+    if given:
+        Path(given).mkdir(parents=True, exist_ok=True)
+        for stale in Path(given).glob("*.db"):
+            stale.unlink(missing_ok=True)
+        return None
+    os.environ[MULTIPROC_ENV] = created = tempfile.mkdtemp(prefix="wuye-metrics-")
+    return created

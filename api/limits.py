@@ -1,14 +1,13 @@
-"""Request limits: a body-size cap (pure ASGI middleware → 413) and a per-key token bucket (→ 429)."""
+"""Request limits: a body-size cap (pure ASGI middleware → 413) and per-key / per-address rate limits (→ 429)."""
 
 from __future__ import annotations
 
 import math
-import threading
-import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .errors import generic_error
+from .errors import ApiError, generic_error
+from .shared import SharedState
 
 
 class BodySizeLimit:
@@ -73,28 +72,31 @@ class BodySizeLimit:
         await generic_error(413, max_bytes=self.max_bytes)(scope, receive, send)
 
 
-class RateLimiter:
-    """Token bucket per key: ``per_minute`` requests, refilled continuously. Thread-safe, in memory."""
+class RateLimits:
+    """Who is counted in which one-minute window (stored by ``api.shared``, so with Redis every
+    worker and instance counts together): a key by its id; a request without a valid key (missing
+    or unknown) by its client address, so guessing keys is limited too; console sign-in attempts
+    by address."""
 
-    def __init__(self, per_minute: int, clock=time.monotonic) -> None:  # type: ignore[no-untyped-def]
-        self.capacity = float(max(per_minute, 1))
-        self.rate = self.capacity / 60.0
-        self._clock = clock
-        self._buckets: dict[str, tuple[float, float]] = {}
-        self._lock = threading.Lock()
+    def __init__(self, state: SharedState, per_minute: int) -> None:
+        self.state = state
+        self.per_minute = per_minute
 
-    def take(self, key: str) -> float:
-        """Spend one token; returns 0 when allowed, else the seconds until one is available."""
-        now = self._clock()
-        with self._lock:
-            tokens, last = self._buckets.get(key, (self.capacity, now))
-            tokens = min(self.capacity, tokens + (now - last) * self.rate)
-            if tokens >= 1.0:
-                self._buckets[key] = (tokens - 1.0, now)
-                return 0.0
-            self._buckets[key] = (tokens, now)
-            return (1.0 - tokens) / self.rate
+    async def key(self, key_id: str) -> float:
+        """Spend one request of the key's window: 0 when allowed, else the seconds to wait."""
+        return await self.state.take(f"key:{key_id}", self.per_minute)
+
+    async def address(self, host: str) -> float:
+        return await self.state.take(f"addr:{host}", self.per_minute)
+
+    async def console_login(self, host: str) -> float:
+        return await self.state.take(f"console-login:{host}", self.per_minute)
 
     @staticmethod
     def retry_after(wait: float) -> str:
         return str(max(1, math.ceil(wait)))
+
+
+def rate_limited(wait: float) -> ApiError:
+    return ApiError(429, "rate_limited", "请求过于频繁,请稍后再试。", "Too many requests; retry later.",
+                    headers={"Retry-After": RateLimits.retry_after(wait)}, retry_after_seconds=round(wait, 2))

@@ -1,11 +1,12 @@
 """Console sign-in sessions: an HMAC-signed cookie (key id, role, expiry, session id) and
 session-bound CSRF tokens.
 
-The cookie never holds the API key itself. The signing secret is ``WUYE_CONSOLE_SECRET`` when set
-(needed when several replicas share sessions), else 32 random bytes generated on first use in
-``<data_dir>/console_secret.key`` (mode 0600). Every request re-reads the key row, so a revoked
-key ends its sessions at once. Sign-out clears the cookie and remembers the session id until it
-expires, so a copied cookie stops working too (in this process).
+The cookie never holds the API key itself. The signing secret is ``WUYE_SECRET_KEY`` when set
+(the same on every instance, so any instance accepts a session another issued), else 32 random
+bytes generated on first use in ``<data_dir>/console_secret.key`` (mode 0600; one host only).
+Every request re-reads the key row, so a revoked key ends its sessions at once. Sign-out clears
+the cookie and records the session id in the shared state (``api.shared``: Redis on every
+instance and across restarts, or this process) until it expires, so a copied cookie stops working.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ def _unb64(text: str) -> bytes:
 
 def secret_for(settings: Settings) -> bytes:
     """The signing secret (configured, or generated once per data dir and kept there)."""
-    configured = getattr(settings, "console_secret", None)
+    configured = settings.secret_key
     if configured is not None and configured.get_secret_value():
         return hashlib.sha256(configured.get_secret_value().encode()).digest()
     path = (settings.data_dir / SECRET_FILE).resolve()
@@ -94,8 +95,9 @@ def issue(secret: bytes, *, key_id: str, role: str, lifetime_s: int) -> tuple[Co
     return session, f"{payload}.{_sign(secret, 'session', payload)}"
 
 
-def read(secret: bytes, value: str | None, revoked: SignedOut | None = None) -> ConsoleSession | None:
-    """The session in a cookie value, or None when missing, forged, expired or signed out."""
+def read(secret: bytes, value: str | None) -> ConsoleSession | None:
+    """The session in a cookie value, or None when missing, forged or expired (the caller asks the
+    shared state whether it signed out)."""
     if not value or len(value) > 1000 or value.count(".") != 1:
         return None
     payload, signature = value.split(".")
@@ -107,7 +109,7 @@ def read(secret: bytes, value: str | None, revoked: SignedOut | None = None) -> 
                                  expires=int(data["exp"]))
     except (ValueError, KeyError, TypeError):
         return None
-    if session.expires <= time.time() or (revoked is not None and revoked.contains(session.sid)):
+    if session.expires <= time.time():
         return None
     return session
 
@@ -119,21 +121,3 @@ def login_token(secret: bytes, nonce: str) -> str:
 
 def valid(expected: str, given: object) -> bool:
     return isinstance(given, str) and bool(given) and hmac.compare_digest(expected.encode(), given.encode())
-
-
-class SignedOut:
-    """Session ids that signed out, kept until they would have expired anyway."""
-
-    def __init__(self) -> None:
-        self._ids: dict[str, int] = {}
-        self._lock = threading.Lock()
-
-    def add(self, session: ConsoleSession) -> None:
-        now = time.time()
-        with self._lock:
-            self._ids = {sid: exp for sid, exp in self._ids.items() if exp > now}
-            self._ids[session.sid] = session.expires
-
-    def contains(self, sid: str) -> bool:
-        with self._lock:
-            return sid in self._ids

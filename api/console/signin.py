@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from ..limits import RateLimiter
+from ..limits import RateLimits
 from ..store import authenticate
 from . import labels
 from .session import CONSOLE_ROLES, COOKIE, COOKIE_PATH, LOGIN_COOKIE, issue, login_token, valid
@@ -24,7 +24,6 @@ from .web import (
     read_form,
     redirect,
     secret,
-    signed_out,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -73,12 +72,12 @@ async def login(request: Request) -> Response:
         return _login_page(request, status=403, next_url=next_url,
                            error="登录页面已过期或来源不明,请重新输入密钥后登录。")
     host = request.client.host if request.client else "unknown"
-    limiter: RateLimiter = request.app.state.rate_limiter
-    wait = limiter.take(f"console-login:{host}")
+    limits: RateLimits = request.app.state.rate_limits
+    wait = await limits.console_login(host)
     if wait > 0:
         response = _login_page(request, status=429, next_url=next_url,
-                               error=f"尝试次数过多,请 {RateLimiter.retry_after(wait)} 秒后再试。")
-        response.headers["Retry-After"] = RateLimiter.retry_after(wait)
+                               error=f"尝试次数过多,请 {RateLimits.retry_after(wait)} 秒后再试。")
+        response.headers["Retry-After"] = RateLimits.retry_after(wait)
         return response
     token = form.get("api_key")
     token = token.strip() if isinstance(token, str) else ""
@@ -113,7 +112,8 @@ async def logout(request: Request) -> Response:
         return bad_form(request)
     if not csrf_ok(request, form):
         return csrf_failed(request)
-    signed_out(request).add(found[1])
+    session = found[1]
+    await request.app.state.shared.sign_out(session.sid, session.expires)
     response = redirect("/console/login?out=1")
     response.delete_cookie(COOKIE, path=COOKIE_PATH, secure=True, httponly=True, samesite="strict")
     return response

@@ -12,7 +12,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ..auth import Principal
-from ..limits import RateLimiter
+from ..limits import RateLimits
 from ..store import get_api_key
 from . import labels
 from .session import (
@@ -20,7 +20,6 @@ from .session import (
     COOKIE,
     COOKIE_PATH,
     ConsoleSession,
-    SignedOut,
     read,
     secret_for,
     valid,
@@ -74,21 +73,14 @@ def to_login(request: Request) -> RedirectResponse:
     return response
 
 
-def signed_out(request: Request) -> SignedOut:
-    state = request.app.state
-    if getattr(state, "console_signed_out", None) is None:
-        state.console_signed_out = SignedOut()
-    return state.console_signed_out
-
-
 def secret(request: Request) -> bytes:
     return secret_for(request.app.state.settings)
 
 
 async def current(request: Request) -> tuple[Principal, ConsoleSession] | None:
     """The signed-in console user (active supervisor/admin key), or None."""
-    session = read(secret(request), request.cookies.get(COOKIE), signed_out(request))
-    if session is None:
+    session = read(secret(request), request.cookies.get(COOKIE))
+    if session is None or await request.app.state.shared.is_signed_out(session.sid):
         return None
     async with request.app.state.db.session() as s:
         row = await get_api_key(s, key_id=session.key_id)
@@ -107,12 +99,12 @@ async def sign_in_required(request: Request) -> Principal | Response:
     if found is None:
         return to_login(request)
     principal, _ = found
-    limiter: RateLimiter = request.app.state.rate_limiter
-    wait = limiter.take(principal.id)
+    limits: RateLimits = request.app.state.rate_limits
+    wait = await limits.key(principal.id)
     if wait > 0:
         response = error_page(request, 429, "操作太频繁了", "请稍等片刻再刷新页面。",
-                              hint=f"约 {RateLimiter.retry_after(wait)} 秒后可以继续。")
-        response.headers["Retry-After"] = RateLimiter.retry_after(wait)
+                              hint=f"约 {RateLimits.retry_after(wait)} 秒后可以继续。")
+        response.headers["Retry-After"] = RateLimits.retry_after(wait)
         return response
     return principal
 

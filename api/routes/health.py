@@ -43,7 +43,7 @@ async def _checked(coro: Any) -> dict[str, Any]:
 @router.get("/readyz", response_model=Readiness, summary="就绪检查 Readiness",
             responses={503: {"model": Readiness, "description": "A dependency is not ready"}})
 async def readyz(request: Request) -> Any:
-    """数据库、Chroma 检索索引、模型配置是否就绪;任一项不可用时返回 503。"""
+    """数据库、共享状态(Redis)、Chroma 检索索引、模型配置是否就绪;任一项不可用时返回 503。"""
     rt = runtime(request)
     settings = rt.settings
 
@@ -53,6 +53,7 @@ async def readyz(request: Request) -> Any:
 
     checks = {
         "database": await _checked(database()),
+        "shared_state": await _checked(request.app.state.shared.check()),
         "index": await _checked(asyncio.to_thread(_index_check, settings)),
         "model": {"ok": True, "model": settings.model or "wuye-offline/drafter",
                   "offline": settings.offline, "fallbacks": list(settings.fallbacks)},

@@ -64,16 +64,9 @@ def database_urls(settings: Settings) -> tuple[str, str]:
 
 def run_migrations(settings: Settings) -> None:
     """``alembic upgrade head`` against the configured database (sync; call it in a thread)."""
-    from alembic import command
-    from alembic.config import Config
+    from .migrate import upgrade
 
-    sync_url, _ = database_urls(settings)
-    if sync_url.startswith("sqlite:"):
-        settings.ensure_data_dir()
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    config.set_main_option("sqlalchemy.url", sync_url.replace("%", "%%"))
-    command.upgrade(config, "head")
+    upgrade(settings)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]

@@ -8,8 +8,6 @@ import socket
 import httpx
 import pytest
 
-from api.limits import RateLimiter
-
 from .conftest import make_settings, running
 
 
@@ -65,17 +63,28 @@ async def test_rate_limit_429_with_retry_after(tmp_path):
         assert (await api.client.get("/v1/drafts", headers=other)).status_code == 200  # per key
 
 
-def test_token_bucket_refills():
-    now = [0.0]
-    limiter = RateLimiter(60, clock=lambda: now[0])  # one token per second
-    assert all(limiter.take("k") == 0 for _ in range(60))
-    wait = limiter.take("k")
-    assert wait == pytest.approx(1.0)
-    now[0] += 0.5
-    assert limiter.take("k") == pytest.approx(0.5)
-    now[0] += 0.5
-    assert limiter.take("k") == 0
-    assert RateLimiter.retry_after(0.2) == "1"
+async def test_unknown_keys_are_rate_limited_by_address(tmp_path):
+    async with running(make_settings(tmp_path, rate_limit_per_minute=3)) as api:
+        guesses = [await api.client.get("/v1/drafts", headers={"Authorization": f"Bearer wuye_guess{i}"})
+                   for i in range(3)]
+        assert [r.status_code for r in guesses] == [401, 401, 401]
+        r = await api.client.get("/v1/drafts", headers={"Authorization": "Bearer wuye_guess4"})
+        _assert_error(r, 429, "rate_limited")
+        _assert_error(await api.client.get("/v1/drafts"), 429, "rate_limited")  # no key at all: same address
+        agent = await api.key("agent")  # a valid key has its own window
+        assert (await api.client.get("/v1/drafts", headers=agent)).status_code == 200
+
+
+async def test_moving_window_gives_the_wait_until_the_oldest_request_leaves():
+    from api.limits import RateLimits
+    from api.shared import LocalState
+
+    limits = RateLimits(LocalState(), 2)
+    assert [await limits.key("k") for _ in range(2)] == [0.0, 0.0]
+    wait = await limits.key("k")
+    assert 58 < wait <= 60
+    assert await limits.key("other") == 0.0 and await limits.address("k") == 0.0  # separate windows
+    assert RateLimits.retry_after(0.2) == "1" and RateLimits.retry_after(59.1) == "60"
 
 
 BAD_BODIES = [

@@ -5,7 +5,7 @@ WUYE   := $(VENV)/bin/wuye
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast lint eval bench clean
+.PHONY: help install run test test-fast lint deploy-check eval bench clean
 
 help: ## list every developer command
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -30,6 +30,13 @@ test-fast: install ## unit tests only (no browser, no servers)
 
 lint: install ## ruff lint + format check
 	$(VENV)/bin/ruff check agent api evals tests bench
+
+deploy-check: install ## validate compose.yaml (Compose schema + `docker-compose config`) and lint the Dockerfile
+	$(VENV)/bin/check-jsonschema --schemafile deploy/compose-spec.json compose.yaml
+	POSTGRES_PASSWORD=check WUYE_SECRET_KEY=check-only-0123456789 $(PY) -c 'import compose, pathlib, subprocess, sys; \
+	  sys.exit(subprocess.call([str(pathlib.Path(compose.__file__).parent / "docker-compose"), "--env-file", \
+	  "deploy/env.example", "config", "--quiet"]))'
+	$(VENV)/bin/hadolint Dockerfile
 
 eval: install ## run every shipped eval suite with an HTML report in data/eval-report
 	$(WUYE) eval --report data/eval-report --junit data/eval-junit.xml

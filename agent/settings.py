@@ -17,7 +17,8 @@ PLACEHOLDER_SECRETS = {"changeme", "change-me", "xxx", "your-api-key", "sk-xxx",
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="WUYE_", env_file=None, extra="ignore")
+    # env_ignore_empty: an empty variable (``WUYE_MODEL=`` in a compose file) means "not set"
+    model_config = SettingsConfigDict(env_prefix="WUYE_", env_file=None, extra="ignore", env_ignore_empty=True)
 
     # -- files ---------------------------------------------------------------------------
     data_dir: Path = Field(Path("./data"), description="Every file the service writes lives here.")

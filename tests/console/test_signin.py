@@ -86,11 +86,11 @@ async def test_agent_and_qa_keys_cannot_open_the_console(console: Console, role:
 
 
 async def test_unknown_empty_and_revoked_keys_are_refused(console: Console) -> None:
-    from api.store import revoke_api_key
+    from agent.workflow.store.keys import revoke_api_key
 
     sup = await console.key("supervisor")
-    async with console.api.app.state.db.session() as s:
-        await revoke_api_key(s, key_id=sup["X-Key-Id"])
+    async with console.api.core.db.begin() as conn:
+        await revoke_api_key(conn, key_id=sup["X-Key-Id"])
     async with console.client() as c:
         for key, status, text in (("wuye_nope", 401, "密钥无效或已停用"), ("  ", 422, "请输入 API 密钥"),
                                   (console.token(sup), 401, "密钥无效或已停用")):
@@ -113,7 +113,7 @@ async def test_signed_out_post_is_not_processed(console: Console) -> None:
     async with console.client() as c:
         r = await c.post(f"/console/drafts/{draft['id']}/review", data={"action": "reject", "reason": "x"})
     assert r.status_code == 303
-    assert console.api.service.drafts[draft["id"]].status == "flagged"
+    assert (await console.api.core.get(draft["id"])).status == "flagged"
 
 
 @pytest.mark.parametrize("target, expected", [
@@ -162,13 +162,13 @@ async def test_a_tampered_cookie_is_rejected(console: Console) -> None:
 
 
 async def test_revoking_a_key_ends_its_console_session(console: Console) -> None:
-    from api.store import revoke_api_key
+    from agent.workflow.store.keys import revoke_api_key
 
     sup = await console.key("supervisor")
     c = await console.sign_in(sup)
     assert (await c.get("/console")).status_code == 200
-    async with console.api.app.state.db.session() as s:
-        await revoke_api_key(s, key_id=sup["X-Key-Id"])
+    async with console.api.core.db.begin() as conn:
+        await revoke_api_key(conn, key_id=sup["X-Key-Id"])
     assert (await c.get("/console")).status_code == 303
 
 

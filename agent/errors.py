@@ -53,3 +53,15 @@ class ModelError(WuyeError):
 
 class NotFound(WuyeError):
     code = "not_found"
+
+
+class Conflict(WuyeError):
+    """The request does not fit the current state (already decided, in progress …): HTTP 409."""
+
+    code = "conflict"
+
+
+class Forbidden(WuyeError):
+    """The caller's role may not do this: HTTP 403."""
+
+    code = "forbidden"

@@ -6,14 +6,28 @@ start-up); nothing below the edges reads ``os.environ``.
 
 from __future__ import annotations
 
+import json
+import re
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from agent.errors import InvalidInput
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-PLACEHOLDER_SECRETS = {"changeme", "change-me", "xxx", "your-api-key", "sk-xxx", "todo"}
+# keys copied from documentation: "sk-…", "sk-...", "your-key", "<key>", "xxx", "changeme" …
+_PLACEHOLDER = re.compile(
+    r"^(sk-)?(|x+|\*+|\.+|…+|<[^>]*>|\{[^}]*}|\$\{?[a-z_]*}?|your[-_ ]?(api[-_ ]?)?key|api[-_ ]?key|key|"
+    r"changeme|change[-_ ]me|todo|placeholder|none|null)$", re.IGNORECASE)
+
+
+def is_placeholder(value: str) -> bool:
+    """True for a key that is obviously copied from documentation, not a real one."""
+    text = value.strip()
+    return bool(_PLACEHOLDER.match(text)) or "…" in text or "..." in text or text.lower().startswith("your")
 
 
 class Settings(BaseSettings):
@@ -47,67 +61,69 @@ class Settings(BaseSettings):
     api_key: SecretStr | None = None
     timeout: float = 30.0
     retries: int = 2
-    fallbacks: list[str] = Field(default_factory=list)
+    fallbacks: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="fallback models, comma-separated (a,b) or a JSON list")
     temperature: float = 0.3
-    retry_backoff: float = Field(0.5, description="first retry wait in seconds (doubles each retry)")
-    retry_max_wait: float = Field(10.0, description="cap on one retry wait, also on Retry-After")
+    model_cooldown: float = Field(60.0, ge=0, description="seconds a model that keeps failing is skipped")
     llm_judge: bool = Field(False, description="Also ask the model to judge subtle guardrail cases.")
 
     # -- texts ------------------------------------------------------------------------------
-    max_complaint_chars: int = 4000
-    max_reply_chars: int = 2000
+    max_complaint_chars: int = Field(4000, ge=1)
+    max_reply_chars: int = Field(2000, ge=1)
 
     # -- persistence / service ----------------------------------------------------------------
     database_url: str | None = Field(None, description="PostgreSQL URL; unset = SQLite in data_dir.")
-    max_body_bytes: int = 64 * 1024
-    rate_limit_per_minute: int = 120
-    worker_threads: int = Field(64, description="API: threads for blocking work (litellm's per-call set-up, "
-                                "the offline drafter, PostgreSQL checkpoint calls, start-up).")
-    log_level: str = "INFO"
     secret_key: SecretStr | None = Field(
-        None, validation_alias=AliasChoices("WUYE_SECRET_KEY", "WUYE_CONSOLE_SECRET", "secret_key"),
-        description="Signing secret every instance shares (console sessions); unset = generated in "
-        "data_dir/console_secret.key (one host only). Required with WUYE_REDIS_URL.")
+        None, description="The one secret of the deployment, the same on every instance: keyed hashes (owner "
+        "references, request fingerprints) and console sessions; unset = generated once in "
+        "data_dir/wuye_secret.key (one host only). Required with WUYE_REDIS_URL.")
     redis_url: str | None = Field(
         None, description="Redis shared by every instance: rate limits and console sign-outs; unset = in "
         "this process only (one `wuye serve` process).")
     redis_prefix: str = Field("wuye", min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$",
                               description="Prefix of every Redis key (two deployments may share one Redis).")
+    max_body_bytes: int = 64 * 1024
+    rate_limit_per_minute: int = 120
+    worker_threads: int = Field(64, description="API: threads for blocking work (litellm's per-call set-up, "
+                                "the offline drafter, PostgreSQL checkpoint calls, start-up).")
+    log_level: str = "INFO"
     console_session_hours: float = Field(8.0, gt=0, le=24 * 7, description="Console: sign-in lifetime (hours).")
 
     @field_validator("api_key", "embedding_api_key")
     @classmethod
     def _refuse_placeholder(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and value.get_secret_value().strip().lower() in PLACEHOLDER_SECRETS:
-            raise ValueError("placeholder API key; set a real key or unset it / 请填写真实密钥或不设置")
+        if value is not None and is_placeholder(value.get_secret_value()):
+            raise ValueError("这是示例里的占位密钥,请填写真实密钥或不设置 / a placeholder key: set a real key or unset it")
         return value
 
     @field_validator("secret_key")
     @classmethod
     def _strong_secret(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is None:
-            return value
-        text = value.get_secret_value().strip()
-        if text.lower() in PLACEHOLDER_SECRETS or len(text) < 16:
-            raise ValueError("WUYE_SECRET_KEY must be a random string of at least 16 characters "
-                             "(e.g. `openssl rand -hex 32`) / 请设置至少 16 个字符的随机密钥")
+        if value is not None and (is_placeholder(value.get_secret_value()) or len(value.get_secret_value().strip()) < 16):
+            raise ValueError("请设置至少 16 个字符的随机密钥,例如 `openssl rand -hex 32` / use a random string of at "
+                             "least 16 characters, e.g. `openssl rand -hex 32`")
         return value
 
     @field_validator("redis_url")
     @classmethod
     def _redis_scheme(cls, value: str | None) -> str | None:
-        if value is not None and not value.strip():
-            return None
         if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
-            raise ValueError("WUYE_REDIS_URL must start with redis://, rediss:// or unix:// "
-                             "/ 请使用 redis:// 开头的地址")
+            raise ValueError("请使用 redis://、rediss:// 或 unix:// 开头的地址 / must start with redis://, rediss:// "
+                             "or unix://")
         return value
 
     @field_validator("fallbacks", mode="before")
     @classmethod
     def _split_fallbacks(cls, value: object) -> object:
-        if isinstance(value, str) and not value.strip().startswith("["):
-            return [item.strip() for item in value.split(",") if item.strip()]
+        """``a,b`` (the documented form) or a JSON list ``["a", "b"]``."""
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                try:
+                    return json.loads(text)
+                except json.JSONDecodeError as exc:
+                    raise ValueError(f"JSON 列表格式错误 / not a valid JSON list: {exc.msg}") from exc
+            return [item.strip() for item in text.split(",") if item.strip()]
         return value
 
     # -- derived paths ------------------------------------------------------------------------
@@ -120,8 +136,8 @@ class Settings(BaseSettings):
         return self.data_dir / "wuye.sqlite3"
 
     @property
-    def checkpoint_path(self) -> Path:
-        return self.data_dir / "checkpoints.sqlite3"
+    def secret_path(self) -> Path:
+        return self.data_dir / "wuye_secret.key"
 
     @property
     def offline(self) -> bool:
@@ -133,7 +149,22 @@ class Settings(BaseSettings):
         return self.data_dir
 
 
+def explain(error: ValidationError) -> InvalidInput:
+    """Bad ``WUYE_*`` settings as one bilingual error (no traceback): which variable, and why."""
+    lines = []
+    for item in error.errors()[:5]:
+        name = "WUYE_" + "_".join(str(part) for part in item["loc"][:1]).upper()
+        lines.append(f"{name}: {item['msg'].removeprefix('Value error, ')}")
+    detail = "; ".join(lines)
+    return InvalidInput(f"配置有误,请检查环境变量:{detail}", f"invalid settings, check the environment: {detail}",
+                        code="bad_settings")
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """Settings from the environment; cached. Tests build ``Settings(...)`` directly instead."""
-    return Settings()
+    """Settings from the environment; cached. Bad values raise ``InvalidInput`` (bilingual, naming
+    the variable). Tests build ``Settings(...)`` directly instead."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise explain(exc) from None

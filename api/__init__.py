@@ -1,5 +1,4 @@
-"""HTTP API of wuye-copilot: FastAPI app, API-key auth, SQLAlchemy store, Alembic migrations.
-
-Entry point: ``api.app.create_app(settings)``. The store (``api.store``), auth (``api.auth``)
-and the append-only audit log are plain importable modules so the supervisor console reuses them.
+"""HTTP API of wuye-copilot: a thin FastAPI adapter over ``agent.workflow.core.DraftCore`` — API-key
+auth (``api.auth``, ``api.deps``), limits, routes, metrics, offline ``/docs``, and the supervisor
+console (``api.console``). Entry point: ``api.app.create_app(settings, core=None)``.
 """

@@ -1,7 +1,7 @@
-"""``create_app(settings)``: the FastAPI application.
+"""``create_app(settings, core=None)``: the FastAPI application, a thin adapter over ``DraftCore``.
 
-Start-up: Alembic ``upgrade head`` → open the database → build the DraftingService → re-run
-requests that were accepted but never answered (background task ``app.state.recovery``).
+Start-up: ``DraftCore.open`` (store migrated, index, guard, model access) → warm-up in a thread →
+re-draft requests a dead process left unanswered (background task ``app.state.recovery``).
 """
 
 from __future__ import annotations
@@ -10,22 +10,23 @@ import asyncio
 import gc
 import logging
 from collections.abc import AsyncIterator, Callable
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
+from datetime import datetime
 from typing import Any
 
 from fastapi import FastAPI
 
 from agent import __version__
 from agent.settings import Settings
+from agent.workflow.core import DraftCore
+from agent.workflow.nodes.common import now
 
-from .drafting import Runtime, recover_pending
+from .docs import install_docs
 from .errors import install_error_handlers
 from .limits import BodySizeLimit, RateLimits
 from .metrics import Metrics, MetricsMiddleware
 from .routes import drafts, health, qa, review
 from .shared import open_shared_state
-from .store import Database, run_migrations
 
 log = logging.getLogger("wuye.api")
 
@@ -34,22 +35,6 @@ DESCRIPTION = """物业客服回复助手 API:为业主投诉按六字诀(听、
 
 认证:`Authorization: Bearer <API 密钥>`(用 `wuye keys create` 创建)。
 错误统一为 `{"error": {"code", "message_zh", "message_en", "details"}}`。"""
-
-
-def _build_service(settings: Settings) -> Any:
-    from agent.workflow.core import DraftingService
-
-    return DraftingService(settings)
-
-
-def _warm_up(service: Any) -> None:
-    """Pay the first-use costs (guardrails, litellm imports) before the first request does."""
-    context = getattr(service, "context", None)
-    checker = getattr(context, "checker", None)
-    if checker is not None:
-        checker.check("您好,您反映的情况我已经记下了。", "listen")
-    if context is not None:  # the real DraftingService: import litellm now when a model is configured
-        context.llm.warm_up()
 
 
 def _freeze_start_up_heap(_task: asyncio.Task[Any] | None = None) -> None:
@@ -69,16 +54,6 @@ def _count_model_usage(settings: Settings, metrics: Metrics) -> Callable[[], Non
     from agent.drafting.usage import install_usage_callback
 
     return install_usage_callback(metrics.record_model_call)
-
-
-async def _close(service: Any) -> None:
-    for name in ("aclose", "close"):
-        closer = getattr(service, name, None)
-        if callable(closer):
-            result = closer()
-            if asyncio.iscoroutine(result):
-                await result
-            return
 
 
 def _document_transport_errors(app: FastAPI) -> None:
@@ -114,48 +89,36 @@ def app_from_env() -> FastAPI:
 
 
 async def recover_once(settings: Settings) -> int:
-    """Finish requests a dead process left unanswered, with a temporary DraftingService.
-    ``wuye serve --workers N`` calls it once before the workers start."""
-    run_migrations(settings)
-    db = Database.from_settings(settings)
-    service = await asyncio.to_thread(_build_service, settings)
+    """Re-draft requests a dead process left unanswered (``wuye serve --workers N`` runs it once
+    before the workers start)."""
+    core = await DraftCore.open(settings)
     try:
-        return await recover_pending(Runtime(settings=settings, db=db, service=service, metrics=Metrics()))
+        return await core.recover()
     finally:
-        await _close(service)
-        await db.dispose()
+        await core.aclose()
 
 
-def create_app(settings: Settings, *, service: Any = None, recover: bool = True, serving: bool = False) -> FastAPI:
-    """The API app. ``service`` replaces the DraftingService (tests); default: built at start-up.
-    ``recover``: re-run requests accepted before this start-up but never answered (one process
+def create_app(settings: Settings, core: DraftCore | None = None, *, recover: bool = True,
+               serving: bool = False) -> FastAPI:
+    """The API app. ``core``: a DraftCore opened by the caller (tests), else opened at start-up.
+    ``recover``: re-draft requests accepted before this start-up but never answered (one process
     only — with several workers the parent does it once, see ``recover_once``). ``serving``: this
-    process is the server (``wuye serve``): freeze the start-up heap once warm (not in tests, which
-    build many apps in one process)."""
+    process is the server (``wuye serve``): freeze the start-up heap once warm."""
     metrics = Metrics()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # Drafting runs natively async on this loop (DraftingService.acreate); the default pool is
-        # for the store's and start-up's to_thread calls, which must not queue behind each other.
-        asyncio.get_running_loop().set_default_executor(
-            ThreadPoolExecutor(max_workers=max(settings.worker_threads, 4), thread_name_prefix="wuye-worker"))
-        await asyncio.to_thread(run_migrations, settings)
-        db = Database.from_settings(settings)
+        started: datetime = now()
+        owned = core is None
+        app.state.core = the_core = await DraftCore.open(settings) if owned else core
         app.state.shared = shared = open_shared_state(settings)  # rate limits, console sign-outs
         app.state.rate_limits = RateLimits(shared, settings.rate_limit_per_minute)
-        owned = service is None
-        svc = await asyncio.to_thread(_build_service, settings) if owned else service
-        rt = Runtime(settings=settings, db=db, service=svc, metrics=metrics)
-        app.state.runtime = rt
-        app.state.db = db
-        app.state.service = svc
         uninstall_usage = _count_model_usage(settings, metrics)
-        app.state.warmup = asyncio.create_task(asyncio.to_thread(_warm_up, svc), name="wuye-warm-up")
+        app.state.warmup = asyncio.create_task(asyncio.to_thread(the_core.warm_up), name="wuye-warm-up")
         if serving:
             app.state.warmup.add_done_callback(_freeze_start_up_heap)
-        app.state.recovery = asyncio.create_task(recover_pending(rt) if recover else asyncio.sleep(0),
-                                                 name="wuye-recover-pending")
+        app.state.recovery = asyncio.create_task(_recover(the_core, started) if recover else asyncio.sleep(0),
+                                                 name="wuye-recover")
         try:
             yield
         finally:
@@ -163,16 +126,13 @@ def create_app(settings: Settings, *, service: Any = None, recover: bool = True,
                 if not task.done():
                     task.cancel()
             await asyncio.gather(app.state.recovery, app.state.warmup, return_exceptions=True)
-            if owned:
-                await _close(svc)
             uninstall_usage()
             await shared.aclose()
-            await db.dispose()
+            if owned:
+                await the_core.aclose()
 
-    app = FastAPI(
-        title="wuye-copilot 物业客服回复助手", version=__version__, description=DESCRIPTION,
-        lifespan=lifespan,
-    )
+    app = FastAPI(title="wuye-copilot 物业客服回复助手", version=__version__, description=DESCRIPTION,
+                  lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.state.metrics = metrics
     install_error_handlers(app)
@@ -181,7 +141,16 @@ def create_app(settings: Settings, *, service: Any = None, recover: bool = True,
     from .console import router as console_router  # supervisor console: HTML pages under /console
 
     app.include_router(console_router)
+    install_docs(app)
     _document_transport_errors(app)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)  # outermost: refuse early
     return app
+
+
+async def _recover(core: DraftCore, started: datetime) -> int:
+    try:
+        return await core.recover(before=started)
+    except Exception:  # noqa: BLE001 - recovery must not stop the service
+        log.exception("recovery of unfinished requests failed")
+        return 0

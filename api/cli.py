@@ -20,18 +20,16 @@ def _fail(exc: Exception) -> None:
 
 
 def _with_store(work: Any) -> Any:
-    """Migrate, open the database, run ``work(session)`` in one transaction, close."""
+    """Open the database (migrated), run ``work(conn)`` in one transaction, close."""
     from agent.errors import WuyeError
     from agent.settings import get_settings
-    from api.store import Database, run_migrations
+    from agent.workflow.store.database import Database
 
     async def main() -> Any:
-        settings = get_settings()
-        await asyncio.to_thread(run_migrations, settings)
-        db = Database.from_settings(settings)
+        db = await Database.open(get_settings())
         try:
-            async with db.session() as session:
-                return await work(session)
+            async with db.begin() as conn:
+                return await work(conn)
         finally:
             await db.dispose()
 
@@ -52,11 +50,11 @@ def keys_create(
     as_json: Annotated[bool, typer.Option("--json", help='输出 {"id","key"}')] = False,
 ) -> None:
     """创建密钥 Create a key. The key itself is printed once and cannot be shown again."""
-    from api.store import create_api_key
+    from agent.workflow.store.keys import create_api_key
 
-    async def work(session: Any) -> tuple[str, str, list[str], str]:
-        row, token = await create_api_key(session, name=name, role=role, projects=project)
-        return row.id, row.role, list(row.projects), token
+    async def work(conn: Any) -> tuple[str, str, list[str], str]:
+        key, token = await create_api_key(conn, name=name, role=role, projects=project)
+        return key.id, key.role, list(key.projects), token
 
     key_id, key_role, projects, token = _with_store(work)
     if as_json:
@@ -69,13 +67,13 @@ def keys_create(
 @keys_app.command("list")
 def keys_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """列出密钥 List keys (never the key itself)."""
-    from api.store import list_api_keys
+    from agent.workflow.store.keys import list_api_keys
 
-    async def work(session: Any) -> list[dict[str, Any]]:
+    async def work(conn: Any) -> list[dict[str, Any]]:
         return [{"id": r.id, "name": r.name, "role": r.role, "projects": list(r.projects),
                  "created_at": r.created_at.isoformat(),
                  "revoked_at": r.revoked_at.isoformat() if r.revoked_at else None}
-                for r in await list_api_keys(session)]
+                for r in await list_api_keys(conn)]
 
     rows = _with_store(work)
     if as_json:
@@ -95,29 +93,24 @@ def keys_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
 @keys_app.command("revoke")
 def keys_revoke(key_id: Annotated[str, typer.Argument(help="密钥编号,见 `wuye keys list`")]) -> None:
     """吊销密钥 Revoke a key: it stops working at once."""
-    from api.store import revoke_api_key
+    from agent.workflow.store.keys import revoke_api_key
 
-    async def work(session: Any) -> str:
-        row = await revoke_api_key(session, key_id=key_id)
-        return row.id
+    async def work(conn: Any) -> str:
+        return await revoke_api_key(conn, key_id=key_id)
 
     typer.echo(f"已吊销密钥 {_with_store(work)} / revoked.")
 
 
 async def _prepare(settings: Any) -> int:
-    """Migrate once and release requests a crashed recovery left claimed (before workers start).
+    """Migrate once (before workers start); returns how many usable API keys exist, so a first
+    start can say how to create one."""
+    from agent.workflow.store.database import Database
+    from agent.workflow.store.keys import list_api_keys
 
-    Returns how many usable API keys exist, so a first start can say how to create one."""
-    from api.store import Database, reset_interrupted_recoveries, run_migrations
-    from api.store.keys import list_api_keys
-
-    await asyncio.to_thread(run_migrations, settings)
-    db = Database.from_settings(settings)
+    db = await Database.open(settings)
     try:
-        async with db.session() as session:
-            await reset_interrupted_recoveries(session)
-            keys = await list_api_keys(session, include_revoked=False)
-            return len(keys)
+        async with db.connect() as conn:
+            return len(await list_api_keys(conn, include_revoked=False))
     finally:
         await db.dispose()
 

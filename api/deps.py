@@ -1,39 +1,95 @@
-"""FastAPI dependencies as ``Annotated`` aliases. Tests swap them with ``app.dependency_overrides``."""
+"""FastAPI dependencies as ``Annotated`` aliases — the one way routes get what they need.
+Tests swap them with ``app.dependency_overrides``; routes never reach into ``app.state``."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
+from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials
 
 from agent.settings import Settings
+from agent.workflow.core import DraftCore
+from agent.workflow.store.database import Database
+from agent.workflow.store.keys import authenticate
 
-from .auth import Principal, current_principal, require_roles
+from .auth import Principal, bearer, forbidden, unauthorized
+from .limits import RateLimits, rate_limited
 from .metrics import Metrics
-from .store import Database
+from .shared import SharedState
 
 
-def get_app_settings(request: Request) -> Settings:
+def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
+def get_core(request: Request) -> DraftCore:
+    """The app's DraftCore, opened once at start-up."""
+    return request.app.state.core
+
+
 def get_db(request: Request) -> Database:
-    return request.app.state.db
-
-
-def get_service(request: Request) -> Any:
-    """The app's DraftingService (agent.workflow.core), built once at start-up."""
-    return request.app.state.service
+    return request.app.state.core.db
 
 
 def get_metrics(request: Request) -> Metrics:
     return request.app.state.metrics
 
 
-SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+def get_rate_limits(request: Request) -> RateLimits:
+    return request.app.state.rate_limits
+
+
+def get_shared(request: Request) -> SharedState:
+    """What every instance shares (Redis with WUYE_REDIS_URL): rate-limit windows, console sign-outs."""
+    return request.app.state.shared
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+CoreDep = Annotated[DraftCore, Depends(get_core)]
 DbDep = Annotated[Database, Depends(get_db)]
-ServiceDep = Annotated[Any, Depends(get_service)]
 MetricsDep = Annotated[Metrics, Depends(get_metrics)]
+RateLimitsDep = Annotated[RateLimits, Depends(get_rate_limits)]
+SharedDep = Annotated[SharedState, Depends(get_shared)]
+
+
+
+async def current_principal(
+    request: Request, db: DbDep, limits: RateLimitsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)] = None,
+) -> Principal:
+    """The caller's active API key (401 otherwise), counted in its key's rate-limit window (429);
+    a request without a valid key is counted in its client address's window instead."""
+    key = None
+    if credentials is not None and credentials.credentials:
+        async with db.connect() as conn:
+            key = await authenticate(conn, token=credentials.credentials)
+    if key is None:
+        wait = await limits.address(request.client.host if request.client else "unknown")
+        if wait > 0:
+            raise rate_limited(wait)
+        raise unauthorized()
+    principal = Principal(**asdict(key))
+    wait = await limits.key(principal.id)
+    if wait > 0:
+        raise rate_limited(wait)
+    request.state.principal = principal
+    return principal
+
+
+def require_roles(*roles: str) -> Callable[..., Coroutine[Any, Any, Principal]]:
+    """A dependency: the caller, who must hold one of ``roles`` (else 403)."""
+
+    async def dependency(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+        if principal.role not in roles:
+            raise forbidden(principal.role, roles)
+        return principal
+
+    dependency.__name__ = "require_" + "_or_".join(roles)
+    return dependency
+
 
 CallerDep = Annotated[Principal, Depends(current_principal)]
 AgentDep = Annotated[Principal, Depends(require_roles("agent"))]

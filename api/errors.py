@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from agent.errors import IndexMissing, InvalidInput, ModelError, NotFound, WuyeError
+from agent.errors import Conflict, Forbidden, IndexMissing, InvalidInput, ModelError, NotFound, WuyeError
 
 log = logging.getLogger("wuye.api")
 
@@ -40,7 +40,7 @@ class ErrorBody(BaseModel):
     error: ErrorDetail
 
 
-_STATUS_FOR = {InvalidInput: 422, NotFound: 404, IndexMissing: 503, ModelError: 502}
+_STATUS_FOR = {Conflict: 409, Forbidden: 403, InvalidInput: 422, NotFound: 404, IndexMissing: 503, ModelError: 502}
 
 _GENERIC = {
     400: ("bad_request", "请求格式不正确。", "The request is malformed."),
@@ -69,15 +69,16 @@ def generic_error(status: int, headers: dict[str, str] | None = None, **details:
     return error_response(status, code, zh, en, details, headers)
 
 
-# codes raised by the workflow whose HTTP meaning differs from their class
-_CODE_STATUS = {"decision_not_allowed": 409, "edit_blocked": 422}
+def http_status(exc: WuyeError) -> int:
+    """The HTTP status of a typed error: by its class (Conflict 409, Forbidden 403, NotFound 404 …)."""
+    return getattr(exc, "http_status", None) or next((s for cls, s in _STATUS_FOR.items() if isinstance(exc, cls)), 422)
 
 
 def _wuye(exc: WuyeError) -> JSONResponse:
-    status = getattr(exc, "http_status", None) or _CODE_STATUS.get(exc.code) or next(
-        (s for cls, s in _STATUS_FOR.items() if isinstance(exc, cls)), 422
-    )
-    return error_response(status, exc.code, exc.zh, exc.en, dict(exc.details), getattr(exc, "headers", None))
+    headers = getattr(exc, "headers", None)
+    if "retry_after_seconds" in exc.details and headers is None:
+        headers = {"Retry-After": str(exc.details["retry_after_seconds"])}
+    return error_response(http_status(exc), exc.code, exc.zh, exc.en, dict(exc.details), headers)
 
 
 _FIELD_ZH = {

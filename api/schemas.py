@@ -1,6 +1,7 @@
 """Request and response bodies of the HTTP API (OpenAPI examples in Chinese).
 
-Request bodies forbid unknown fields. The draft set itself is ``agent.workflow.models.DraftSet``."""
+Request bodies forbid unknown fields. The draft set itself is ``agent.workflow.models.DraftSet``; the
+create body is ``agent.workflow.models.DraftInput`` (the core's input, with its limits)."""
 
 from __future__ import annotations
 
@@ -10,19 +11,9 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from agent.vocab import Stage
+from agent.workflow.models import DraftInput, storable
 
-Channel = Literal["phone", "wechat", "app", "counter", "visit", "email", "other"]
-
-
-def _storable(value: str) -> str:
-    """Text that every database can store: no NUL characters, no lone UTF-16 surrogates."""
-    if "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value):
-        raise ValueError("文本中含有无效字符(NUL 或不成对的代理字符) / the text contains invalid characters "
-                         "(NUL or a lone surrogate)")
-    return value
-
-
-SafeStr = Annotated[str, AfterValidator(_storable)]
+SafeStr = Annotated[str, AfterValidator(storable)]
 
 
 def _not_blank(value: str, zh: str, en: str) -> str:
@@ -31,39 +22,7 @@ def _not_blank(value: str, zh: str, en: str) -> str:
     return value
 
 
-class HistoryTurn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    role: Literal["owner", "staff"] = Field(description="owner 业主 / staff 客服")
-    text: SafeStr = Field(min_length=1, max_length=4000)
-
-
-class DraftCreate(BaseModel):
-    """An owner's complaint to draft replies for."""
-
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "complaint": "楼上漏水一个多星期了,报修三次都没人来,天花板都发霉了,你们物业到底管不管?",
-        "project": "翠湖苑",
-        "history": [{"role": "owner", "text": "上周就打过电话了。"}],
-        "channel": "phone",
-        "owner_ref": "3-1502",
-    }]})
-
-    complaint: SafeStr = Field(min_length=1, description="业主原话;长度上限见 WUYE_MAX_COMPLAINT_CHARS(默认 4000 字)")
-    project: SafeStr = Field(min_length=1, max_length=200, description="物业项目(小区)名称,须在密钥绑定的项目内")
-    history: list[HistoryTurn] | None = Field(None, max_length=50, description="此前的对话(可选)")
-    channel: Channel | None = Field(None, description="来源渠道")
-    owner_ref: SafeStr | None = Field(None, max_length=200, description="业主/房号的内部编号(不要填手机号等隐私)")
-
-    @field_validator("complaint")
-    @classmethod
-    def _complaint(cls, value: str) -> str:
-        return _not_blank(value, "投诉内容不能为空", "the complaint must not be empty")
-
-    @field_validator("project")
-    @classmethod
-    def _project(cls, value: str) -> str:
-        return _not_blank(value, "项目名称不能为空", "the project must not be empty").strip()
+DraftCreate = DraftInput  # the body of POST /v1/drafts is the core's own input type (one set of limits)
 
 
 class ApproveBody(BaseModel):
@@ -74,7 +33,7 @@ class ApproveBody(BaseModel):
 class EditBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     action: Literal["edit"]
-    stages: dict[Stage, Annotated[SafeStr, Field(min_length=1, max_length=2000)]] = Field(
+    stages: dict[Stage, Annotated[SafeStr, Field(min_length=1)]] = Field(
         min_length=1, description="要修改的阶段及新文本,例如 {\"act\": \"…\"};修改后会重新检查护栏")
     override: bool = Field(False, description="仅主管可用:接受被拦截的违规并放行")
     note: SafeStr | None = Field(None, max_length=2000, description="主管放行时的说明")
@@ -136,25 +95,6 @@ REVIEW_EXAMPLES = {
 }
 
 
-class DraftSummary(BaseModel):
-    id: str
-    status: str
-    project: str
-    agent_key_id: str
-    category: str | None
-    severity: str | None
-    drafter: str | None
-    rule_ids: list[str]
-    violation_categories: list[str]
-    created_at: datetime
-    updated_at: datetime
-
-
-class DraftPage(BaseModel):
-    items: list[DraftSummary]
-    next_cursor: str | None = Field(None, description="传给 cursor 参数以获取下一页;为空表示没有更多")
-
-
 class AuditEventOut(BaseModel):
     id: int
     draft_id: str
@@ -192,7 +132,7 @@ class Stats(BaseModel):
     approval_rate: float | None
     edit_rate: float | None
     reject_rate: float | None
-    flag_rate: float | None = Field(description="创建时即被标记(需主管审核)的比例")
+    flag_rate: float | None = Field(description="起草完成时即被标记(需主管审核)的比例,不论之后如何处理")
     violations_per_day: list[DayViolations]
 
 

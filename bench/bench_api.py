@@ -1,4 +1,8 @@
-"""HTTP API benchmark: `.venv/bin/python bench/bench_api.py [--concurrency 64] [--latency 1.0]`.
+"""HTTP API benchmark: `.venv/bin/python bench/bench_api.py [--concurrency 64] [--latency 1.0] [--baseline REF]`.
+
+With ``--baseline REF`` (e.g. 0c58e1a) the same measurements run, in the same run, against a
+``git worktree`` of REF (served by this virtualenv's Python with the worktree first on the path),
+and both columns are printed with the load average.
 
 Starts a mock OpenAI-compatible model on a loopback port (answers after a set latency), then
 `wuye serve` in a subprocess on a temp data dir (SQLite, embedded Chroma, WUYE_MODEL=openai/mock),
@@ -8,7 +12,6 @@ and measures:
   2. sequential POST /v1/drafts at zero model latency: p50/p99 end to end, and the part outside
      the workflow nodes (end to end − the draft's timings_ms.total) = HTTP, auth, store, audit and
      the DraftingService's own LangGraph/checkpointer overhead;
-  3. the same burst against the API alone (in-process, a non-blocking stub instead of the workflow).
 """
 
 from __future__ import annotations
@@ -99,17 +102,32 @@ def start_mock(model: MockModel, port: int) -> None:
 
 
 # -- the API under test ---------------------------------------------------------------------------
-def start_api(data_dir: Path, port: int, mock_port: int, workers: int) -> tuple[subprocess.Popen, str]:
+def start_api(data_dir: Path, port: int, mock_port: int, workers: int, tree: Path, entry: str
+              ) -> tuple[subprocess.Popen, str]:
+    """``wuye keys create`` + ``wuye serve`` of the code in ``tree`` (``entry``: its CLI module)."""
     env = {**os.environ, "WUYE_DATA_DIR": str(data_dir), "WUYE_MODEL": "openai/mock",
            "WUYE_API_BASE": f"http://127.0.0.1:{mock_port}/v1", "WUYE_API_KEY": "sk-bench-local",
-           "WUYE_RATE_LIMIT_PER_MINUTE": "1000000", "WUYE_LOG_LEVEL": "WARNING", "WUYE_TIMEOUT": "30"}
-    created = subprocess.run([*WUYE_CMD, "keys", "create", "--role", "agent", "--project", "*", "--name", "bench",
-                              "--json"], env=env, check=True, capture_output=True, text=True)
+           "WUYE_RATE_LIMIT_PER_MINUTE": "1000000", "WUYE_LOG_LEVEL": "WARNING", "WUYE_TIMEOUT": "30",
+           "PYTHONPATH": str(tree)}
+    wuye = [sys.executable, "-c", f"import sys; sys.argv[0] = 'wuye'; from {entry} import main; main()"]
+    created = subprocess.run([*wuye, "keys", "create", "--role", "agent", "--project", "*", "--name", "bench",
+                              "--json"], env=env, check=True, capture_output=True, text=True, cwd=tree)
     token = json.loads(created.stdout)["key"]
     log = open(data_dir / "serve.log", "w")  # noqa: SIM115 - closed with the temp dir
-    proc = subprocess.Popen([*WUYE_CMD, "serve", "--port", str(port), "--workers", str(workers)], env=env, cwd=ROOT,
+    proc = subprocess.Popen([*wuye, "serve", "--port", str(port), "--workers", str(workers)], env=env, cwd=tree,
                             stdout=subprocess.DEVNULL, stderr=log, text=True)
     return proc, token
+
+
+def baseline_tree(ref: str) -> Path:
+    """A ``git worktree`` of ``ref`` (kept under the temp dir for later runs)."""
+    commit = subprocess.run(["git", "rev-parse", "--short", ref], cwd=ROOT, check=True, capture_output=True,
+                            text=True).stdout.strip()
+    tree = Path(tempfile.gettempdir()) / f"wuye-bench-baseline-{commit}"
+    if not (tree / "agent").is_dir():
+        subprocess.run(["git", "worktree", "add", "--detach", str(tree), commit], cwd=ROOT, check=True,
+                       capture_output=True)
+    return tree
 
 
 async def wait_ready(client: httpx.AsyncClient, proc: subprocess.Popen) -> None:
@@ -134,48 +152,6 @@ async def post(client: httpx.AsyncClient, token: str, i: int) -> tuple[float, di
     if r.status_code != 201:
         raise SystemExit(f"POST /v1/drafts → {r.status_code}: {r.text[:300]}")
     return elapsed, r.json()
-
-
-class StubService:
-    """A non-blocking stand-in for DraftingService (sleeps, then returns a fixed draft set): what
-    the API layer alone costs, without the workflow's CPU."""
-
-    def __init__(self, latency: float) -> None:
-        self.latency = latency
-
-    async def acreate(self, complaint: str, draft_id: str | None = None, history=None, meta=None):  # type: ignore[no-untyped-def]
-        from datetime import UTC, datetime
-
-        from agent.workflow.models import DraftSet
-
-        await asyncio.sleep(self.latency)
-        stages = [{"stage": s, "text": t, "techniques": [], "guardrail": {"passed": True, "violations": []}}
-                  for s, t in TEXTS.items()]
-        return DraftSet(id=draft_id or "x", status="pending_approval", script="simplified", complaint_masked=complaint,
-                        classification={}, stages=stages, model="stub", drafter="model",
-                        prompt={"id": "stub", "version": "0"}, created_at=datetime.now(UTC), meta=meta or {})
-
-    async def aget(self, draft_id: str) -> None:
-        return None
-
-
-async def api_layer_only(concurrency: int, latency: float) -> float:
-    """In-process (ASGI transport) POST /v1/drafts × concurrency against the stub service."""
-    from agent.settings import Settings
-    from api.app import create_app
-    from api.store import create_api_key
-
-    with tempfile.TemporaryDirectory(prefix="wuye-bench-api-stub-") as tmp:
-        app = create_app(Settings(data_dir=Path(tmp), rate_limit_per_minute=1_000_000), service=StubService(latency))
-        async with app.router.lifespan_context(app):
-            async with app.state.db.session() as session:
-                _, token = await create_api_key(session, name="bench", role="agent", projects=["*"])
-            transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://bench", timeout=60) as client:
-                await asyncio.gather(*(post(client, token, i) for i in range(4)))
-                start = time.perf_counter()
-                await asyncio.gather(*(post(client, token, i) for i in range(concurrency)))
-                return time.perf_counter() - start
 
 
 def cpu_seconds(pid: int) -> float:
@@ -203,21 +179,25 @@ async def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="`wuye serve --workers`")
     parser.add_argument("--busy-cores", type=int, default=0,
                         help="keep N cores busy with spinning processes during the run (a loaded machine)")
+    parser.add_argument("--baseline", metavar="REF", help="also measure a git worktree of REF, in the same run")
     args = parser.parse_args()
     spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(args.busy_cores)]
     try:
-        await measure(args)
+        targets = [("this tree", ROOT, "cli.main")]
+        if args.baseline:
+            targets.append((f"baseline {args.baseline}", baseline_tree(args.baseline), "agent.cli"))
+        results = [(name, await measure(args, tree, entry)) for name, tree, entry in targets]
     finally:
         for spinner in spinners:
             spinner.kill()
+    report(args, results)
 
 
-async def measure(args: argparse.Namespace) -> None:
-
+async def measure(args: argparse.Namespace, tree: Path, entry: str) -> dict[str, float]:
     model, mock_port, api_port = MockModel(), free_port(), free_port()
     start_mock(model, mock_port)
     with tempfile.TemporaryDirectory(prefix="wuye-bench-api-") as tmp:
-        proc, token = start_api(Path(tmp), api_port, mock_port, args.workers)
+        proc, token = start_api(Path(tmp), api_port, mock_port, args.workers, tree, entry)
         limits = httpx.Limits(max_connections=args.concurrency + 8, max_keepalive_connections=args.concurrency + 8)
         try:
             async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{api_port}", timeout=120, limits=limits) as client:
@@ -234,22 +214,12 @@ async def measure(args: argparse.Namespace) -> None:
                 wall = time.perf_counter() - start
                 burst_cpu = (cpu_seconds(proc.pid) - cpu_before) * 1000 / args.concurrency
                 burst = [r[0] for r in results]
-                concurrent_model_calls = model.max_in_flight
-                drafters = {r[1]["drafter"] for r in results}
-                if os.environ.get("BENCH_DEBUG"):
-                    slow = max(results, key=lambda r: r[0])
-                    print("slowest:", round(slow[0], 2), "s; workflow timings_ms:", slow[1]["timings_ms"])
-                    multi = [r[1] for r in results if r[1]["llm_calls"] > 1]
-                    print("multi-call drafts:", len(multi))
-                    for e in (multi[0]["events"] if multi else []):
-                        print("  ", e["action"], json.dumps(e.get("detail"), ensure_ascii=False)[:300])
 
                 model.latency = 0.0
                 cpu_before = cpu_seconds(proc.pid)
                 seq = [await post(client, token, 100 + i) for i in range(args.sequential)]
                 seq_cpu = (cpu_seconds(proc.pid) - cpu_before) * 1000 / args.sequential
                 e2e = [s[0] * 1000 for s in seq]
-                outside = [s[0] * 1000 - s[1]["timings_ms"].get("total", 0.0) for s in seq]
                 workflow = [s[1]["timings_ms"].get("total", 0.0) for s in seq]
         except BaseException:
             print((Path(tmp) / "serve.log").read_text()[-4000:], file=sys.stderr)
@@ -257,27 +227,24 @@ async def measure(args: argparse.Namespace) -> None:
         finally:
             proc.terminate()
             proc.wait(timeout=30)
+    return {"burst wall (s)": wall, "burst p50 latency (s)": pct(burst, .5), "burst max latency (s)": max(burst),
+            "burst server CPU / request (ms)": burst_cpu, "model calls in the burst": float(model.calls),
+            "sequential p50 (ms)": pct(e2e, .5), "sequential p99 (ms)": pct(e2e, .99),
+            "sequential workflow p50 (ms)": pct(workflow, .5), "sequential mean (ms)": statistics.fmean(e2e),
+            "sequential server CPU / request (ms)": seq_cpu}
 
-    stub_wall = await api_layer_only(args.concurrency, args.latency)
-    load = os.getloadavg()[0]
-    print(f"\nwuye-copilot HTTP API benchmark ({os.cpu_count()} cores, load avg {load:.1f}; "
-          f"`wuye serve --workers {args.workers}`, SQLite, mock model"
+
+def report(args: argparse.Namespace, results: list[tuple[str, dict[str, float]]]) -> None:
+    load = os.getloadavg()
+    print(f"\nwuye-copilot HTTP API benchmark ({os.cpu_count()} cores, load avg {load[0]:.1f} / {load[1]:.1f} / "
+          f"{load[2]:.1f}; `wuye serve --workers {args.workers}`, SQLite, mock model; {args.concurrency} concurrent "
+          f"POST /v1/drafts at model latency {args.latency:.1f} s, then {args.sequential} sequential at 0 s"
           f"{f', {args.busy_cores} core(s) kept busy' if args.busy_cores else ''})")
-    print(f"{'measure':<58}{'value':>12}")
-    print("-" * 70)
-    print(f"{f'{args.concurrency} concurrent POST /v1/drafts, model {args.latency:.1f} s: wall':<58}{wall:>10.2f} s")
-    print(f"{'  same, API layer only (in-process, stub service)':<58}{stub_wall:>10.2f} s")
-    print(f"{'  per-request latency p50 / max':<58}{pct(burst, .5):>6.2f} / {max(burst):.2f} s")
-    print(f"{'  model calls / drafter':<58}{model.calls:>6} / {','.join(sorted(drafters))}")
-    print(f"{'  most model calls in flight at once':<58}{concurrent_model_calls:>6}")
-    print(f"{'  server CPU per request (all its threads)':<58}{burst_cpu:>9.1f} ms")
-    print(f"{f'sequential POST /v1/drafts, model 0 s (n={args.sequential}): p50':<58}{pct(e2e, .5):>9.1f} ms")
-    print(f"{'  p99':<58}{pct(e2e, .99):>9.1f} ms")
-    print(f"{'  workflow (timings_ms.total) p50':<58}{pct(workflow, .5):>9.1f} ms")
-    print(f"{'  outside the nodes (HTTP/auth/store/graph) p50':<58}{pct(outside, .5):>9.1f} ms")
-    print(f"{'  outside the nodes p99':<58}{pct(outside, .99):>9.1f} ms")
-    print(f"{'  mean':<58}{statistics.fmean(e2e):>9.1f} ms")
-    print(f"{'  server CPU per request (all its threads)':<58}{seq_cpu:>9.1f} ms")
+    names = [name for name, _ in results]
+    print(f"{'measure':<40}" + "".join(f"{name:>22}" for name in names))
+    print("-" * (40 + 22 * len(names)))
+    for key in results[0][1]:
+        print(f"{key:<40}" + "".join(f"{values[key]:>22.2f}" for _, values in results))
 
 
 if __name__ == "__main__":

@@ -3,9 +3,9 @@
     .venv/bin/python bench/bench_workflow.py [--n 200]
 
 Model path: litellm → respx (instant, fixed valid answer) at http://llm.test/v1. "overhead" is the
-wall time of DraftingService.create minus the time spent inside litellm calls (timings_ms.llm),
+wall time of DraftCore.create minus the time spent inside litellm calls (timings_ms.llm),
 i.e. intake, PII masking, classification, retrieval, prompt rendering, parsing, guardrails,
-script conversion and the SQLite checkpoint write. Offline path: the embedded drafter is the
+script conversion and the store writes (SQLite: the request, then the draft set + audit event). Offline path: the embedded drafter is the
 model; its time is reported separately. Prompt size is counted with litellm.token_counter.
 """
 
@@ -47,11 +47,17 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))]
 
 
-def run(service, n: int, warmup: int = 10) -> dict:  # noqa: ANN001
+async def _create(core, complaint: str):  # noqa: ANN001, ANN202
+    from agent.workflow.models import Actor, DraftInput
+
+    return (await core.create(DraftInput(complaint=complaint, project="bench"), Actor(id="bench"))).draft
+
+
+async def run(core, n: int, warmup: int = 10) -> dict:  # noqa: ANN001
     walls, llm, calls, nodes = [], [], [], {}
     for i in range(n + warmup):
         started = time.perf_counter()
-        draft = service.create(COMPLAINTS[i % len(COMPLAINTS)])
+        draft = await _create(core, COMPLAINTS[i % len(COMPLAINTS)])
         wall = (time.perf_counter() - started) * 1000
         if i < warmup:
             continue
@@ -67,17 +73,22 @@ def run(service, n: int, warmup: int = 10) -> dict:  # noqa: ANN001
 
 
 def main() -> int:
+    import asyncio
+
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=200)
-    args = parser.parse_args()
+    return asyncio.run(measure(parser.parse_args()))
 
+
+async def measure(args: argparse.Namespace) -> int:
     import httpx
     import respx
 
     from agent.drafting.model import count_tokens
     from agent.retrieval.index import build_index, ensure_index
     from agent.settings import Settings
-    from agent.workflow.core import Decision, DraftingService
+    from agent.workflow.core import DraftCore
+    from agent.workflow.models import Actor, Decision
 
     data = Path(tempfile.mkdtemp(prefix="wuye-bench-"))
     offline_settings = Settings(data_dir=data / "offline")
@@ -102,19 +113,21 @@ def main() -> int:
     rows = []
     with respx.mock(assert_all_called=False) as mock:
         mock.post("http://llm.test/v1/chat/completions").mock(side_effect=respond)
-        with DraftingService(model_settings) as service:
-            model = run(service, args.n)
+        core = await DraftCore.open(model_settings)
+        core.warm_up()
+        model = await run(core, args.n)
+        decide = []
+        for _ in range(50):
+            draft = await _create(core, COMPLAINTS[1])
             started = time.perf_counter()
-            draft = service.create(COMPLAINTS[0])
-            decide = []
-            for _ in range(50):
-                draft = service.create(COMPLAINTS[1])
-                started = time.perf_counter()
-                service.decide(draft.id, Decision(action="approve"), actor="bench")
-                decide.append((time.perf_counter() - started) * 1000)
+            await core.decide(draft.id, Decision(action="approve"), Actor(id="bench"))
+            decide.append((time.perf_counter() - started) * 1000)
+        await core.aclose()
     ensure_index(offline_settings)  # the corpus may have changed meanwhile (shared tree)
-    with DraftingService(offline_settings) as service:
-        offline = run(service, args.n)
+    core = await DraftCore.open(offline_settings)
+    core.warm_up()
+    offline = await run(core, args.n)
+    await core.aclose()
 
     messages = captured[0]["messages"]
     tokens = count_tokens("openai/test-model", messages)

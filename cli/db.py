@@ -1,4 +1,5 @@
-"""`wuye db upgrade | current | history`: the database schema (Alembic migrations in api/migrations).
+"""`wuye db upgrade | current | history`: the database schema (the Alembic migrations in
+agent/workflow/store/migrations).
 
 `wuye serve` also upgrades on start; a deployment runs `wuye db upgrade` once before starting the
 instances (docs/deploy.md). Heavy imports stay inside the functions (`wuye --help` is fast).
@@ -36,7 +37,7 @@ def _run(work: Callable[[Any], T]) -> T:
 def _where(settings: Any) -> str:
     from sqlalchemy.engine import make_url
 
-    from api.store import database_urls
+    from agent.workflow.store.database import database_urls
 
     return make_url(database_urls(settings)[0]).render_as_string(hide_password=True)
 
@@ -44,7 +45,7 @@ def _where(settings: Any) -> str:
 @db_app.command("upgrade")
 def upgrade(revision: Annotated[str, typer.Argument(help="目标版本 target revision")] = "head") -> None:
     """升级数据库结构 Upgrade the schema (idempotent; safe from several instances at once)."""
-    from api.store.migrate import status, upgrade
+    from agent.workflow.store.migrate import status, upgrade
 
     def work(settings: Any) -> Any:
         before = status(settings)
@@ -65,7 +66,7 @@ def current(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """当前数据库版本 The schema revision of the database, and whether it is the newest."""
-    from api.store.migrate import status
+    from agent.workflow.store.migrate import status
 
     state, target = _run(lambda settings: (status(settings), _where(settings)))
     if as_json:
@@ -83,7 +84,7 @@ def current(
 @db_app.command("history")
 def history(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """迁移历史 The migrations this version ships, newest first."""
-    from api.store.migrate import history
+    from agent.workflow.store.migrate import history
 
     revisions = _run(history)
     if as_json:

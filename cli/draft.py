@@ -5,12 +5,14 @@
     wuye draft --jsonl FILE                      one JSON line per input line {"id", "text"}
     wuye draft --jsonl FILE --report             accuracy / guard / PII report over labelled lines
 
-Exit codes: 0 ok · 1 report thresholds not met · 2 bad input (a bad JSONL line is reported on its
-own line and the others are still processed).
+Exit codes: 0 ok · 1 report thresholds not met · 2 bad input or settings (a bad JSONL line is
+reported on its own line and the others are still processed). The playbook index is built on first
+use (with a progress bar). Drafts are stored like the API's (``WUYE_DATA_DIR``, masked).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
 from pathlib import Path
@@ -30,42 +32,60 @@ def draft(
     jsonl: Annotated[Path | None, typer.Option("--jsonl", help='JSONL 文件,每行 {"id","text"} / batch input')] = None,
     report: Annotated[bool, typer.Option("--report", help="对带 expected 标注的 JSONL 输出评测报告")] = False,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="把 JSONL 结果写入文件")] = None,
+    project: Annotated[str, typer.Option("--project", help="物业项目名称 / project name stored with the draft")] = "cli",
 ) -> None:
     """起草六字诀回复草稿 / Draft one suggested reply per 六字诀 stage."""
     try:
+        from agent.settings import get_settings
+        from agent.workflow.intake import clean_text
+
+        settings = get_settings()  # bad WUYE_* settings: a bilingual message, exit 2, nothing heavy imported yet
         if (complaint is None) == (jsonl is None):
             raise InvalidInput("请给出一条投诉文本,或用 --jsonl 指定文件(二选一)。",
                                "give either one complaint or --jsonl FILE.")
         if report and jsonl is None:
             raise InvalidInput("--report 需要配合 --jsonl 使用。", "--report needs --jsonl.")
+        if complaint is not None and not clean_text(complaint):
+            raise InvalidInput("投诉内容为空,请粘贴业主的原话。", "The complaint is empty; paste the owner's words.")
         lines = _read_lines(jsonl) if jsonl is not None else []
-        service = _service()
-        try:
-            if jsonl is not None:
-                code = _batch(service, lines, report, output)
-            else:
-                draft_set = service.create(complaint or "")
-                if as_json:
-                    print(json.dumps(draft_set.model_dump(mode="json"), ensure_ascii=False, indent=2))
-                else:
-                    _show(draft_set)
-                code = 0
-        finally:
-            service.close()
+        code = asyncio.run(_run(settings, complaint, lines, as_json=as_json, report=report, output=output,
+                                project=project))
     except WuyeError as exc:
         print(exc.message, file=sys.stderr)
         raise typer.Exit(exc.exit_code) from None
     raise typer.Exit(code)
 
 
-def _service() -> Any:
-    from agent.retrieval.index import ensure_index
-    from agent.settings import get_settings
-    from agent.workflow.core import DraftingService
+async def _run(settings: Any, complaint: str | None, lines: list[str], *, as_json: bool, report: bool,
+               output: Path | None, project: str) -> int:
+    from agent.retrieval.search import open_or_build
+    from agent.workflow.core import DraftCore
 
-    settings = get_settings()
-    ensure_index(settings)
-    return DraftingService(settings)
+    core = await DraftCore.open(settings, retriever=open_or_build(settings))
+    try:
+        if complaint is None:
+            return await _batch(core, lines, report, output, project)
+        draft_set = await _create(core, complaint, project)
+        if as_json:
+            print(json.dumps(draft_set.model_dump(mode="json"), ensure_ascii=False, indent=2))
+        else:
+            _show(draft_set)
+        return 0
+    finally:
+        await core.aclose()
+
+
+async def _create(core: Any, text: str, project: str) -> Any:
+    from pydantic import ValidationError
+
+    from agent.workflow.models import Actor, DraftInput
+
+    try:
+        raw = DraftInput(complaint=text, project=project)
+    except ValidationError as exc:
+        problem = exc.errors()[0]["msg"]
+        raise InvalidInput(f"输入不符合要求:{problem}", f"invalid input: {problem}") from None
+    return (await core.create(raw, Actor(id="cli"))).draft
 
 
 def _read_lines(path: Path) -> list[str]:
@@ -87,7 +107,7 @@ def _parse_line(line: str, number: int) -> dict[str, Any]:
     return item
 
 
-def _batch(service: Any, raw_lines: list[str], report: bool, output: Path | None) -> int:
+async def _batch(core: Any, raw_lines: list[str], report: bool, output: Path | None, project: str) -> int:
     from rich.progress import Progress
 
     lines = [(n, line) for n, line in enumerate(raw_lines, 1) if line.strip()]
@@ -102,7 +122,7 @@ def _batch(service: Any, raw_lines: list[str], report: bool, output: Path | None
                 try:
                     item = _parse_line(line, number)
                     item_id = str(item.get("id", item_id))
-                    result = service.create(item["text"]).model_dump(mode="json")
+                    result = (await _create(core, item["text"], project)).model_dump(mode="json")
                     result = {"id": item_id, "draft_id": result["id"], **{k: v for k, v in result.items() if k != "id"}}
                     rows.append((item, result))
                 except WuyeError as exc:
@@ -203,7 +223,7 @@ def _show(draft_set: Any) -> None:
     for stage in draft_set.stages:
         mark = "[green]✓[/green]" if stage.guardrail.passed else "[red]✗[/red]"
         cites = "、".join(f"{t.title}({t.id})" for t in stage.techniques)
-        problems = "".join(f"\n[red]· {v.get('message', '')}[/red]" for v in stage.guardrail.violations)
+        problems = "".join(f"\n[red]· {v.message}[/red]" for v in stage.guardrail.violations)
         console.print(Panel(f"{stage.text}\n[dim]引用:{cites}[/dim]{problems}",
                             title=f"{mark} {STAGE_ZH[stage.stage]} {stage.stage.value}", title_align="left"))
     console.print(f"[dim]模型调用 {draft_set.llm_calls} 次 · 用时 {draft_set.timings_ms.get('total', 0):.0f} ms[/dim]")

@@ -1,8 +1,10 @@
-"""`wuye` — the command line. This file only wires sub-commands; each lives with its code.
+"""`wuye` — the command line, an adapter above ``agent/``, ``api/`` and ``evals/``. This file only
+wires sub-commands; each lives with its code.
 
-Only the sub-command being run is imported (``wuye corpus search`` never loads the API,
-litellm or guardrails); ``wuye --help`` imports them all to list them. Sub-command
-modules keep heavy imports (litellm, guardrails, chromadb) inside their functions.
+The settings are validated first (bad ``WUYE_*`` values: a bilingual message, exit 2, no
+traceback). Only the sub-command being run is imported (``wuye corpus search`` never loads the API,
+litellm or guardrails); ``wuye --help`` imports them all to list them. Sub-command modules keep
+heavy imports (litellm, guardrails, chromadb) inside their functions.
 """
 
 from __future__ import annotations
@@ -59,6 +61,15 @@ def __getattr__(name: str) -> typer.Typer:
 
 def main() -> None:  # console-script entry point
     command = next((arg for arg in sys.argv[1:] if not arg.startswith("-")), None)
+    if command in COMMANDS and not {"--help", "-h"} & set(sys.argv[1:]):
+        from agent.errors import WuyeError
+        from agent.settings import get_settings
+
+        try:
+            get_settings()
+        except WuyeError as exc:
+            print(exc.message, file=sys.stderr)
+            raise SystemExit(exc.exit_code) from None
     build_app(command)()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+from typing import Any
 
 import pytest
 
@@ -74,3 +75,16 @@ def _isolated_data_dir(tmp_path_factory, monkeypatch):
     get_settings.cache_clear()
     yield data_dir
     get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def shared_clients(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Any]:
+    """The real retriever (index built once for the session) and the real guard checker."""
+    from agent.guard import GuardChecker
+    from agent.retrieval.index import build_index
+    from agent.retrieval.search import Retriever
+    from agent.settings import Settings
+
+    settings = Settings(data_dir=tmp_path_factory.mktemp("wuye-index"))
+    build_index(settings, progress=False)
+    return Retriever.open(settings), GuardChecker.from_settings(settings)

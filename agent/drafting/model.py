@@ -1,28 +1,29 @@
-"""The only module that talks to chat models (through litellm).
+"""Model access: the only module that imports litellm, and only when a model is configured.
 
-``LLMClient.complete`` sends one structured request and returns a parsed value:
+``ModelAccess.complete`` sends one structured request and returns a parsed value:
 
-1. the configured model (``WUYE_MODEL`` with ``WUYE_API_BASE`` / ``WUYE_API_KEY``), retried on
-   timeouts, connection errors, 429 and 5xx (exponential backoff, ``Retry-After`` honoured, both
-   capped at ``WUYE_RETRY_MAX_WAIT``); other errors (401, 400 …) are not retried;
-2. an answer that does not parse gets ONE repair request ("your last answer was not valid JSON …");
-3. when that still fails, each model in ``WUYE_FALLBACKS`` gets the same treatment;
-4. finally the embedded offline drafter (``wuye-offline/drafter``), which is given the
-   ``DraftRequest`` itself (no prompt, no litellm), labelled ``drafter="offline_fallback"``. With no
-   model configured the offline drafter is the model (``drafter="offline"``).
+1. litellm's ``Router`` over ``WUYE_MODEL`` and ``WUYE_FALLBACKS`` (one model group each, the
+   fallbacks in order): it retries timeouts, connection errors, 429 and 5xx ``WUYE_RETRIES`` times
+   (honouring ``Retry-After``), falls back to the next model, and puts a model that keeps failing in
+   a cooldown of ``WUYE_MODEL_COOLDOWN`` seconds — so a dead endpoint costs the first request its
+   retries and later requests almost nothing until the cooldown ends;
+2. an answer that does not parse gets ONE repair request to the model that gave it;
+3. when no model answers usably, the embedded offline drafter answers the ``DraftRequest`` itself
+   (labelled ``drafter="offline_fallback"``). With no model configured the offline drafter is the
+   model (``drafter="offline"``) and litellm is never imported.
 
-``calls`` counts every completion request sent (first ask, repair, retries, fallbacks), so it
-equals what an HTTP mock of the model host sees, plus one per offline-drafter call.
+``calls`` counts every completion request sent (first ask, retries, fallbacks, repair), so it equals
+what an HTTP mock of the model host sees, plus one per offline-drafter call.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from agent.drafting.answer import OutputInvalid
 from agent.drafting.offline.drafter import MODEL as OFFLINE_MODEL
@@ -31,25 +32,50 @@ from agent.drafting.request import DraftRequest
 from agent.errors import ModelError
 from agent.settings import Settings
 
-__all__ = ["OFFLINE_MODEL", "LLMClient", "LLMResult", "OutputInvalid", "litellm_module"]
+if TYPE_CHECKING:
+    from litellm import Router
+
+__all__ = ["OFFLINE_MODEL", "LLMResult", "ModelAccess", "OutputInvalid", "litellm_module"]
 T = TypeVar("T")
+Drafter = Literal["model", "offline", "offline_fallback"]
 
 _litellm: Any = None
 
 
+def _attempts() -> ContextVar[list[str] | None]:
+    """The models one ``complete`` call has sent requests to, in order (filled by the counter that
+    ``litellm_module`` installs once per process; kept on the litellm module so it stays one)."""
+    return litellm_module()._wuye_attempts
+
+
 def litellm_module() -> Any:
-    """Import litellm once (≈ 3 s), quietly."""
+    """Import litellm once (≈ 3 s), quietly, with the request counter installed."""
     global _litellm
     if _litellm is None:
         import logging
 
         import litellm
+        from litellm.integrations.custom_logger import CustomLogger
 
         for name in ("LiteLLM", "LiteLLM Router", "LiteLLM Proxy"):
-            logging.getLogger(name).setLevel(logging.WARNING)  # no per-call INFO lines in our logs
+            logging.getLogger(name).setLevel(logging.CRITICAL)  # failures are reported as draft events
         litellm.suppress_debug_info = True
         litellm.disable_aiohttp_transport = True
         litellm.telemetry = False
+
+        if not hasattr(litellm, "_wuye_attempts"):
+            attempts_var: ContextVar[list[str] | None] = ContextVar("wuye_model_attempts", default=None)
+
+            class _AttemptLog(CustomLogger):
+                """Counts each request the Router sends (retries and fallbacks included) for the caller."""
+
+                def log_pre_api_call(self, model: str, messages: Any, kwargs: Any) -> None:
+                    attempts = attempts_var.get()
+                    if attempts is not None:
+                        attempts.append(model)
+
+            litellm._wuye_attempts = attempts_var
+            litellm.callbacks = [*litellm.callbacks, _AttemptLog()]
         _litellm = litellm
     return _litellm
 
@@ -58,34 +84,55 @@ def litellm_module() -> Any:
 class LLMResult(Generic[T]):
     value: T
     model: str
-    drafter: str  # "model" | "offline" | "offline_fallback"
+    drafter: Drafter
     calls: int
     llm_ms: float
     events: list[dict[str, Any]] = field(default_factory=list)
 
 
-@dataclass
-class _Attempts:
-    calls: int = 0
-    llm_ms: float = 0.0
-    events: list[dict[str, Any]] = field(default_factory=list)
+def _provider(model: str) -> str:
+    return model.split("/", 1)[0] if "/" in model else model
 
 
-class LLMClient:
-    def __init__(self, settings: Settings, *, sleep: Callable[[float], None] = time.sleep) -> None:
+class ModelAccess:
+    """One per process (the Router keeps the cooldowns); built cheaply, litellm imported on first use."""
+
+    def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._sleep = sleep
-
-    def warm_up(self) -> None:
-        """Import litellm now, not inside the first request (only when a model is configured)."""
-        if not self.settings.offline:
-            litellm_module()
+        self.models = [m for m in dict.fromkeys([settings.model or "", *settings.fallbacks]) if m]
+        self._router: Router | None = None
 
     @property
     def primary_model(self) -> str:
         return self.settings.model or OFFLINE_MODEL
 
-    def complete(
+    def warm_up(self) -> None:
+        """Import litellm and build the Router now, not in the first request (only with a model)."""
+        if self.models:
+            self.router()
+
+    def router(self) -> Router:
+        if self._router is None:
+            litellm = litellm_module()
+            from litellm.types.router import AllowedFailsPolicy
+
+            s = self.settings
+            model_list = []
+            for index, model in enumerate(self.models):
+                params: dict[str, Any] = {"model": model, "timeout": s.timeout, "max_retries": 0}
+                if _provider(model) == _provider(s.model or ""):
+                    params.update(api_base=s.api_base, api_key=s.api_key.get_secret_value() if s.api_key else None)
+                model_list.append({"model_name": f"m{index}", "litellm_params": params})
+            fails = max(s.retries, 0)  # a model cools down once a request has used up its retries
+            policy = AllowedFailsPolicy(TimeoutErrorAllowedFails=fails, InternalServerErrorAllowedFails=fails,
+                                        RateLimitErrorAllowedFails=fails, AuthenticationErrorAllowedFails=0)
+            self._router = litellm.Router(
+                model_list=model_list, num_retries=s.retries, timeout=s.timeout, allowed_fails_policy=policy,
+                cooldown_time=s.model_cooldown, fallbacks=[{"m0": [f"m{i}" for i in range(1, len(self.models))]}]
+                if len(self.models) > 1 else [])
+        return self._router
+
+    async def complete(
         self,
         messages: list[dict[str, str]],
         parse: Callable[[str], T],
@@ -94,162 +141,84 @@ class LLMClient:
         request: DraftRequest | None = None,
         offline_only: bool = False,
     ) -> LLMResult[T]:
-        """Ask for one structured answer; see the module docstring for retries and fallbacks.
-        A drafting call passes its ``request`` (``messages`` is that request rendered for a model): the
-        offline drafter answers it when no model is configured or every model failed; without a
-        ``request`` (e.g. the guard's judge) there is no offline answer and that is a ModelError.
-        ``offline_only`` skips the configured model (it already failed for this draft set)."""
-        tally = _Attempts()
-        if self.settings.offline or offline_only:
-            value = self._offline(request, parse, tally)
-            drafter = "offline" if self.settings.offline else "offline_fallback"
-            return LLMResult(value, OFFLINE_MODEL, drafter, tally.calls, tally.llm_ms, tally.events)
-        primary = self.settings.model or ""
-        for model in [primary, *[m for m in self.settings.fallbacks if m != primary]]:
+        """Ask for one structured answer (see the module docstring). A drafting call passes its
+        ``request`` (``messages`` is that request rendered for a model): the offline drafter answers
+        it when no model is configured or none answered usably; without a ``request`` (the guard's
+        judge) there is no offline answer and that is a ``ModelError``. ``offline_only`` skips the
+        models (they already failed for this draft set)."""
+        events: list[dict[str, Any]] = []
+        if self.models and not offline_only:
+            attempts: list[str] = []
+            token = _attempts().set(attempts)
+            started = time.perf_counter()
             try:
-                value = self._ask_with_repair(model, messages, parse, repair_message, tally)
+                value, model = await self._ask(messages, parse, repair_message, events)
             except ModelError as exc:
-                tally.events.append({"action": "model_failed", "detail": {"model": model, "error": exc.en}})
-                continue
-            return LLMResult(value, model, "model", tally.calls, tally.llm_ms, tally.events)
-        tally.events.append({"action": "fallback", "detail": {"model": OFFLINE_MODEL}})
-        value = self._offline(request, parse, tally)
-        return LLMResult(value, OFFLINE_MODEL, "offline_fallback", tally.calls, tally.llm_ms, tally.events)
-
-    async def acomplete(
-        self,
-        messages: list[dict[str, str]],
-        parse: Callable[[str], T],
-        repair_message: Callable[[str], str],
-        *,
-        request: DraftRequest | None = None,
-        offline_only: bool = False,
-    ) -> LLMResult[T]:
-        """``complete`` for the event loop: the configured model is awaited (``litellm.acompletion``),
-        so concurrent drafts wait on it together without a thread each; the offline drafter is local
-        CPU work and runs in a worker thread."""
-        if self.settings.offline or offline_only:
-            return await asyncio.to_thread(self.complete, messages, parse, repair_message, request=request,
-                                           offline_only=offline_only)
-        tally = _Attempts()
-        primary = self.settings.model or ""
-        for model in [primary, *[m for m in self.settings.fallbacks if m != primary]]:
-            try:
-                value = await self._aask_with_repair(model, messages, parse, repair_message, tally)
-            except ModelError as exc:
-                tally.events.append({"action": "model_failed", "detail": {"model": model, "error": exc.en}})
-                continue
-            return LLMResult(value, model, "model", tally.calls, tally.llm_ms, tally.events)
-        tally.events.append({"action": "fallback", "detail": {"model": OFFLINE_MODEL}})
-        value = await asyncio.to_thread(self._offline, request, parse, tally)
-        return LLMResult(value, OFFLINE_MODEL, "offline_fallback", tally.calls, tally.llm_ms, tally.events)
-
-    # -- the offline drafter: structured input, the same answer format ------------------------------
-    @staticmethod
-    def _offline(request: DraftRequest | None, parse: Callable[[str], T], tally: _Attempts) -> T:
+                events.append({"action": "model_failed", "detail": {"models": list(dict.fromkeys(attempts)),
+                                                                      "error": exc.en[:300]}})
+            else:
+                llm_ms = (time.perf_counter() - started) * 1000
+                return LLMResult(value, model, "model", _sent(attempts), llm_ms, _retries(attempts) + events)
+            finally:
+                _attempts().reset(token)
+            calls, llm_ms = _sent(attempts), (time.perf_counter() - started) * 1000
+            events[:0] = _retries(attempts)
+            events.append({"action": "fallback", "detail": {"model": OFFLINE_MODEL}})
+        else:
+            calls, llm_ms = 0, 0.0
         if request is None:
             raise ModelError("没有可用的模型(离线起草器只能起草回复)。",
                              "no model answered, and the offline drafter only drafts replies.")
-        tally.calls += 1
         started = time.perf_counter()
         text = json.dumps(draft_offline(request), ensure_ascii=False)
-        tally.llm_ms += (time.perf_counter() - started) * 1000
-        return _parse_again(OFFLINE_MODEL, parse, text)
+        value = _parse_again(OFFLINE_MODEL, parse, text)
+        llm_ms += (time.perf_counter() - started) * 1000
+        drafter: Drafter = "offline" if not self.models else "offline_fallback"
+        return LLMResult(value, OFFLINE_MODEL, drafter, calls + 1, llm_ms, events)
 
-    # -- one model: ask, then one repair -----------------------------------------------------
-    def _ask_with_repair(self, model, messages, parse, repair_message, tally: _Attempts):  # type: ignore[no-untyped-def]
-        text = self._send(model, messages, tally)
+    async def _ask(self, messages: list[dict[str, str]], parse: Callable[[str], T],
+                   repair_message: Callable[[str], str], events: list[dict[str, Any]]) -> tuple[T, str]:
+        """One answer through the Router, plus one repair request to the model that gave it."""
+        text, group = await self._send("m0", messages)
         try:
-            return parse(text)
+            return parse(text), self._name(group)
         except OutputInvalid as first:
-            text = self._send(model, _repair(model, messages, text, first, repair_message, tally), tally)
-            return _parse_again(model, parse, text)
+            events.append({"action": "repair", "detail": {"model": self._name(group), "error": str(first)[:300]}})
+            attempts = _attempts().get()
+            if attempts is not None:
+                attempts.append(_REPAIR)  # the repair request is not a retry of the first one
+            repair = [*messages, {"role": "assistant", "content": text[:4000]},
+                      {"role": "user", "content": repair_message(str(first)[:500])}]
+            text, group = await self._send(group, repair)
+            return _parse_again(self._name(group), parse, text), self._name(group)
 
-    async def _aask_with_repair(self, model, messages, parse, repair_message, tally: _Attempts):  # type: ignore[no-untyped-def]
-        text = await self._asend(model, messages, tally)
+    async def _send(self, group: str, messages: list[dict[str, str]]) -> tuple[str, str]:
         try:
-            return parse(text)
-        except OutputInvalid as first:
-            text = await self._asend(model, _repair(model, messages, text, first, repair_message, tally), tally)
-            return _parse_again(model, parse, text)
+            response = await self.router().acompletion(
+                model=group, messages=messages, temperature=self.settings.temperature, drop_params=True,
+                response_format={"type": "json_object"})
+        except Exception as exc:  # noqa: BLE001 - every model failed after the Router's retries and fallbacks
+            raise ModelError(f"调用模型失败({type(exc).__name__})",
+                             f"calling the model failed: {type(exc).__name__}: {str(exc)[:200]}") from exc
+        headers = (getattr(response, "_hidden_params", None) or {}).get("additional_headers") or {}
+        return _content(response), str(headers.get("x-litellm-model-group") or group)
 
-    # -- one request, with retries ---------------------------------------------------------------
-    def _send(self, model: str, messages: list[dict[str, str]], tally: _Attempts) -> str:
-        litellm = litellm_module()
-        kwargs, attempts = self._request(model, messages)
-        for attempt in range(attempts):
-            tally.calls += 1
-            started = time.perf_counter()
-            try:
-                response = litellm.completion(**kwargs)
-            except Exception as exc:  # noqa: BLE001 - classified in _failed
-                self._sleep(self._failed(litellm, model, exc, attempt, attempts, started, tally))
-                continue
-            tally.llm_ms += (time.perf_counter() - started) * 1000
-            return _content(response)
-        raise AssertionError("unreachable")  # pragma: no cover
+    def _name(self, group: str) -> str:
+        index = int(group[1:]) if group[1:].isdigit() else 0
+        return self.models[index] if index < len(self.models) else group
 
-    async def _asend(self, model: str, messages: list[dict[str, str]], tally: _Attempts) -> str:
-        litellm = litellm_module()
-        kwargs, attempts = self._request(model, messages)
-        for attempt in range(attempts):
-            tally.calls += 1
-            started = time.perf_counter()
-            try:
-                response = await litellm.acompletion(**kwargs)
-            except Exception as exc:  # noqa: BLE001 - classified in _failed
-                await self._asleep(self._failed(litellm, model, exc, attempt, attempts, started, tally))
-                continue
-            tally.llm_ms += (time.perf_counter() - started) * 1000
-            return _content(response)
-        raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _asleep(self, seconds: float) -> None:
-        if self._sleep is time.sleep:
-            await asyncio.sleep(seconds)
-        else:  # an injected clock (tests) is called as is
-            self._sleep(seconds)
+_REPAIR = ""  # marks where the repair request starts in the attempt list
 
-    def _request(self, model: str, messages: list[dict[str, str]]) -> tuple[dict[str, Any], int]:
-        """litellm keyword arguments for one request, and how many attempts it gets."""
-        settings = self.settings
-        kwargs: dict[str, Any] = {
-            "model": model, "messages": messages, "timeout": settings.timeout, "num_retries": 0,
-            "max_retries": 0, "temperature": settings.temperature, "drop_params": True,
-            "response_format": {"type": "json_object"},
-        }
-        if _provider(model) == _provider(settings.model or ""):
-            if settings.api_base:
-                kwargs["api_base"] = settings.api_base
-            if settings.api_key:  # SecretStr; a plain str when a caller used model_copy(update=…)
-                key = settings.api_key
-                kwargs["api_key"] = key.get_secret_value() if hasattr(key, "get_secret_value") else str(key)
-        return kwargs, settings.retries + 1
 
-    def _failed(self, litellm: Any, model: str, exc: Exception, attempt: int, attempts: int, started: float,
-                tally: _Attempts) -> float:
-        """Book a failed attempt; raise ModelError when it is final, else return the wait before the next."""
-        tally.llm_ms += (time.perf_counter() - started) * 1000
-        if not _retryable(litellm, exc) or attempt == attempts - 1:
-            raise ModelError(
-                f"调用模型 {model} 失败({type(exc).__name__})",
-                f"calling model {model} failed: {type(exc).__name__}: {str(exc)[:200]}",
-            ) from exc
-        wait = self._wait(exc, attempt)
-        tally.events.append({"action": "model_retry", "detail": {
-            "model": model, "error": type(exc).__name__, "attempt": attempt + 1, "wait_s": wait}})
-        return wait
+def _sent(attempts: list[str]) -> int:
+    return sum(1 for model in attempts if model != _REPAIR)
 
-    def _wait(self, exc: Exception, attempt: int) -> float:
-        cap = self.settings.retry_max_wait
-        headers = getattr(exc, "litellm_response_headers", None) or {}
-        retry_after = headers.get("retry-after") if hasattr(headers, "get") else None
-        if retry_after is not None:
-            try:
-                return max(0.0, min(float(retry_after), cap))
-            except ValueError:
-                pass
-        return min(self.settings.retry_backoff * (2**attempt), cap)
+
+def _retries(attempts: list[str]) -> list[dict[str, Any]]:
+    """A ``model_retry`` event for each request that repeated the previous one's model."""
+    return [{"action": "model_retry", "detail": {"model": model, "attempt": n}}
+            for n, (before, model) in enumerate(zip(attempts, attempts[1:], strict=False), 2) if model == before]
 
 
 def _content(response: Any) -> str:
@@ -257,14 +226,6 @@ def _content(response: Any) -> str:
         return response.choices[0].message.content or ""
     except (AttributeError, IndexError):
         return ""
-
-
-def _repair(model: str, messages: list[dict[str, str]], text: str, error: OutputInvalid,
-            repair_message: Callable[[str], str], tally: _Attempts) -> list[dict[str, str]]:
-    """The conversation for the one repair request after an answer that did not parse."""
-    tally.events.append({"action": "repair", "detail": {"model": model, "error": str(error)[:300]}})
-    return [*messages, {"role": "assistant", "content": text[:4000]},
-            {"role": "user", "content": repair_message(str(error)[:500])}]
 
 
 def _parse_again(model: str, parse: Callable[[str], T], text: str) -> T:
@@ -275,19 +236,6 @@ def _parse_again(model: str, parse: Callable[[str], T], text: str) -> T:
             f"模型 {model} 连续两次返回的内容不符合要求的 JSON 格式:{second}",
             f"model {model} returned invalid structured output twice: {second}",
         ) from second
-
-
-def _provider(model: str) -> str:
-    return model.split("/", 1)[0] if "/" in model else model
-
-
-def _retryable(litellm: Any, exc: Exception) -> bool:
-    retry_types = (litellm.Timeout, litellm.RateLimitError, litellm.ServiceUnavailableError,
-                   litellm.InternalServerError, litellm.APIConnectionError, litellm.BadGatewayError)
-    if isinstance(exc, retry_types):
-        return True
-    status = getattr(exc, "status_code", None)
-    return isinstance(status, int) and (status == 429 or status >= 500)
 
 
 def count_tokens(model: str, messages: list[dict[str, str]]) -> int:

@@ -1,6 +1,6 @@
 """Optional LLM judge (``WUYE_LLM_JUDGE=true`` and a configured ``WUYE_MODEL``).
 
-One request per batch through ``agent.drafting.model.LLMClient`` (the project's only litellm caller, same
+One request per batch through ``agent.drafting.model.ModelAccess`` (the project's only litellm caller, same
 model settings and retries). Its findings are advisory: they come back as ``warn`` violations
 with rule ids ``llm_judge.<category>``; a failing or confused model never blocks a check.
 """
@@ -44,10 +44,10 @@ def parse_answer(raw: str) -> list[dict[str, Any]]:
 
 class LLMJudgeClient:
     def __init__(self, settings: Settings) -> None:
-        from agent.drafting.model import LLMClient
+        from agent.drafting.model import ModelAccess
 
         self.settings = settings
-        self.client = LLMClient(settings)
+        self.client = ModelAccess(settings)
         self.instructions = (Path(settings.guardrails_dir) / "judge_prompt.txt").read_text(encoding="utf-8")
 
     def judge(self, items: list[dict[str, str]]) -> list[dict[str, Any]]:
@@ -57,10 +57,10 @@ class LLMJudgeClient:
             {"role": "user", "content": json.dumps(payload, ensure_ascii=False)},
         ]
         try:
-            result = self.client.complete(
+            result = _wait(self.client.complete(
                 messages, parse_answer,
                 lambda error: f"上一次的回答不是要求的 JSON({error}),请只输出 {{\"items\": [...]}} 对象。",
-            )
+            ))
         except WuyeError as exc:  # advisory only: the offline verdict stands
             log.warning("LLM judge unavailable: %s", exc.en)
             return []
@@ -77,3 +77,13 @@ class LLMJudgeClient:
             hits.append({"item": i, "start": start, "end": end, "category": found["category"],
                          "rule_id": f"llm_judge.{found['category']}", "reason": found["reason"]})
         return hits
+
+
+def _wait(call: Any) -> Any:
+    """Run the model call to completion from this sync check (on a loop of its own, in a helper
+    thread, so it also works when the caller is inside an event loop)."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, call).result()

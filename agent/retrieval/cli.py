@@ -87,13 +87,13 @@ def search(
     docs: Annotated[bool, typer.Option("--docs", help="搜索导入的文档段落 Search ingested passages")] = False,
 ) -> None:
     """检索话术与技巧 Search the playbook (or ingested passages with --docs)."""
-    from agent.retrieval.search import Retriever, parse_stage, parse_topic
+    from agent.retrieval.search import open_or_build, parse_stage, parse_topic
 
     if (text is None) == (jsonl is None):
         raise InvalidInput("请给出一条查询文本,或用 --jsonl 指定批量文件(二选一)。",
                            "Give either one query text or --jsonl FILE (not both).")
     parse_stage(stage), parse_topic(topic)  # validate before opening the index
-    retriever = Retriever.open(_settings())
+    retriever = open_or_build(_settings())
     if jsonl is not None:
         raise typer.Exit(_search_batch(retriever, jsonl, k, stage, topic))
     if docs:

@@ -156,7 +156,7 @@ def _reembed_passages(client: Any, settings: Settings, embedding: Any, *, progre
                     progress=progress, label="重新嵌入文档 Re-embedding passages")
 
 
-def ensure_index(settings: Settings) -> BuildReport | None:
+def ensure_index(settings: Settings, *, progress: bool = False) -> BuildReport | None:
     """Bring the index in line with the corpus before serving (used by `wuye serve` / `wuye draft`).
 
     Runs the idempotent build (≈ 40 ms when nothing changed) so YAML edits are picked up; returns
@@ -175,5 +175,5 @@ def ensure_index(settings: Settings) -> BuildReport | None:
 
             raise EmbeddingMismatch(str(built), get_embedding(settings).signature())
         return None
-    report = build_index(settings, progress=False)
+    report = build_index(settings, progress=progress)
     return report if report.changed or report.rebuilt else None

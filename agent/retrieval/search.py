@@ -278,3 +278,18 @@ def _check_k(k: object) -> int:
     if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= 50:
         raise InvalidInput(f"返回条数 k 须为 1–50 的整数(收到 {k!r})。", f"k must be an integer from 1 to 50 (got {k!r}).")
     return k
+
+
+def open_or_build(settings: Settings, *, progress: bool = True) -> Retriever:
+    """The retriever; when there is no usable index yet, build it first (with a progress bar)."""
+    try:
+        return Retriever.open(settings)
+    except EmbeddingMismatch:
+        raise
+    except IndexMissing:
+        if not settings.corpus_dir.is_dir():
+            raise
+        from agent.retrieval.index import build_index
+
+        build_index(settings, progress=progress)
+        return Retriever.open(settings)

@@ -1,48 +1,86 @@
-"""DraftingService: the one entry point to the drafting workflow (docs/CONTRACTS.md §4).
+"""``DraftCore``: the one async owner of a draft's life — create, get, list, decide, recover.
 
-Two compiled graphs share one checkpointer: the sync methods (CLI, evals) run the sync graph;
-the async methods (API) run the async graph on the caller's event loop — the model call is
-awaited (``litellm.acompletion``), so many drafts wait on the model at once without a thread
-each, and the short CPU-bound nodes (a few ms) run in between. The draft id is the LangGraph
-thread id. Decisions are validated before the graph resumes, so a refused decision raises a
-typed error and leaves the waiting draft untouched.
+Used by the API, the CLI and the evals (``asyncio.run`` in the CLI). Each hop of a request:
+
+    create(raw, actor)         intake.accept: validate + mask once → store.insert_request (drafting)
+      → _draft                 graph.ainvoke (understand → retrieve → draft → guard ⟲ revise)
+      → _finish                settle the draft set → store.save (conditional on version) + audit "created"
+    decide(id, decision, actor) decisions.decide (pure) → store.save (conditional) + audit, one transaction
+    recover()                  drafting rows left by a dead process are claimed and re-drafted
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import re
-import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from langgraph.types import Command
+from sqlalchemy import Row
+from sqlalchemy.exc import IntegrityError
 
-from agent.errors import InvalidInput, NotFound
+from agent.errors import Conflict, NotFound, WuyeError
 from agent.settings import Settings
-from agent.workflow.models import Decision, DraftSet, GuardOutcome, StageDraft, TechniqueRef
-from agent.workflow.nodes.common import STAGES, event, now
-from agent.workflow.nodes.intake import validate_complaint, validate_history
-from agent.workflow.nodes.review import WAITING, DecisionNotAllowed, EditBlocked, check_decision
-from agent.workflow.state import WorkflowContext
-
-__all__ = ["DraftingService", "Decision", "DraftSet", "EditBlocked", "DecisionNotAllowed"]
+from agent.vocab import Stage
+from agent.workflow import intake
+from agent.workflow.decisions import EditBlocked, decide
+from agent.workflow.graph import build_graph
+from agent.workflow.intake import Accepted
+from agent.workflow.models import (
+    Actor,
+    AuditEvent,
+    Decision,
+    DraftInput,
+    DraftPage,
+    DraftSet,
+    DraftSummary,
+    RuleHit,
+)
+from agent.workflow.nodes.common import STAGES, event, failing_stages, now
+from agent.workflow.state import DraftState, WorkflowContext
+from agent.workflow.store import audit
+from agent.workflow.store import drafts as store
+from agent.workflow.store.database import Database
+from agent.workflow.store.drafts import EVERYONE, DraftFilter, Scope
 
 log = logging.getLogger(__name__)
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
-class DraftingService:
-    def __init__(self, settings: Settings, *, retriever: Any = None, checker: Any = None, llm: Any = None) -> None:
-        """Build (or take) the clients, open the checkpointer, compile the graph. Reuse the instance."""
-        from agent.drafting.model import LLMClient
+@dataclass(frozen=True)
+class Created:
+    draft: DraftSet
+    replayed: bool  # an Idempotency-Key replay: the stored draft, no new drafting
+
+
+class GuardChecks:
+    """``decisions.Checks`` over the real guard and PII masking."""
+
+    def __init__(self, checker: Any) -> None:
+        self.checker = checker
+
+    def check(self, texts: dict[Stage, str]) -> dict[Stage, Any]:
+        return {Stage(s): r for s, r in self.checker.check_set({s.value: t for s, t in texts.items()}).items()}
+
+    def mask(self, text: str) -> str:
+        from agent.understand.pii import mask_pii
+
+        return mask_pii(text).text
+
+
+class DraftCore:
+    def __init__(self, settings: Settings, db: Database, context: WorkflowContext, secret: bytes) -> None:
+        self.settings, self.db, self.context, self.secret = settings, db, context, secret
+        self.graph = build_graph()
+        self.checks = GuardChecks(context.checker)
+
+    @classmethod
+    async def open(cls, settings: Settings, *, retriever: Any = None, checker: Any = None,
+                   model: Any = None) -> DraftCore:
+        """Open the store (migrated), the playbook index, the guard and model access."""
+        from agent.drafting.model import ModelAccess
         from agent.drafting.prompts import load_pack
-        from agent.workflow.checkpoint import open_checkpointer
-        from agent.workflow.graph import build_graph
 
         if retriever is None:
             from agent.retrieval.search import Retriever
@@ -52,216 +90,186 @@ class DraftingService:
             from agent.guard import GuardChecker
 
             checker = GuardChecker.from_settings(settings)
-        self.settings = settings
-        self.context = WorkflowContext(settings=settings, retriever=retriever, checker=checker,
-                                       llm=llm or LLMClient(settings), prompts=load_pack(settings.prompts_dir))
-        self._saver, self._close = open_checkpointer(settings)
-        self.graph = build_graph(self._saver)
-        self.agraph = build_graph(self._saver, asynchronous=True)
-        self._locks = _KeyedLocks(threading.Lock)  # one lock per draft id in use, never shared
-        self._alocks = _KeyedLocks(asyncio.Lock)
-        self.warm_up()
+        context = WorkflowContext(settings=settings, retriever=retriever, checker=checker,
+                                  model=model or ModelAccess(settings), prompts=load_pack(settings.prompts_dir))
+        db = await Database.open(settings)
+        return cls(settings, db, context, intake.load_secret(settings))
+
+    async def aclose(self) -> None:
+        await self.db.dispose()
 
     def warm_up(self) -> None:
-        """Load what the first request would otherwise load (jieba, OpenCC, guardrails, litellm when a
-        model is configured, the offline drafter): one dry run of the nodes through the offline
-        drafter, no remote model, no checkpoint."""
-        from types import SimpleNamespace
-
+        """Load what the first request would otherwise load (jieba, OpenCC, the guard, the offline
+        drafter, litellm + the Router when a model is configured): local work only, nothing stored."""
         from agent.drafting.offline.drafter import draft as draft_offline
-        from agent.workflow.nodes.classify import classify_node
+        from agent.understand.classify import classify_offline
         from agent.workflow.nodes.drafting import draft_request
-        from agent.workflow.nodes.intake import intake
-        from agent.workflow.nodes.mask import mask_node
-        from agent.workflow.nodes.retrieve import retrieve_node
 
         started = time.perf_counter()
-        runtime = SimpleNamespace(context=self.context)
-        state: dict[str, Any] = {"complaint": "電梯壞了兩天,打電話13800000000也沒人來修。"}
+        accepted = intake.accept(DraftInput(complaint="電梯壞了兩天,打電話13800000000也沒人來修。", project="-"),
+                                 self.settings, self.secret)
+        hits = self.context.retriever.search_stages(accepted.complaint_model, stages=list(Stage), k=3)
+        techniques = {s.value: [{"id": h.id, "title": h.title, "guidance": h.entry.guidance,
+                                 "phrasings": list(h.entry.phrasings), "source": str(h.source)} for h in items]
+                      for s, items in hits.items()}
+        state = {**_initial(accepted), "techniques": techniques,
+                 "classification": classify_offline(accepted.complaint_model).model_dump(mode="json")}
+        draft_offline(draft_request(state))  # type: ignore[arg-type]
+        self.context.checker.check_set({"listen": "您先别着急,我都记下了。", "act": "我們馬上安排師傅上門。"})
+        self.context.model.warm_up()
+        log.info("drafting warmed up in %.0f ms", (time.perf_counter() - started) * 1000)
+
+    # -- create ------------------------------------------------------------------------------------
+    async def create(self, raw: DraftInput, actor: Actor, *, idempotency_key: str | None = None) -> Created:
+        accepted = intake.accept(raw, self.settings, self.secret)
+        idem = None
+        if idempotency_key:
+            idem = (idempotency_key, intake.keyed_hash(self.secret, raw.model_dump_json(), "request"))
+            replay = await self._replay(actor, *idem)
+            if replay is not None:
+                return Created(replay, replayed=True)
+        draft_id = "d_" + uuid.uuid4().hex
         try:
-            for node in (intake, mask_node, classify_node, retrieve_node):
-                state.update(node(state, runtime))
-            self.context.checker.check_set({"listen": "您先别着急,慢慢说,我都记下了。", "act": "我們馬上安排師傅上門。"})
-            draft_offline(draft_request(state))
-            self.context.llm.warm_up()
-        except Exception:  # noqa: BLE001 - a failed warm-up must not stop the service; requests report errors
-            log.warning("drafting warm-up failed; the first request will show the error", exc_info=True)
-        log.info("drafting service warmed up in %.0f ms", (time.perf_counter() - started) * 1000)
+            async with self.db.begin() as conn:
+                await store.insert_request(conn, draft_id=draft_id, key_id=actor.id, accepted=accepted, idem=idem)
+        except IntegrityError:  # a concurrent request with the same Idempotency-Key won the race
+            replay = await self._replay(actor, *idem) if idem else None
+            if replay is None:
+                raise
+            return Created(replay, replayed=True)
+        return Created(await self._draft(draft_id, 1, accepted, actor.id, now()), replayed=False)
 
-    # -- lifecycle ---------------------------------------------------------------------------
-    def close(self) -> None:
-        self._close()
+    async def _replay(self, actor: Actor, key: str, fingerprint: str) -> DraftSet | None:
+        async with self.db.connect() as conn:
+            seen = await store.idempotent(conn, key_id=actor.id, idem_key=key)
+            row = await store.get(conn, draft_id=seen.draft_id) if seen is not None else None
+        if seen is None or row is None:
+            return None
+        if seen.request_hash != fingerprint:
+            raise Conflict("该 Idempotency-Key 已用于另一份不同的请求,请换一个新的键。",
+                           "This Idempotency-Key was already used with a different request body.",
+                           code="idempotency_mismatch")
+        if row.status == "failed":
+            raise Conflict("使用该 Idempotency-Key 的请求此前处理失败,请换一个新的键重试。",
+                           "The request with this Idempotency-Key failed earlier; retry with a new key.",
+                           code="idempotency_failed", draft_id=row.id)
+        if row.status == "drafting":
+            raise Conflict("相同的请求正在处理中,请稍后再查询。", "The same request is still being processed; retry shortly.",
+                           code="idempotency_in_progress", draft_id=row.id, retry_after_seconds=2)
+        return DraftSet.model_validate(row.data)
 
-    def __enter__(self) -> DraftingService:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    # -- sync API (CLI, evals) ---------------------------------------------------------------
-    def create(self, complaint: str, draft_id: str | None = None, history: list[dict[str, str]] | None = None,
-               meta: dict[str, Any] | None = None) -> DraftSet:
-        draft_id, chosen = self._new_id(complaint, draft_id, history, meta)
-        with self._locks.hold(draft_id):
-            if chosen and self._saver.get_tuple(self._config(draft_id)) is not None:
-                raise _exists(draft_id)
-            values = self.graph.invoke(_start(draft_id, complaint, history, meta), self._config(draft_id),
-                                       context=self.context, durability="exit")
-        return to_draft_set(values)
-
-    def decide(self, draft_id: str, decision: Decision | dict[str, Any], actor: str, role: str = "agent") -> DraftSet:
-        decision = _decision(decision, actor)
-        with self._locks.hold(draft_id):
-            outcome = self._outcome(draft_id, self._values(draft_id), decision, actor, role)
-            values = self.graph.invoke(Command(resume=outcome), self._config(draft_id), context=self.context,
-                                       durability="exit")
-        return to_draft_set(values)
-
-    def get(self, draft_id: str) -> DraftSet | None:
-        values = self._values(draft_id)
-        return to_draft_set(values) if values else None
-
-    # -- async API (FastAPI): the async graph on the caller's event loop --------------------------
-    async def acreate(self, complaint: str, draft_id: str | None = None,
-                      history: list[dict[str, str]] | None = None, meta: dict[str, Any] | None = None) -> DraftSet:
-        draft_id, chosen = self._new_id(complaint, draft_id, history, meta)
-        async with self._alocks.ahold(draft_id):
-            if chosen and await self._saver.aget_tuple(self._config(draft_id)) is not None:
-                raise _exists(draft_id)
-            values = await self.agraph.ainvoke(_start(draft_id, complaint, history, meta), self._config(draft_id),
-                                               context=self.context, durability="exit")
-        return to_draft_set(values)
-
-    async def adecide(self, draft_id: str, decision: Decision | dict[str, Any], actor: str,
-                      role: str = "agent") -> DraftSet:
-        decision = _decision(decision, actor)
-        async with self._alocks.ahold(draft_id):
-            outcome = self._outcome(draft_id, await self._avalues(draft_id), decision, actor, role)
-            values = await self.agraph.ainvoke(Command(resume=outcome), self._config(draft_id),
-                                               context=self.context, durability="exit")
-        return to_draft_set(values)
-
-    async def aget(self, draft_id: str) -> DraftSet | None:
-        values = await self._avalues(draft_id)
-        return to_draft_set(values) if values else None
-
-    # -- internals -----------------------------------------------------------------------------
-    @staticmethod
-    def _config(draft_id: str) -> dict[str, Any]:
-        return {"configurable": {"thread_id": draft_id}}
-
-    def _new_id(self, complaint: str, draft_id: str | None, history: list[dict[str, str]] | None,
-                meta: dict[str, Any] | None) -> tuple[str, bool]:
-        """Validate a create request; return (draft id, whether the caller chose it)."""
-        validate_complaint(complaint, self.settings)
-        validate_history(history, self.settings)
-        if meta is not None and not isinstance(meta, dict):
-            raise InvalidInput("meta 必须是对象。", "meta must be an object.")
-        chosen = draft_id is not None
-        draft_id = draft_id if chosen else uuid.uuid4().hex
-        if not isinstance(draft_id, str) or not _ID.match(draft_id):
-            raise InvalidInput("草稿编号只能包含字母、数字、点、下划线和连字符(最长 64 位)。",
-                               "draft_id may contain letters, digits, '.', '_' and '-' (at most 64).")
-        return draft_id, chosen
-
-    def _outcome(self, draft_id: str, values: dict[str, Any], decision: Decision, actor: str,
-                 role: str) -> dict[str, Any]:
-        if not values:
-            raise NotFound(f"找不到草稿 {draft_id}。", f"draft {draft_id} not found.")
-        return check_decision(values, decision, str(actor), role, self.context.checker,
-                              self.settings.max_reply_chars)
-
-    def _values(self, draft_id: str) -> dict[str, Any]:
-        if not isinstance(draft_id, str) or not _ID.match(draft_id):
-            return {}
-        return dict(self.graph.get_state(self._config(draft_id)).values or {})
-
-    async def _avalues(self, draft_id: str) -> dict[str, Any]:
-        if not isinstance(draft_id, str) or not _ID.match(draft_id):
-            return {}
-        return dict((await self.agraph.aget_state(self._config(draft_id))).values or {})
-
-
-class _KeyedLocks:
-    """One lock per key while someone holds or waits for it (a fixed stripe of locks would make
-    unrelated drafts wait for each other's model calls). ``factory``: threading.Lock or asyncio.Lock."""
-
-    def __init__(self, factory: Any) -> None:
-        self._factory = factory
-        self._entries: dict[str, list[Any]] = {}  # key -> [lock, users]
-        self._guard = threading.Lock()
-
-    def _enter(self, key: str) -> list[Any]:
-        with self._guard:
-            entry = self._entries.setdefault(key, [self._factory(), 0])
-            entry[1] += 1
-            return entry
-
-    def _leave(self, key: str, entry: list[Any]) -> None:
-        with self._guard:
-            entry[1] -= 1
-            if entry[1] == 0:
-                self._entries.pop(key, None)
-
-    @contextmanager
-    def hold(self, key: str) -> Iterator[None]:
-        entry = self._enter(key)
+    async def _draft(self, draft_id: str, version: int, accepted: Accepted, key_id: str, created_at: datetime,
+                     note: str | None = None) -> DraftSet:
+        """Run the graph on the accepted request and store the draft set (version + 1)."""
+        started = time.perf_counter()
         try:
-            with entry[0]:
-                yield
-        finally:
-            self._leave(key, entry)
+            final: DraftState = await self.graph.ainvoke(_initial(accepted), context=self.context)
+        except Exception as exc:
+            message = exc.message if isinstance(exc, WuyeError) else f"{type(exc).__name__}: {exc}"
+            log.exception("drafting failed for %s", draft_id)
+            async with self.db.begin() as conn:
+                await store.fail(conn, draft_id=draft_id, expected_version=version, error=message)
+            raise
+        draft = settle(draft_id, version + 1, accepted, final, key_id, created_at, time.perf_counter() - started)
+        hits = [RuleHit.of(s.stage, v) for s in draft.stages for v in s.guardrail.violations]
+        async with self.db.begin() as conn:
+            if not await store.save(conn, draft=draft, expected_version=version, first=True):
+                raise Conflict("该请求已由另一个进程起草。", "another process drafted this request.",
+                               code="drafted_elsewhere")
+            await audit.append(conn, AuditEvent(
+                draft_id=draft_id, actor_key_id=key_id, role="agent", action="created", at=now(),
+                after={s.stage.value: s.text for s in draft.stages}, rule_hits=hits, note=note))
+        return draft
 
-    @asynccontextmanager
-    async def ahold(self, key: str) -> AsyncIterator[None]:
-        entry = self._enter(key)
+    # -- read -------------------------------------------------------------------------------------
+    async def get(self, draft_id: str, scope: Scope = EVERYONE) -> DraftSet:
+        async with self.db.connect() as conn:
+            row = await store.get(conn, draft_id=draft_id, scope=scope)
+        if row is None or row.data is None:
+            raise NotFound(f"找不到草稿 {draft_id}。", f"No draft {draft_id}.", code="draft_not_found")
+        return DraftSet.model_validate(row.data)
+
+    async def list(self, scope: Scope, flt: DraftFilter, cursor: int | None = None, limit: int = 50) -> DraftPage:
+        async with self.db.connect() as conn:
+            rows, nxt = await store.page(conn, scope=scope, flt=flt, cursor=cursor, limit=limit)
+        return DraftPage(items=[summary(r) for r in rows], next_cursor=str(nxt) if nxt else None)
+
+    # -- decide -----------------------------------------------------------------------------------
+    async def decide(self, draft_id: str, decision: Decision, actor: Actor, scope: Scope = EVERYONE) -> DraftSet:
+        if decision.stages:
+            decision = decision.model_copy(update={"stages": {
+                s: intake.clean_edit(t, self.settings) for s, t in decision.stages.items()}})
+        draft = await self.get(draft_id, scope)
         try:
-            async with entry[0]:
-                yield
-        finally:
-            self._leave(key, entry)
+            new, entry = decide(draft, decision, actor, now(), self.checks)
+        except EditBlocked as blocked:
+            async with self.db.begin() as conn:
+                await audit.append(conn, blocked.event)
+            raise
+        async with self.db.begin() as conn:
+            if not await store.save(conn, draft=new, expected_version=draft.version):
+                current = await store.get(conn, draft_id=draft_id)
+                status = current.status if current is not None else "unknown"
+                raise Conflict(f"该草稿已被他人处理(当前状态:{status}),请刷新后查看。",
+                               f"someone else decided this draft set first (now {status}).",
+                               code="already_decided", status=status,
+                               version=current.version if current is not None else None)
+            await audit.append(conn, entry)
+        return new
+
+    # -- recover ----------------------------------------------------------------------------------
+    async def recover(self, before: datetime | None = None) -> int:
+        """Re-draft requests a dead process left ``drafting`` (accepted before ``before``)."""
+        async with self.db.connect() as conn:
+            rows = await store.unfinished(conn, before=before or now())
+        done = 0
+        for row in rows:
+            async with self.db.begin() as conn:
+                if not await store.claim(conn, draft_id=row.id, version=row.version):
+                    continue  # another process took it
+            try:
+                await self._draft(row.id, row.version + 1, Accepted.model_validate(row.request), row.agent_key_id,
+                                  row.created_at, note="re-drafted after restart (masked request)")
+                done += 1
+            except Exception:  # keep going: one bad row must not stop the others or the start-up
+                log.exception("could not recover draft request %s", row.id)
+        return done
 
 
-def _start(draft_id: str, complaint: str, history: list[dict[str, str]] | None,
-           meta: dict[str, Any] | None) -> dict[str, Any]:
-    return {"draft_id": draft_id, "complaint": complaint, "history": history or [], "meta": meta or {},
-            "created_at": now().isoformat(), "started": time.time(),
-            "events": [event("created", **({"meta": meta} if meta else {}))]}
+def _initial(accepted: Accepted) -> DraftState:
+    return {"complaint_model": accepted.complaint_model, "script": accepted.script.value,
+            "script_variant": accepted.script_variant,
+            "history_masked": [turn.model_dump() for turn in accepted.history], "llm_calls": 0,
+            "timings_ms": {}, "events": [event("created")]}
 
 
-def _exists(draft_id: str) -> InvalidInput:
-    return InvalidInput(f"草稿 {draft_id} 已存在。", f"draft {draft_id} already exists.", code="draft_exists")
+def settle(draft_id: str, version: int, accepted: Accepted, state: DraftState, key_id: str,
+           created_at: datetime, seconds: float) -> DraftSet:
+    """The finished graph state → the draft set: flagged when a stage still breaks a block rule."""
+    failing = failing_stages(state["guard_results"])
+    events = [*state.get("events", []),
+              event("drafted", model=state["model"], drafter=state["drafter"], llm_calls=state.get("llm_calls", 0),
+                    prompt=state["prompt"], pii=accepted.pii_kinds)]
+    if failing:
+        events.append(event("flagged", stages=failing))
+    timings = {k: round(v, 2) for k, v in {**state.get("timings_ms", {}), "total": seconds * 1000}.items()}
+    return DraftSet.model_validate({
+        "id": draft_id, "version": version, "status": "flagged" if failing else "pending_approval",
+        "script": accepted.script, "complaint_masked": accepted.complaint_masked,
+        "classification": state["classification"],
+        "stages": [{"stage": s, "text": state["drafts"][s]["text"], "techniques": state["drafts"][s]["techniques"],
+                    "guardrail": state["guard_results"][s]} for s in STAGES],
+        "model": state["model"], "drafter": state["drafter"], "prompt": state["prompt"],
+        "llm_calls": state.get("llm_calls", 0), "timings_ms": timings, "created_at": created_at, "events": events,
+        "meta": {"project": accepted.project, "agent": key_id,
+                 "channel": accepted.channel.value if accepted.channel else None, "owner_ref": accepted.owner_ref},
+    })
 
 
-def _decision(decision: Decision | dict[str, Any], actor: str) -> Decision:
-    if not isinstance(decision, Decision):
-        try:
-            decision = Decision.model_validate(decision)
-        except ValueError as exc:
-            raise InvalidInput("决定的格式不正确。", f"invalid decision: {exc}") from exc
-    if not actor or not str(actor).strip():
-        raise InvalidInput("必须注明操作人。", "a decision needs an actor.")
-    return decision
-
-
-def to_draft_set(values: dict[str, Any]) -> DraftSet:
-    """Checkpointed state → the public DraftSet (JSON contract)."""
-    stages = [
-        StageDraft(stage=stage, text=values["drafts"][stage]["text"],
-                   techniques=[TechniqueRef(**t) for t in values["drafts"][stage]["techniques"]],
-                   guardrail=GuardOutcome(**{k: values["guard_results"][stage][k] for k in ("passed", "violations")}))
-        for stage in STAGES
-    ]
-    return DraftSet(
-        id=values["draft_id"], status=values["status"], script=values["script"],
-        complaint_masked=values["complaint_masked"], classification=values["classification"], stages=stages,
-        model=values["model"], drafter=values["drafter"], prompt=values["prompt"],
-        llm_calls=values.get("llm_calls", 0),
-        timings_ms={k: round(v, 2) for k, v in (values.get("timings_ms") or {}).items()},
-        final=values.get("final"), follow_up=values.get("follow_up"), created_at=values["created_at"],
-        events=values.get("events", []), meta=values.get("meta", {}),
-    )
-
-
-def is_waiting(draft: DraftSet) -> bool:
-    return draft.status in WAITING
+def summary(row: Row) -> DraftSummary:
+    return DraftSummary(
+        id=row.id, status=row.status, project=row.project, agent_key_id=row.agent_key_id, category=row.category,
+        severity=row.severity, escalate=bool(row.escalate), escalate_reason=row.escalate_reason, drafter=row.drafter,
+        rule_ids=[p for p in row.rule_ids.split(",") if p],
+        violation_categories=[p for p in row.violation_categories.split(",") if p],
+        created_at=row.created_at, updated_at=row.updated_at)

@@ -1,17 +1,23 @@
-"""Workflow state (what the checkpointer stores) and the run context (what nodes are given).
+"""The graph's typed state and the context its nodes are given.
 
-State values are plain JSON-able data so a checkpoint written by one process (or version) is
-readable by another. The raw complaint exists in the state only between `intake` and `mask_pii`;
-the graph runs with ``durability="exit"``, so it is never written to the checkpointer.
+The state starts from an ``Accepted`` request (masked at the edge: nothing raw is ever in it) and is
+never checkpointed: the store of record holds the request and the finished draft set, and a request
+whose process died is re-drafted from the store (``DraftCore.recover``).
 """
 
 from __future__ import annotations
 
 import operator
 from dataclasses import dataclass
-from typing import Annotated, Any, TypedDict
+from typing import TYPE_CHECKING, Annotated, Any, TypedDict
 
 from agent.settings import Settings
+
+if TYPE_CHECKING:
+    from agent.drafting.model import ModelAccess
+    from agent.drafting.prompts import PromptPack
+    from agent.guard import GuardChecker
+    from agent.retrieval.search import Retriever
 
 
 def add_timings(left: dict[str, float] | None, right: dict[str, float] | None) -> dict[str, float]:
@@ -23,36 +29,23 @@ def add_timings(left: dict[str, float] | None, right: dict[str, float] | None) -
 
 
 class DraftState(TypedDict, total=False):
-    # -- input (raw fields are cleared by mask_pii) --------------------------------------------
-    draft_id: str
-    complaint: str
-    history: list[dict[str, str]]
-    meta: dict[str, Any]
-    created_at: str
-    started: float  # epoch seconds when the run started (for timings_ms.total)
-    # -- intake / mask / classify / retrieve ---------------------------------------------------
-    script: str
-    script_variant: str  # "tw" | "hk" (OpenCC target when the owner wrote Traditional)
-    complaint_masked: str  # owner's script, PII replaced by placeholders
+    # -- from the accepted (masked) request ------------------------------------------------------
     complaint_model: str  # masked + Simplified: what the model sees
-    history_masked: list[dict[str, str]]
-    pii_kinds: dict[str, int]
-    classification: dict[str, Any]
+    script: str
+    script_variant: str
+    history_masked: list[dict[str, str]]  # [{"role": "业主"|"客服", "text"}], masked + Simplified
+    # -- understand / retrieve --------------------------------------------------------------------
+    classification: dict[str, Any]  # Classification.model_dump(mode="json")
     techniques: dict[str, list[dict[str, Any]]]  # stage -> retrieved playbook entries
-    # -- drafting ------------------------------------------------------------------------------
-    drafts: dict[str, dict[str, Any]]  # stage -> {"text", "techniques": [ids]}
-    guard_results: dict[str, dict[str, Any]]  # stage -> GuardResult.model_dump()
+    # -- draft / guard / revise ------------------------------------------------------------------
+    drafts: dict[str, dict[str, Any]]  # stage -> {"source", "text", "techniques": [refs]}
+    guard_results: dict[str, dict[str, Any]]  # stage -> GuardResult.model_dump(mode="json")
     fix_hints: dict[str, list[str]]  # stage -> hints for its block violations
     model: str
     drafter: str
     prompt: dict[str, str]
     llm_calls: Annotated[int, operator.add]
     reasked: bool
-    # -- review --------------------------------------------------------------------------------
-    status: str
-    decision: dict[str, Any] | None
-    final: dict[str, str] | None
-    follow_up: dict[str, Any] | None
     timings_ms: Annotated[dict[str, float], add_timings]
     events: Annotated[list[dict[str, Any]], operator.add]
 
@@ -62,7 +55,7 @@ class WorkflowContext:
     """Clients handed to every node through LangGraph's runtime context; nodes never build them."""
 
     settings: Settings
-    retriever: Any  # agent.retrieval.search.Retriever
-    checker: Any  # agent.guard.GuardChecker
-    llm: Any  # agent.drafting.model.LLMClient
-    prompts: Any  # agent.drafting.prompts.PromptPack
+    retriever: Retriever
+    checker: GuardChecker
+    model: ModelAccess
+    prompts: PromptPack

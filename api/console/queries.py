@@ -1,6 +1,5 @@
-"""Console reads over the API's store. Filtering, scoping and audit writes stay in ``api.store``;
-this module only adds the two read queries the JSON API has no use for (newest-first audit page,
-projects and agents to offer in the filter menus)."""
+"""Console reads over the store (``agent.workflow.store``): filtering, scoping and audit writes stay
+there; this module only groups the reads one page needs."""
 
 from __future__ import annotations
 
@@ -8,21 +7,15 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row
+
+from agent.workflow.models import WAITING
+from agent.workflow.store import audit, keys
+from agent.workflow.store import drafts as store
+from agent.workflow.store.database import Database
+from agent.workflow.store.drafts import DraftFilter, Scope
 
 from ..auth import Principal
-from ..store import (
-    ApiKey,
-    AuditEvent,
-    Draft,
-    DraftFilter,
-    DraftRequest,
-    get_draft,
-    list_audit_events,
-    list_drafts,
-    status_counts,
-)
-from ..store.drafts import Scope
 
 PAGE_SIZE = 20
 
@@ -38,11 +31,12 @@ class QueueQuery:
     since: date | None = None
     until: date | None = None
 
-    def draft_filter(self, status: str | None = "flagged") -> DraftFilter:
+    def draft_filter(self, status: str | tuple[str, ...] | None = "flagged", escalate: bool | None = None
+                     ) -> DraftFilter:
         start = datetime.combine(self.since, time.min, tzinfo=UTC) if self.since else None
         end = (datetime.combine(self.until, time.min, tzinfo=UTC) + timedelta(days=1)
                if self.until and self.until < date.max else None)
-        return DraftFilter(status=status, category=self.category, severity=self.severity, rule=self.rule,
+        return DraftFilter(status=status, escalate=escalate, category=self.category, severity=self.severity, rule=self.rule,
                            violation=self.violation, agent=self.agent, project=self.project,
                            since=start, until=end)
 
@@ -57,71 +51,56 @@ class QueueQuery:
 
 @dataclass
 class QueuePage:
-    rows: list[Draft]
+    rows: list[Row]
     next_cursor: int | None
     matching: int
     by_status: dict[str, int]
 
 
-async def queue(db: Any, principal: Principal, query: QueueQuery, cursor: int | None,
-                limit: int = PAGE_SIZE) -> QueuePage:
-    """One page of the flagged queue (newest first) and the counts for the same filters."""
-    async with db.session() as s:
-        rows, nxt = await list_drafts(s, scope=principal.scope, flt=query.draft_filter(), cursor=cursor,
-                                      limit=limit)
-        by_status = await status_counts(s, scope=principal.scope, flt=query.draft_filter(status=None))
-    return QueuePage(rows=rows, next_cursor=nxt, matching=by_status.get("flagged", 0), by_status=by_status)
+async def queue(db: Database, principal: Principal, query: QueueQuery, cursor: int | None,
+                limit: int = PAGE_SIZE, escalated: bool = False) -> QueuePage:
+    """One page of the flagged queue — or, with ``escalated``, of the waiting drafts whose
+    classification says escalate — newest first, and the counts for the same filters."""
+    flt = query.draft_filter(WAITING, escalate=True) if escalated else query.draft_filter()
+    async with db.connect() as conn:
+        rows, nxt = await store.page(conn, scope=principal.scope, flt=flt, cursor=cursor, limit=limit)
+        by_status = await store.status_counts(
+            conn, scope=principal.scope, flt=query.draft_filter(status=None, escalate=True if escalated else None))
+    matching = sum(by_status.get(s, 0) for s in WAITING) if escalated else by_status.get("flagged", 0)
+    return QueuePage(rows=rows, next_cursor=nxt, matching=matching, by_status=by_status)
 
 
-async def filter_options(db: Any, principal: Principal) -> dict[str, Any]:
+async def filter_options(db: Database, principal: Principal) -> dict[str, Any]:
     """Projects and agent keys the principal can filter by."""
-    async with db.session() as s:
-        stmt = principal.scope.apply(select(Draft.project).distinct()).order_by(Draft.project).limit(500)
-        projects = [p for (p,) in (await s.execute(stmt)).all()]
-        keys = (await s.execute(select(ApiKey).where(ApiKey.role == "agent").order_by(ApiKey.name))).scalars()
-        agents = [(k.id, k.name) for k in keys if principal.all_projects
-                  or set(k.projects) & set(principal.projects) or "*" in k.projects]
+    async with db.connect() as conn:
+        projects = await store.projects(conn, scope=principal.scope)
+        agents = [(k.id, k.name) for k in await keys.list_api_keys(conn, role="agent")
+                  if principal.all_projects or set(k.projects) & set(principal.projects) or "*" in k.projects]
     if not principal.all_projects:
         projects = sorted(set(projects) | set(principal.projects))
     return {"projects": projects, "agents": agents}
 
 
-async def complaints(db: Any, ids: list[str]) -> dict[str, str]:
-    """The masked complaint of each draft (from its request row; list pages do not load draft JSON)."""
-    if not ids:
-        return {}
-    async with db.session() as s:
-        stmt = select(DraftRequest.id, DraftRequest.complaint_masked).where(DraftRequest.id.in_(ids))
-        return {i: text for i, text in (await s.execute(stmt)).all()}
+async def complaints(db: Database, ids: list[str]) -> dict[str, str]:
+    async with db.connect() as conn:
+        return await store.complaints(conn, ids=ids)
 
 
-async def key_names(db: Any, ids: set[str]) -> dict[str, str]:
-    if not ids:
-        return {}
-    async with db.session() as s:
-        rows = (await s.execute(select(ApiKey.id, ApiKey.name).where(ApiKey.id.in_(sorted(ids))))).all()
-    return {i: n for i, n in rows}
+async def key_names(db: Database, ids: set[str]) -> dict[str, str]:
+    async with db.connect() as conn:
+        return await keys.key_names(conn, ids=ids)
 
 
-async def draft_with_history(db: Any, principal: Principal, draft_id: str) -> tuple[Draft | None, list[AuditEvent]]:
-    async with db.session() as s:
-        row = await get_draft(s, draft_id=draft_id, scope=principal.scope)
-        if row is None:
+async def draft_with_history(db: Database, principal: Principal, draft_id: str) -> tuple[Row | None, list[Row]]:
+    async with db.connect() as conn:
+        row = await store.get(conn, draft_id=draft_id, scope=principal.scope)
+        if row is None or row.data is None:
             return None, []
-        events, _ = await list_audit_events(s, scope=principal.scope, draft_id=draft_id, limit=500)
+        events, _ = await audit.page(conn, scope=principal.scope, draft_id=draft_id, limit=500)
     return row, events
 
 
-async def recent_audit(db: Any, scope: Scope, before: int | None, draft_id: str | None = None,
-                       limit: int = 50) -> tuple[list[AuditEvent], int | None]:
-    """Audit events newest first within ``scope``; returns (events, cursor for the next page)."""
-    async with db.session() as s:
-        stmt = select(AuditEvent).where(AuditEvent.draft_id.in_(scope.apply(select(Draft.id))))
-        if draft_id:
-            stmt = stmt.where(AuditEvent.draft_id == draft_id)
-        if before is not None:
-            stmt = stmt.where(AuditEvent.id < before)
-        rows = list((await s.execute(stmt.order_by(AuditEvent.id.desc()).limit(limit + 1))).scalars())
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return rows, (rows[-1].id if more and rows else None)
+async def recent_audit(db: Database, scope: Scope, before: int | None, draft_id: str | None = None,
+                       limit: int = 50) -> tuple[list[Row], int | None]:
+    async with db.connect() as conn:
+        return await audit.recent(conn, scope=scope, before=before, draft_id=draft_id, limit=limit)

@@ -1,9 +1,9 @@
 """Console sign-in sessions: an HMAC-signed cookie (key id, role, expiry, session id) and
 session-bound CSRF tokens.
 
-The cookie never holds the API key itself. The signing secret is ``WUYE_SECRET_KEY`` when set
-(the same on every instance, so any instance accepts a session another issued), else 32 random
-bytes generated on first use in ``<data_dir>/console_secret.key`` (mode 0600; one host only).
+The cookie never holds the API key itself. It is signed with a key derived from the deployment's
+secret (``WUYE_SECRET_KEY``, the same on every instance, so any instance accepts a session another
+issued; unset: generated once in the data dir — one host only).
 Every request re-reads the key row, so a revoked key ends its sessions at once. Sign-out clears
 the cookie and records the session id in the shared state (``api.shared``: Redis on every
 instance and across restarts, or this process) until it expires, so a copied cookie stops working.
@@ -15,23 +15,14 @@ import base64
 import hashlib
 import hmac
 import json
-import os
 import secrets
-import threading
 import time
 from dataclasses import dataclass
-from pathlib import Path
-
-from agent.settings import Settings
 
 COOKIE = "wuye_console"
 LOGIN_COOKIE = "wuye_console_login"
 COOKIE_PATH = "/console"
 CONSOLE_ROLES = ("supervisor", "admin")
-SECRET_FILE = "console_secret.key"
-
-_secrets: dict[str, bytes] = {}
-_secrets_lock = threading.Lock()
 
 
 def _b64(data: bytes) -> str:
@@ -42,33 +33,10 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def secret_for(settings: Settings) -> bytes:
-    """The signing secret (configured, or generated once per data dir and kept there)."""
-    configured = settings.secret_key
-    if configured is not None and configured.get_secret_value():
-        return hashlib.sha256(configured.get_secret_value().encode()).digest()
-    path = (settings.data_dir / SECRET_FILE).resolve()
-    with _secrets_lock:
-        if str(path) in _secrets:
-            return _secrets[str(path)]
-        _secrets[str(path)] = value = _read_or_create(path)
-        return value
-
-
-def _read_or_create(path: Path) -> bytes:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        data = path.read_bytes()
-        if len(data) >= 32:
-            return data[:32]
-        path.unlink(missing_ok=True)  # truncated by a crash: start over (signs everyone out)
-        return _read_or_create(path)
-    value = secrets.token_bytes(32)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(value)
-    return value
+def console_key(secret: bytes) -> bytes:
+    """The key that signs console cookies and CSRF tokens, derived from the deployment's one secret
+    (``WUYE_SECRET_KEY``, the same on every instance; see ``agent.workflow.intake.load_secret``)."""
+    return hmac.new(secret, b"wuye console session", hashlib.sha256).digest()
 
 
 def _sign(secret: bytes, purpose: str, message: str) -> str:

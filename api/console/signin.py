@@ -8,8 +8,9 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from agent.workflow.store.keys import authenticate
+
 from ..limits import RateLimits
-from ..store import authenticate
 from . import labels
 from .session import CONSOLE_ROLES, COOKIE, COOKIE_PATH, LOGIN_COOKIE, issue, login_token, valid
 from .web import (
@@ -83,8 +84,8 @@ async def login(request: Request) -> Response:
     token = token.strip() if isinstance(token, str) else ""
     if not token:
         return _login_page(request, status=422, next_url=next_url, error="请输入 API 密钥。")
-    async with request.app.state.db.session() as s:
-        row = await authenticate(s, token=token)
+    async with request.app.state.core.db.connect() as conn:
+        row = await authenticate(conn, token=token)
     if row is None:
         return _login_page(request, status=401, next_url=next_url,
                            error="密钥无效或已停用,请核对后重新输入(密钥以 wuye_ 开头)。")

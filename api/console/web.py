@@ -11,17 +11,18 @@ from urllib.parse import urlencode
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from agent.workflow.store.keys import get_api_key
+
 from ..auth import Principal
 from ..limits import RateLimits
-from ..store import get_api_key
 from . import labels
 from .session import (
     CONSOLE_ROLES,
     COOKIE,
     COOKIE_PATH,
     ConsoleSession,
+    console_key,
     read,
-    secret_for,
     valid,
 )
 
@@ -74,7 +75,7 @@ def to_login(request: Request) -> RedirectResponse:
 
 
 def secret(request: Request) -> bytes:
-    return secret_for(request.app.state.settings)
+    return console_key(request.app.state.core.secret)
 
 
 async def current(request: Request) -> tuple[Principal, ConsoleSession] | None:
@@ -82,8 +83,8 @@ async def current(request: Request) -> tuple[Principal, ConsoleSession] | None:
     session = read(secret(request), request.cookies.get(COOKIE))
     if session is None or await request.app.state.shared.is_signed_out(session.sid):
         return None
-    async with request.app.state.db.session() as s:
-        row = await get_api_key(s, key_id=session.key_id)
+    async with request.app.state.core.db.connect() as conn:
+        row = await get_api_key(conn, key_id=session.key_id)
     if row is None or row.revoked_at is not None or row.role not in CONSOLE_ROLES:
         return None
     principal = Principal(id=row.id, name=row.name, role=row.role, projects=tuple(row.projects))

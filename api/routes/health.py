@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
 from agent.settings import Settings
 
+from ..deps import DbDep, MetricsDep, SettingsDep, SharedDep
 from ..schemas import Health, Readiness
-from .common import runtime
 
 router = APIRouter(tags=["health 运行状态"])
 
@@ -42,22 +42,19 @@ async def _checked(coro: Any) -> dict[str, Any]:
 
 @router.get("/readyz", response_model=Readiness, summary="就绪检查 Readiness",
             responses={503: {"model": Readiness, "description": "A dependency is not ready"}})
-async def readyz(request: Request) -> Any:
+async def readyz(settings: SettingsDep, db: DbDep, shared: SharedDep) -> Any:
     """数据库、共享状态(Redis)、Chroma 检索索引、模型配置是否就绪;任一项不可用时返回 503。"""
-    rt = runtime(request)
-    settings = rt.settings
 
     async def database() -> dict[str, Any]:
-        await rt.db.ping()
-        return {"ok": True, "dialect": rt.db.dialect}
+        await db.ping()
+        return {"ok": True, "dialect": db.dialect}
 
     checks = {
         "database": await _checked(database()),
-        "shared_state": await _checked(request.app.state.shared.check()),
+        "shared_state": await _checked(shared.check()),
         "index": await _checked(asyncio.to_thread(_index_check, settings)),
         "model": {"ok": True, "model": settings.model or "wuye-offline/drafter",
                   "offline": settings.offline, "fallbacks": list(settings.fallbacks)},
-        "service": {"ok": rt.service is not None},
     }
     ok = all(c["ok"] for c in checks.values())
     body = Readiness(status="ok" if ok else "degraded", checks=checks)
@@ -66,6 +63,6 @@ async def readyz(request: Request) -> Any:
 
 @router.get("/metrics", summary="Prometheus 指标", response_class=Response,
             responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}})
-async def metrics(request: Request) -> Response:
-    payload, content_type = runtime(request).metrics.render()
+async def metrics(metrics: MetricsDep) -> Response:
+    payload, content_type = metrics.render()
     return Response(payload, media_type=content_type)

@@ -5,22 +5,19 @@ items ``{"id", "stage", "text"}`` in, ``{"id", "stage", "passed", "violations"}`
 from __future__ import annotations
 
 import asyncio
-import threading
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from agent.guard.models import Violation
-from agent.settings import Settings
 from agent.vocab import Stage
 
-from ..deps import QaDep
+from ..deps import CoreDep, QaDep, SettingsDep
 from ..errors import ApiError, error_responses
 from ..schemas import SafeStr
 
 router = APIRouter(tags=["qa 护栏检查"])
-_lock = threading.Lock()
 
 
 class CheckItem(BaseModel):
@@ -52,37 +49,20 @@ class CheckResponse(BaseModel):
     passed: bool = Field(description="全部通过时为 true")
 
 
-def _checker(request: Request) -> Any:
-    """The DraftingService's checker when it has one (compiled once), else our own."""
-    state = request.app.state
-    with _lock:
-        if getattr(state, "guard_checker", None) is None:
-            context = getattr(getattr(state, "service", None), "context", None)
-            checker = getattr(context, "checker", None)
-            if checker is None:
-                from agent.guard import GuardChecker
-
-                settings: Settings = state.settings
-                checker = GuardChecker.from_settings(settings)
-            state.guard_checker = checker
-        return state.guard_checker
-
-
-def _run(request: Request, items: list[CheckItem]) -> list[CheckResult]:
-    limit = request.app.state.settings.max_reply_chars
+def _run(core: CoreDep, limit: int, items: list[CheckItem]) -> list[CheckResult]:
     for index, item in enumerate(items):
         if len(item.text) > limit:
             raise ApiError(422, "text_too_long", f"第 {index + 1} 条回复过长({len(item.text)} 字,上限 {limit} 字)。",
                            f"Item {index + 1} is too long ({len(item.text)} characters; limit {limit}).",
                            item=index, id=item.id, limit=limit)
-    results = _checker(request).check_many([(item.text, item.stage.value) for item in items])
+    results = core.context.checker.check_many([(item.text, item.stage.value) for item in items])
     return [CheckResult(id=item.id, stage=item.stage, passed=result.passed, violations=list(result.violations))
             for item, result in zip(items, results, strict=True)]
 
 
 @router.post("/v1/guardrails/check", response_model=CheckResponse, summary="护栏检查 Check replies",
              responses=error_responses(401, 403, 413, 422, 429))
-async def check(request: Request, body: CheckRequest, principal: QaDep) -> CheckResponse:
+async def check(body: CheckRequest, principal: QaDep, core: CoreDep, settings: SettingsDep) -> CheckResponse:
     """逐条检查回复是否触犯“必须避免”的行为(争辩、指责、过度承诺、推诿、泄露隐私等)。"""
-    results = await asyncio.to_thread(_run, request, body.items)
+    results = await asyncio.to_thread(_run, core, settings.max_reply_chars, body.items)
     return CheckResponse(results=results, passed=all(r.passed for r in results))

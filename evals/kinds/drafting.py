@@ -1,5 +1,5 @@
-"""Drafting kind: run a complaint through the real workflow (DraftingService) and compare the
-draft set with the case's expectations.
+"""Drafting kind: run a complaint through the real core (``DraftCore.create``, on one event loop
+kept for the runner's life) and compare the draft set with the case's expectations.
 
 Mocked mode (default): a case's ``model_responses`` are served by respx at
 ``http://mock-llm.test/v1`` so the real litellm path runs; a case without them uses the offline
@@ -10,8 +10,10 @@ are not checked, and ``--record`` writes the answers to ``<suite>.recorded.yaml`
 
 from __future__ import annotations
 
+import asyncio
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +49,7 @@ class DraftingRunner:
         self.record = record
         self._tmp = tempfile.TemporaryDirectory(prefix="wuye-eval-")
         self._services: dict[tuple, Any] = {}
+        self._loop = asyncio.Runner()  # one loop: the cores' database connections belong to it
         self._clients: tuple[Any, Any] | None = None
         self._mock: MockModel | None = None
         self._recorder = None
@@ -70,8 +73,7 @@ class DraftingRunner:
         elif scripted:
             retries = int(suite.settings.get("retries", 1))
             update.update(model=MOCK_MODEL, api_base=MOCK_API_BASE, api_key=SecretStr(MOCK_KEY),
-                          retries=retries, fallbacks=[], retry_backoff=0.0, retry_max_wait=0.0,
-                          timeout=float(suite.settings.get("timeout", 5.0)))
+                          retries=retries, fallbacks=[], timeout=float(suite.settings.get("timeout", 5.0)))
         else:
             update.update(model=None, api_base=None, api_key=None, fallbacks=[])
         return self.base.model_copy(update=update)
@@ -80,11 +82,11 @@ class DraftingRunner:
         key = (bool(self.live_model), scripted and not self.live_model,
                tuple(sorted(suite.settings.items())) if scripted else ())
         if key not in self._services:
-            from agent.workflow.core import DraftingService
+            from agent.workflow.core import DraftCore
 
             retriever, checker = self._shared()
-            self._services[key] = DraftingService(self._settings(suite, scripted), retriever=retriever,
-                                                  checker=checker)
+            self._services[key] = self._loop.run(DraftCore.open(self._settings(suite, scripted), retriever=retriever,
+                                                                checker=checker))
         return self._services[key]
 
     # -- suite life cycle ---------------------------------------------------------------------------
@@ -112,11 +114,10 @@ class DraftingRunner:
         return written
 
     def close(self) -> None:
-        for service in self._services.values():
-            closer = getattr(service, "close", None)
-            if callable(closer):
-                closer()
+        for core in self._services.values():
+            self._loop.run(core.aclose())
         self._services.clear()
+        self._loop.close()
         self._tmp.cleanup()
 
     # -- one case ----------------------------------------------------------------------------------
@@ -128,8 +129,11 @@ class DraftingRunner:
             self._mock.load(case.get("model_responses") or [])
         if self._recorder is not None:
             self._recorder.take()
-        draft = service.create(case["complaint"])
-        data = draft.model_dump(mode="json")
+        if scripted:  # every case is its own scenario: no model cooldown carried over from the last one
+            from agent.drafting.model import ModelAccess
+
+            service.context = replace(service.context, model=ModelAccess(service.settings))
+        data = self._loop.run(_create_case(service, case["complaint"])).model_dump(mode="json")
         requests = list(self._mock.requests) if self._mock is not None else []
         expect = _live_expect(case["expect"]) if self.live_model else case["expect"]
         checks, mismatches = evaluate(expect, data, requests)
@@ -157,6 +161,12 @@ class DraftingRunner:
                    "trace": _trace(data.get("events") or [])},
             texts=stage_texts(data), spans=spans(data),
         )
+
+
+async def _create_case(core: Any, complaint: str) -> Any:
+    from agent.workflow.models import Actor, DraftInput
+
+    return (await core.create(DraftInput(complaint=complaint, project="eval"), Actor(id="eval"))).draft
 
 
 def _trace(events: list[dict[str, Any]]) -> list[str]:

@@ -77,12 +77,12 @@ async def test_missing_or_unknown_key_is_401(api, name: str, auth: str | None):
 
 
 async def test_revoked_key_is_401(api):
-    from api.store import revoke_api_key
+    from agent.workflow.store.keys import revoke_api_key
 
     agent = await api.key("agent")
     assert (await api.client.get("/v1/drafts", headers=agent)).status_code == 200
-    async with api.app.state.db.session() as s:
-        await revoke_api_key(s, key_id=agent["X-Key-Id"])
+    async with api.core.db.begin() as conn:
+        await revoke_api_key(conn, key_id=agent["X-Key-Id"])
     assert (await api.client.get("/v1/drafts", headers=agent)).status_code == 401
 
 
@@ -122,4 +122,4 @@ async def test_agent_cannot_draft_for_an_unbound_project(api):
     agent = await api.key("agent", ["翠湖苑"])
     r = await api.client.post("/v1/drafts", headers=agent, json={"complaint": "漏水", "project": "金桂园"})
     assert r.status_code == 403 and r.json()["error"]["code"] == "project_forbidden"
-    assert api.service.create_calls == 0
+    assert api.model.calls == 0

@@ -25,12 +25,13 @@ def test_keys_create_list_revoke(_isolated_data_dir):
     assert info["key"] not in runner.invoke(app, ["keys", "list"]).stdout
 
     from agent.settings import get_settings
-    from api.store import Database, authenticate
+    from agent.workflow.store.database import Database
+    from agent.workflow.store.keys import authenticate
 
     async def check() -> bool:
-        db = Database.from_settings(get_settings())
-        async with db.session() as s:
-            ok = await authenticate(s, token=info["key"]) is not None
+        db = await Database.open(get_settings())
+        async with db.connect() as conn:
+            ok = await authenticate(conn, token=info["key"]) is not None
         await db.dispose()
         return ok
 

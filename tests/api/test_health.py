@@ -21,16 +21,16 @@ async def test_readyz_reports_a_missing_index_as_503(api):
     assert body["status"] == "degraded"
     assert body["checks"]["database"] == {"ok": True, "dialect": "sqlite"}
     assert body["checks"]["index"]["ok"] is False and "wuye corpus build" in body["checks"]["index"]["detail"]
-    assert body["checks"]["model"]["model"] == "wuye-offline/drafter" and body["checks"]["model"]["offline"]
+    assert body["checks"]["model"]["model"] == "openai/test-model" and not body["checks"]["model"]["offline"]
 
 
 @pytest.mark.slow  # builds the corpus index
-async def test_readyz_ok_with_an_index(tmp_path):
+async def test_readyz_ok_with_an_index(tmp_path, shared_clients):
     from agent.retrieval.index import build_index
 
     settings = make_settings(tmp_path, model="openai/gpt-x", api_base="http://llm.test/v1")
     build_index(settings, progress=False)
-    async with running(settings) as api:
+    async with running(settings, shared_clients) as api:
         r = await api.client.get("/readyz")
     assert r.status_code == 200, r.text
     checks = r.json()["checks"]
@@ -54,8 +54,8 @@ async def test_openapi_has_chinese_examples_and_documented_errors(api):
     schema = (await api.client.get("/openapi.json")).json()
     create = schema["paths"]["/v1/drafts"]["post"]
     assert {"201", "401", "403", "409", "413", "422", "429"} <= set(create["responses"])
-    example = schema["components"]["schemas"]["DraftCreate"]["examples"][0]
-    assert "漏水" in example["complaint"] and schema["components"]["schemas"]["DraftCreate"]["additionalProperties"] is False
+    example = schema["components"]["schemas"]["DraftInput"]["examples"][0]
+    assert "漏水" in example["complaint"] and schema["components"]["schemas"]["DraftInput"]["additionalProperties"] is False
     assert schema["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
 
 
@@ -85,26 +85,28 @@ async def test_guardrails_check_item_contract(api):
     assert bad_stage.status_code == 422
 
 
-async def test_served_app_freezes_its_start_up_heap_once_warm(tmp_path):
+async def test_served_app_freezes_its_start_up_heap_once_warm(tmp_path, shared_clients):
     """``wuye serve`` moves the start-up heap out of the collector's reach once warm (full
     collections would otherwise walk ≈ 600,000 objects, stalling the loop); test apps do not."""
     import gc
 
     import httpx
 
+    from agent.workflow.core import DraftCore
     from api.app import create_app
-
-    from .conftest import FakeService
 
     gc.unfreeze()
     try:
         for serving in (False, True):
-            app = create_app(make_settings(tmp_path / str(serving)), service=FakeService(), serving=serving)
+            settings = make_settings(tmp_path / str(serving), model=None)
+            core = await DraftCore.open(settings, retriever=shared_clients[0], checker=shared_clients[1])
+            app = create_app(settings, core, serving=serving)
             async with app.router.lifespan_context(app):
                 await app.state.warmup
                 await asyncio.sleep(0)  # the warm-up's done-callbacks run on the next loop turn
                 async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
                     assert (await c.get("/healthz")).status_code == 200
                 assert (gc.get_freeze_count() > 0) is serving
+            await core.aclose()
     finally:
         gc.unfreeze()

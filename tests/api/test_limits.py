@@ -25,8 +25,8 @@ def _assert_error(r: httpx.Response, status: int, code: str | None = None) -> di
     return err
 
 
-async def test_body_size_limit_by_length_and_by_stream(tmp_path):
-    async with running(make_settings(tmp_path, max_body_bytes=2048)) as api:
+async def test_body_size_limit_by_length_and_by_stream(tmp_path, shared_clients):
+    async with running(make_settings(tmp_path, max_body_bytes=2048), shared_clients) as api:
         agent = await api.key("agent")
         big = {"complaint": "漏水" * 2000, "project": "翠湖苑"}
         _assert_error(await api.client.post("/v1/drafts", json=big, headers=agent), 413, "body_too_large")
@@ -38,22 +38,22 @@ async def test_body_size_limit_by_length_and_by_stream(tmp_path):
         r = await api.client.post("/v1/drafts", content=chunks(),
                                   headers={**agent, "Content-Type": "application/json"})
         _assert_error(r, 413, "body_too_large")
-        assert api.service.create_calls == 0
+        assert api.model.calls == 0
         ok = await api.client.post("/v1/drafts", json={"complaint": "漏水", "project": "翠湖苑"}, headers=agent)
         assert ok.status_code == 201
 
 
-async def test_complaint_length_limit(tmp_path):
-    async with running(make_settings(tmp_path, max_complaint_chars=50)) as api:
+async def test_complaint_length_limit(tmp_path, shared_clients):
+    async with running(make_settings(tmp_path, max_complaint_chars=50), shared_clients) as api:
         agent = await api.key("agent")
         r = await api.client.post("/v1/drafts", json={"complaint": "吵" * 51, "project": "翠湖苑"}, headers=agent)
         err = _assert_error(r, 422, "complaint_too_long")
         assert err["details"]["limit"] == 50
-        assert api.service.create_calls == 0
+        assert api.model.calls == 0
 
 
-async def test_rate_limit_429_with_retry_after(tmp_path):
-    async with running(make_settings(tmp_path, rate_limit_per_minute=3)) as api:
+async def test_rate_limit_429_with_retry_after(tmp_path, shared_clients):
+    async with running(make_settings(tmp_path, rate_limit_per_minute=3), shared_clients) as api:
         agent, other = await api.key("agent"), await api.key("agent")
         for _ in range(3):
             assert (await api.client.get("/v1/drafts", headers=agent)).status_code == 200
@@ -63,8 +63,8 @@ async def test_rate_limit_429_with_retry_after(tmp_path):
         assert (await api.client.get("/v1/drafts", headers=other)).status_code == 200  # per key
 
 
-async def test_unknown_keys_are_rate_limited_by_address(tmp_path):
-    async with running(make_settings(tmp_path, rate_limit_per_minute=3)) as api:
+async def test_unknown_keys_are_rate_limited_by_address(tmp_path, shared_clients):
+    async with running(make_settings(tmp_path, rate_limit_per_minute=3), shared_clients) as api:
         guesses = [await api.client.get("/v1/drafts", headers={"Authorization": f"Bearer wuye_guess{i}"})
                    for i in range(3)]
         assert [r.status_code for r in guesses] == [401, 401, 401]
@@ -91,12 +91,23 @@ BAD_BODIES = [
     ("unknown field", {"complaint": "漏水", "project": "翠湖苑", "priority": "high"}, "extra_forbidden"),
     ("wrong type", {"complaint": 123, "project": "翠湖苑"}, "string_type"),
     ("empty complaint", {"complaint": "", "project": "翠湖苑"}, "string_too_short"),
-    ("blank complaint", {"complaint": "   \n", "project": "翠湖苑"}, "value_error"),
     ("missing project", {"complaint": "漏水"}, "missing"),
-    ("bad channel", {"complaint": "漏水", "project": "翠湖苑", "channel": "telegram"}, "literal_error"),
+    ("bad channel", {"complaint": "漏水", "project": "翠湖苑", "channel": "telegram"}, "enum"),
+    ("too many history turns", {"complaint": "漏水", "project": "翠湖苑",
+                                "history": [{"role": "owner", "text": "又漏了"}] * 21}, "too_long"),
     ("history not a list", {"complaint": "漏水", "project": "翠湖苑", "history": "上次说过"}, "list_type"),
     ("not an object", ["漏水"], "model_attributes_type"),
 ]
+
+
+@pytest.mark.parametrize("complaint", ["   \n", "\u200b\u200b\u200c\ufeff", " \u2060 \u200d "],
+                         ids=["blank", "zero-width", "word-joiners"])
+async def test_blank_or_invisible_complaints_are_refused_at_the_edge(api, complaint):
+    agent = await api.key("agent")
+    r = await api.client.post("/v1/drafts", json={"complaint": complaint, "project": "翠湖苑"}, headers=agent)
+    err = _assert_error(r, 422, "complaint_empty")
+    assert "empty" in err["message_en"]
+    assert api.model.calls == 0 and (await api.client.get("/v1/drafts", headers=agent)).json()["items"] == []
 
 
 @pytest.mark.parametrize(("label", "body", "kind"), BAD_BODIES, ids=[b[0] for b in BAD_BODIES])
@@ -105,7 +116,7 @@ async def test_bad_bodies_are_bilingual_422(api, label, body, kind):
     r = await api.client.post("/v1/drafts", json=body, headers=agent)
     err = _assert_error(r, 422, "invalid_input")
     assert err["details"]["errors"][0]["type"] == kind
-    assert api.service.create_calls == 0
+    assert api.model.calls == 0
 
 
 @pytest.mark.parametrize("raw", [b'{"complaint": "\xff\xfe\xe6", "project": "x"}', b"{not json", b"", b"\x00" * 10])
@@ -143,16 +154,17 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-async def test_huge_headers_are_refused_by_the_server(tmp_path):
+async def test_huge_headers_are_refused_by_the_server(tmp_path, shared_clients):
     """Over uvicorn's h11 limit (16 KiB, as `wuye serve` configures it) → 4xx before the app runs."""
     import uvicorn
 
+    from agent.workflow.core import DraftCore
     from api.app import create_app
 
-    from .conftest import FakeService
-
     port = _free_port()
-    app = create_app(make_settings(tmp_path), service=FakeService())
+    settings = make_settings(tmp_path, model=None)
+    core = await DraftCore.open(settings, retriever=shared_clients[0], checker=shared_clients[1])
+    app = create_app(settings, core)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error",
                                            http="h11", h11_max_incomplete_event_size=16 * 1024))
     task = asyncio.create_task(server.serve())
@@ -169,3 +181,4 @@ async def test_huge_headers_are_refused_by_the_server(tmp_path):
     finally:
         server.should_exit = True
         await task
+        await core.aclose()

@@ -29,12 +29,12 @@ def _free_port() -> int:
 
 
 async def _keys(settings) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    from api.store import Database, create_api_key, run_migrations
+    from agent.workflow.store.database import Database
+    from agent.workflow.store.keys import create_api_key
 
-    await asyncio.to_thread(run_migrations, settings)
-    db = Database.from_settings(settings)
+    db = await Database.open(settings)
     tokens = {}
-    async with db.session() as s:
+    async with db.begin() as s:
         for role in ("agent", "supervisor", "qa"):
             _, tokens[role] = await create_api_key(s, name=f"fuzz-{role}", role=role, projects=["*"])
     await db.dispose()

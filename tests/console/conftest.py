@@ -1,4 +1,4 @@
-"""Fixtures for the console tests: the API app (tests/api's in-memory FakeService) with an httpx
+"""Fixtures for the console tests: the API app over the real DraftCore (tests/api's conftest) with an httpx
 client over https (the session cookie is Secure) that can sign in like a browser."""
 
 from __future__ import annotations
@@ -55,8 +55,8 @@ class Console:
 
 
 @pytest.fixture
-async def console(tmp_path: Path) -> AsyncIterator[Console]:
-    async with running(make_settings(tmp_path)) as api:
+async def console(tmp_path: Path, shared_clients: tuple[Any, Any]) -> AsyncIterator[Console]:
+    async with running(make_settings(tmp_path), shared_clients) as api:
         console = Console(api)
         yield console
         for client in console.opened:

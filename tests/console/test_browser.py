@@ -74,12 +74,12 @@ def _free_port() -> int:
 
 
 async def _keys(settings: Any) -> dict[str, str]:
-    from api.store import Database, create_api_key, run_migrations
+    from agent.workflow.store.database import Database
+    from agent.workflow.store.keys import create_api_key
 
-    await asyncio.to_thread(run_migrations, settings)
-    db = Database.from_settings(settings)
+    db = await Database.open(settings)
     tokens = {}
-    async with db.session() as s:
+    async with db.begin() as s:
         for role, name, projects in (("agent", "前台小王", ["翠湖苑", "锦绣华庭"]), ("supervisor", "张主管", ["*"]),
                                      ("qa", "质检小李", ["*"])):
             _, tokens[role] = await create_api_key(s, name=name, role=role, projects=projects)

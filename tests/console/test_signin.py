@@ -86,11 +86,11 @@ async def test_agent_and_qa_keys_cannot_open_the_console(console: Console, role:
 
 
 async def test_unknown_empty_and_revoked_keys_are_refused(console: Console) -> None:
-    from api.store import revoke_api_key
+    from agent.workflow.store.keys import revoke_api_key
 
     sup = await console.key("supervisor")
-    async with console.api.app.state.db.session() as s:
-        await revoke_api_key(s, key_id=sup["X-Key-Id"])
+    async with console.api.core.db.begin() as conn:
+        await revoke_api_key(conn, key_id=sup["X-Key-Id"])
     async with console.client() as c:
         for key, status, text in (("wuye_nope", 401, "密钥无效或已停用"), ("  ", 422, "请输入 API 密钥"),
                                   (console.token(sup), 401, "密钥无效或已停用")):
@@ -113,7 +113,7 @@ async def test_signed_out_post_is_not_processed(console: Console) -> None:
     async with console.client() as c:
         r = await c.post(f"/console/drafts/{draft['id']}/review", data={"action": "reject", "reason": "x"})
     assert r.status_code == 303
-    assert console.api.service.drafts[draft["id"]].status == "flagged"
+    assert (await console.api.core.get(draft["id"])).status == "flagged"
 
 
 @pytest.mark.parametrize("target, expected", [
@@ -162,13 +162,13 @@ async def test_a_tampered_cookie_is_rejected(console: Console) -> None:
 
 
 async def test_revoking_a_key_ends_its_console_session(console: Console) -> None:
-    from api.store import revoke_api_key
+    from agent.workflow.store.keys import revoke_api_key
 
     sup = await console.key("supervisor")
     c = await console.sign_in(sup)
     assert (await c.get("/console")).status_code == 200
-    async with console.api.app.state.db.session() as s:
-        await revoke_api_key(s, key_id=sup["X-Key-Id"])
+    async with console.api.core.db.begin() as conn:
+        await revoke_api_key(conn, key_id=sup["X-Key-Id"])
     assert (await c.get("/console")).status_code == 303
 
 
@@ -185,17 +185,18 @@ def test_session_cookie_round_trip_expiry_and_forgery(tmp_path) -> None:
     assert time.time() < session.expires
 
 
-def test_the_signing_secret_is_private_and_stable(tmp_path) -> None:
+def test_the_signing_key_comes_from_the_deployment_secret(tmp_path) -> None:
     from agent.settings import Settings
+    from agent.workflow.intake import load_secret
 
     settings = Settings(data_dir=tmp_path / "d")
-    first = sess.secret_for(settings)
-    path = tmp_path / "d" / sess.SECRET_FILE
-    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
-    sess._secrets.clear()
-    assert sess.secret_for(settings) == first and len(first) == 32
+    first = load_secret(settings)
+    assert stat.S_IMODE(os.stat(settings.secret_path).st_mode) == 0o600
+    assert load_secret(settings) == first and len(first) == 64
+    key = sess.console_key(first)
+    assert len(key) == 32 and key != first and sess.console_key(first) == key
     configured = Settings(data_dir=tmp_path / "e", secret_key="a-long-shared-secret-for-replicas")
-    assert sess.secret_for(configured) != first and not (tmp_path / "e" / sess.SECRET_FILE).exists()
+    assert sess.console_key(load_secret(configured)) != key and not configured.secret_path.exists()
 
 
 async def test_pages_send_security_headers_and_stay_out_of_openapi(console: Console) -> None:

@@ -92,7 +92,17 @@ def test_bad_input_exit_2_bilingual_no_traceback(cli, args, zh, en):
     assert "Traceback" not in out.output and out.exception is None or isinstance(out.exception, SystemExit)
 
 
-def test_missing_index_tells_to_build(cli):
+def test_search_builds_a_missing_index_on_first_use(cli):
+    out = cli("search", "漏水", "--json")
+    assert out.exit_code == 0, out.stderr
+    assert json.loads(out.stdout)["results"]
+    assert cli("search", "漏水").exit_code == 0  # the second time the index is there
+
+
+def test_missing_index_without_a_corpus_tells_to_build(cli, settings):
+    import shutil
+
+    shutil.rmtree(settings.corpus_dir)
     out = cli("search", "漏水")
     assert out.exit_code == 2
     assert "wuye corpus build" in out.stderr and "检索索引不存在" in out.stderr

@@ -182,12 +182,13 @@ class Topology:
     async def bulk_keys(self, role: str, count: int, projects: tuple[str, ...] = ("翠湖苑",)) -> list[str]:
         """Many keys at once, in this process, through the store (what `wuye keys create` calls)."""
         from agent.settings import Settings
-        from api.store import Database, create_api_key
+        from agent.workflow.store.database import Database
+        from agent.workflow.store.keys import create_api_key
 
         db = Database.from_settings(Settings(database_url=self.env["WUYE_DATABASE_URL"]))
         try:
-            async with db.session() as session:
-                return [(await create_api_key(session, name=f"{role}{i}", role=role, projects=list(projects)))[1]
+            async with db.begin() as conn:
+                return [(await create_api_key(conn, name=f"{role}{i}", role=role, projects=list(projects)))[1]
                         for i in range(count)]
         finally:
             await db.dispose()

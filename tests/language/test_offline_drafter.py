@@ -13,7 +13,7 @@ import pytest
 from pydantic import ValidationError
 
 from agent.drafting.answer import parse_answer
-from agent.drafting.model import LLMClient
+from agent.drafting.model import ModelAccess
 from agent.drafting.offline.drafter import MODEL, draft
 from agent.drafting.prompts import load_pack, render_messages, repair_message
 from agent.drafting.request import DraftRequest
@@ -45,10 +45,13 @@ def _request(complaint: str, *, stages: dict | None = None, classification: dict
 
 def _offline(request: DraftRequest):  # noqa: ANN202
     """One call through model access, the way the workflow makes it (no model configured)."""
+    import asyncio
+
     pack = load_pack(Settings().prompts_dir)
     expected = [s.value for s in request.stages]
-    return LLMClient(Settings()).complete(render_messages(pack, request), lambda text: parse_answer(text, expected),
-                                          lambda error: repair_message(pack, request, error), request=request)
+    return asyncio.run(ModelAccess(Settings()).complete(
+        render_messages(pack, request), lambda text: parse_answer(text, expected),
+        lambda error: repair_message(pack, request, error), request=request))
 
 
 def test_offline_call_through_model_access() -> None:
@@ -68,7 +71,7 @@ def test_offline_call_through_model_access() -> None:
 
 def test_offline_path_imports_no_litellm() -> None:
     code = ("import sys\nfrom agent.drafting.offline.drafter import draft\n"
-            "from agent.drafting.model import LLMClient\nfrom agent.drafting.request import DraftRequest\n"
+            "from agent.drafting.model import ModelAccess\nfrom agent.drafting.request import DraftRequest\n"
             "from agent.understand.models import Classification\n"
             "draft(DraftRequest(complaint='电梯坏了', classification=Classification()))\n"
             "print('litellm' in sys.modules)")

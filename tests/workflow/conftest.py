@@ -77,22 +77,10 @@ def responder(*answers: dict[str, str] | str | int | Exception | None) -> Callab
     return respond
 
 
-@pytest.fixture(scope="session")
-def shared_clients(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Any]:
-    """The real retriever (index built once for the session) and the real guard checker."""
-    from agent.guard import GuardChecker
-    from agent.retrieval.index import build_index
-    from agent.retrieval.search import Retriever
-
-    settings = Settings(data_dir=tmp_path_factory.mktemp("wuye-index"))
-    build_index(settings, progress=False)
-    return Retriever.open(settings), GuardChecker.from_settings(settings)
-
-
 @pytest.fixture
 def model_settings(_isolated_data_dir) -> Settings:  # noqa: ANN001 - conftest fixture
     return Settings(data_dir=_isolated_data_dir, model="openai/test-model", api_base="http://llm.test/v1",
-                    api_key="sk-test", retries=2, retry_backoff=0.0, timeout=5)
+                    api_key="sk-test", retries=2, timeout=5)
 
 
 @pytest.fixture
@@ -101,17 +89,26 @@ def offline_settings(_isolated_data_dir) -> Settings:  # noqa: ANN001
 
 
 @pytest.fixture
-def make_service(shared_clients):  # noqa: ANN001, ANN201
-    from agent.workflow.core import DraftingService
+async def make_core(shared_clients):  # noqa: ANN001, ANN201
+    """``await make_core(settings)``: a DraftCore over the shared retriever and guard, closed afterwards."""
+    from agent.workflow.core import DraftCore
 
     opened: list[Any] = []
 
-    def make(settings: Settings, **kwargs: Any) -> DraftingService:
+    async def make(settings: Settings, **kwargs: Any) -> DraftCore:
         retriever, checker = shared_clients
-        service = DraftingService(settings, retriever=retriever, checker=checker, **kwargs)
-        opened.append(service)
-        return service
+        core = await DraftCore.open(settings, retriever=retriever, checker=checker, **kwargs)
+        opened.append(core)
+        return core
 
     yield make
-    for service in opened:
-        service.close()
+    for core in opened:
+        await core.aclose()
+
+
+async def create(core: Any, complaint: str, history: list[dict[str, str]] | None = None, **fields: Any) -> Any:
+    """One draft set through the core, as an agent's API call would make it."""
+    from agent.workflow.models import Actor, DraftInput
+
+    raw = DraftInput(complaint=complaint, project=fields.pop("project", "翠湖苑"), history=history, **fields)
+    return (await core.create(raw, Actor(id="key-7"))).draft

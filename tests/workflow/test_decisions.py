@@ -1,143 +1,195 @@
-"""Human decisions on a waiting draft set: approve / edit (re-checked) / reject, supervisor
-override and return, and finalize (final texts, 回访 follow-up, audit events)."""
+"""Human decisions: the pure function ``decisions.decide`` (one place per rule) and the core that
+applies it exactly once (a conditional update on the draft's version, with its audit event)."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import respx
 
-from agent.errors import InvalidInput, NotFound
-from agent.workflow.core import Decision, DecisionNotAllowed, EditBlocked
-from tests.workflow.conftest import BAD_ACT, CLEAN, LLM_URL, responder
+from agent.errors import Conflict, Forbidden, InvalidInput, NotFound
+from agent.understand.models import Classification
+from agent.workflow.core import GuardChecks
+from agent.workflow.decisions import EditBlocked, decide, follow_up_for
+from agent.workflow.models import Actor, Decision
+from agent.workflow.store import audit
+from agent.workflow.store.drafts import EVERYONE
+from tests.workflow.conftest import BAD_ACT, CLEAN, LLM_URL, create, responder
 
 COMPLAINT = "小区东门的道闸坏了两天,车进不去也出不来,保安说不归他管。"
+AGENT, SUPERVISOR = Actor(id="key-7"), Actor(id="sup-1", role="supervisor")
 
 
 @pytest.fixture
-def service(make_service, model_settings):
-    return make_service(model_settings)
+async def core(make_core, model_settings):  # noqa: ANN001, ANN201
+    return await make_core(model_settings)
 
 
-def _create(service, *answers, complaint=COMPLAINT):
+async def _create(core, *answers, complaint=COMPLAINT):  # noqa: ANN001, ANN202
     with respx.mock(assert_all_called=False) as mock:
         mock.post(LLM_URL).mock(side_effect=responder(*(answers or ({},))))
-        return service.create(complaint)
+        return await create(core, complaint)
 
 
-def test_approve_finalizes_with_follow_up(service):
-    draft = _create(service)
-    done = service.decide(draft.id, Decision(action="approve"), actor="key-7")
-    assert done.status == "approved"
+async def _audit(core, draft_id):  # noqa: ANN001, ANN202
+    async with core.db.connect() as conn:
+        rows, _ = await audit.page(conn, scope=EVERYONE, draft_id=draft_id)
+    return rows
+
+
+@pytest.mark.parametrize(("urgency", "severity", "hours"), [
+    ("urgent", "general", 2), ("normal", "major", 2), ("urgent", "major", 2),
+    ("normal", "important", 24), ("normal", "general", 24)])
+def test_follow_up_is_two_hours_when_urgent_or_major(urgency, severity, hours, shared_clients):
+    """Expectations written out by hand, not computed with the code's formula."""
+    from agent.workflow.models import DraftSet
+
+    now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    draft = DraftSet.model_construct(classification=Classification(urgency=urgency, severity=severity))
+    follow = follow_up_for(draft, now)
+    assert follow.due_at == now + timedelta(hours=hours) and follow.note.startswith(f"{hours}小时内")
+
+
+async def test_approve_is_applied_once_with_follow_up(core):
+    draft = await _create(core)
+    done = await core.decide(draft.id, Decision(action="approve"), AGENT)
+    assert done.status == "approved" and done.version == draft.version + 1
     assert {k.value: v for k, v in done.final.items()} == CLEAN
-    due = done.follow_up.due_at - datetime.now(UTC)
-    expected = 2 if done.classification.urgency.value == "urgent" or done.classification.severity.value == "major" else 24
-    assert timedelta(hours=expected - 0.1) < due <= timedelta(hours=expected)
     assert "回访" in done.follow_up.note
-    actions = [(e.action, e.actor) for e in done.events]
-    assert actions[0] == ("created", "system") and ("approve", "key-7") in actions and actions[-1][0] == "finalized"
-    assert service.get(draft.id).status == "approved"
-    with pytest.raises(DecisionNotAllowed, match="already approved"):
-        service.decide(draft.id, Decision(action="approve"), actor="key-7")
+    assert [(e.action, e.actor) for e in done.events][-1] == ("approve", "key-7")
+    assert (await core.get(draft.id)).status == "approved"
+    with pytest.raises(Conflict, match="already approved") as again:
+        await core.decide(draft.id, Decision(action="approve"), AGENT)
+    assert again.value.code == "already_decided"
+    assert [r.action for r in await _audit(core, draft.id)] == ["created", "approve"]
 
 
-def test_urgent_complaint_gets_two_hour_follow_up(service):
-    draft = _create(service, complaint="家里燃气味道特别重,好像漏气了,老人孩子都在家,赶紧派人来!")
-    assert draft.classification.urgency.value == "urgent"
-    done = service.decide(draft.id, Decision(action="approve"), actor="a")
-    assert done.follow_up.due_at - datetime.now(UTC) <= timedelta(hours=2)
-    assert done.follow_up.note.startswith("2小时内")
+async def test_two_deciders_at_once_one_wins_the_other_gets_already_decided(core):
+    draft = await _create(core)
+    results = await asyncio.gather(core.decide(draft.id, Decision(action="approve"), AGENT),
+                                   core.decide(draft.id, Decision(action="reject", reason="重复"), AGENT),
+                                   return_exceptions=True)
+    errors = [r for r in results if isinstance(r, Exception)]
+    assert len(errors) == 1 and errors[0].code == "already_decided"
+    assert len(await _audit(core, draft.id)) == 2  # created + the winner's decision only
 
 
-def test_clean_edit_is_approved_with_edited_text(service):
-    draft = _create(service)
+async def test_clean_edit_is_approved_with_edited_text(core):
+    draft = await _create(core)
     new_act = "我这边马上给您登记,今天下午就安排工程部师傅去东门检修道闸,修好后第一时间告诉您。"
-    done = service.decide(draft.id, Decision(action="edit", stages={"act": new_act}), actor="a")
+    done = await core.decide(draft.id, Decision(action="edit", stages={"act": new_act}), AGENT)
     assert done.status == "approved" and done.final["act"] == new_act and done.final["listen"] == CLEAN["listen"]
-    edit = next(e for e in done.events if e.action == "edit")
-    assert edit.detail["stages"] == ["act"] and edit.detail["guardrail"]["act"]["passed"]
+    assert done.stage("act").text == new_act and done.stage("act").guardrail.passed
+    edit = (await _audit(core, draft.id))[-1]
+    assert edit.action == "edit" and edit.before == {"act": CLEAN["act"]} and edit.after == {"act": new_act}
 
 
-def test_edit_breaking_a_block_rule_is_refused(service):
-    draft = _create(service)
+async def test_edit_breaking_a_block_rule_is_refused_and_audited_masked(core):
+    draft = await _create(core)
+    blocked_text = BAD_ACT + "有事打我手机13912345678。"
     with pytest.raises(EditBlocked) as caught:
-        service.decide(draft.id, Decision(action="edit", stages={"act": BAD_ACT}), actor="a")
-    assert list(caught.value.violations) == ["act"]
-    assert caught.value.to_dict()["code"] == "edit_blocked"
-    assert service.get(draft.id).status == "pending_approval"  # nothing changed, still waiting
-    with pytest.raises(DecisionNotAllowed):  # an agent cannot override
-        service.decide(draft.id, Decision(action="edit", stages={"act": BAD_ACT}, override=True, note="x"), actor="a")
+        await core.decide(draft.id, Decision(action="edit", stages={"act": blocked_text}), AGENT)
+    assert {v["stage"] for v in caught.value.details["violations"]} == {"act"}
+    assert "13912345678" not in str(caught.value.to_dict())
+    assert (await core.get(draft.id)).status == "pending_approval"  # nothing changed, still waiting
+    event = (await _audit(core, draft.id))[-1]
+    assert event.action == "edit_blocked" and "〔电话1〕" in event.after["act"] and "13912345678" not in event.after["act"]
+    with pytest.raises(Forbidden):  # an agent cannot override
+        await core.decide(draft.id, Decision(action="edit", stages={"act": BAD_ACT}, override=True, note="x"), AGENT)
     with pytest.raises(InvalidInput, match="note"):
-        service.decide(draft.id, Decision(action="edit", stages={"act": BAD_ACT}, override=True), actor="s",
-                       role="supervisor")
-    done = service.decide(draft.id, Decision(action="edit", stages={"act": BAD_ACT}, override=True, note="业主要求原话"),
-                          actor="sup-1", role="supervisor")
+        await core.decide(draft.id, Decision(action="edit", stages={"act": BAD_ACT}, override=True), SUPERVISOR)
+    done = await core.decide(draft.id, Decision(action="edit", stages={"act": BAD_ACT}, override=True,
+                                                note="业主要求原话"), SUPERVISOR)
     assert done.status == "approved" and done.final["act"] == BAD_ACT
-    assert next(e for e in done.events if e.action == "edit").detail["override"] is True
+    event = (await _audit(core, draft.id))[-1]
+    assert event.action == "edit" and event.note == "业主要求原话" and event.rule_hits  # the rules it overrode
 
 
-def test_reject_needs_a_reason(service):
-    draft = _create(service)
-    with pytest.raises(InvalidInput, match="reason"):
-        service.decide(draft.id, Decision(action="reject", reason="  "), actor="a")
-    done = service.decide(draft.id, Decision(action="reject", reason="业主已电话沟通解决"), actor="a")
-    assert done.status == "rejected" and done.final is None and done.follow_up is None
-    assert next(e for e in done.events if e.action == "reject").detail["reason"] == "业主已电话沟通解决"
-
-
-def test_flagged_set_needs_a_supervisor(service):
-    draft = _create(service, {"act": BAD_ACT}, {"act": BAD_ACT})
+async def test_edit_re_checks_the_whole_set_not_only_the_edited_stages(core):
+    """A flagged set cannot be cleared by editing a different stage."""
+    draft = await _create(core, {"act": BAD_ACT}, {"act": BAD_ACT})
     assert draft.status == "flagged"
-    with pytest.raises(DecisionNotAllowed, match="flagged"):
-        service.decide(draft.id, Decision(action="approve"), actor="a")
-    with pytest.raises(DecisionNotAllowed, match="supervisor"):
-        service.decide(draft.id, Decision(action="override_approve", note="ok"), actor="a")
-    returned = service.decide(draft.id, Decision(action="return_to_agent", note="办这一段请重写"), actor="sup",
-                              role="supervisor")
-    assert returned.status == "pending_approval" and returned.final is None
-    done = service.decide(draft.id, Decision(action="approve"), actor="a")
-    assert done.status == "approved"
-    assert [e.action for e in done.events][-3:] == ["return_to_agent", "approve", "finalized"]
-
-
-def test_supervisor_override_approves_flagged(service):
-    draft = _create(service, {"act": BAD_ACT}, {"act": BAD_ACT})
-    done = service.decide(draft.id, Decision(action="override_approve", note="已与业主当面确认"), actor="sup",
-                          role="supervisor")
-    assert done.status == "approved" and done.final["act"] == BAD_ACT
-
-
-def test_agent_edit_that_fixes_a_flagged_set_is_approved(service):
-    draft = _create(service, {"act": BAD_ACT}, {"act": BAD_ACT})
-    done = service.decide(draft.id, Decision(action="edit", stages={"act": CLEAN["act"]}), actor="a")
+    other = "您反映的东门道闸问题我都记下来了,您看还有什么要补充的?"
+    with pytest.raises(EditBlocked) as caught:
+        await core.decide(draft.id, Decision(action="edit", stages={"listen": other}), AGENT)
+    assert {v["stage"] for v in caught.value.details["violations"]} == {"act"}
+    done = await core.decide(draft.id, Decision(action="edit", stages={"act": CLEAN["act"]}), AGENT)
     assert done.status == "approved" and done.final["act"] == CLEAN["act"]
 
 
-def test_bad_decisions_are_typed_errors(service):
+async def test_reject_needs_a_reason(core):
+    draft = await _create(core)
+    with pytest.raises(InvalidInput, match="reason"):
+        await core.decide(draft.id, Decision(action="reject", reason="  "), AGENT)
+    done = await core.decide(draft.id, Decision(action="reject", reason="业主已电话沟通解决"), AGENT)
+    assert done.status == "rejected" and done.final is None and done.follow_up is None
+    assert (await _audit(core, draft.id))[-1].note == "业主已电话沟通解决"
+
+
+async def test_flagged_set_needs_a_supervisor_and_return_keeps_the_rules(core):
+    draft = await _create(core, {"act": BAD_ACT}, {"act": BAD_ACT})
+    with pytest.raises(Conflict, match="override_approve") as flagged:
+        await core.decide(draft.id, Decision(action="approve"), AGENT)
+    assert flagged.value.code == "flagged_needs_supervisor"
+    with pytest.raises(Forbidden, match="supervisor"):
+        await core.decide(draft.id, Decision(action="override_approve", note="ok"), AGENT)
+    returned = await core.decide(draft.id, Decision(action="return_to_agent", note="办这一段请重写"), SUPERVISOR)
+    assert returned.status == "pending_approval" and returned.final is None
+    with pytest.raises(Conflict):  # returned for an edit: the failing stage still blocks a plain approve
+        await core.decide(draft.id, Decision(action="approve"), AGENT)
+    done = await core.decide(draft.id, Decision(action="edit", stages={"act": CLEAN["act"]}), AGENT)
+    assert [e.action for e in done.events][-2:] == ["return_to_agent", "edit"]
+
+
+async def test_supervisor_override_records_the_rules_it_overrides(core):
+    draft = await _create(core, {"act": BAD_ACT}, {"act": BAD_ACT})
+    blocking = {v.rule_id for v in draft.stage("act").guardrail.violations if v.severity.value == "block"}
+    done = await core.decide(draft.id, Decision(action="override_approve", note="已与业主当面确认"), SUPERVISOR)
+    assert done.status == "approved" and done.final["act"] == BAD_ACT
+    event = (await _audit(core, draft.id))[-1]
+    assert event.action == "override_approve" and {h["rule_id"] for h in event.rule_hits} == blocking
+    assert done.events[-1].detail["rules"] == sorted(blocking) or set(done.events[-1].detail["rules"]) == blocking
+
+
+def test_decide_is_pure(shared_clients):
+    """Same input, same output; the input draft is not changed."""
+    from agent.workflow.models import DraftSet
+
+    stages = [{"stage": s, "text": t, "techniques": [], "guardrail": {"passed": True, "violations": []}}
+              for s, t in CLEAN.items()]
+    draft = DraftSet.model_validate({
+        "id": "d1", "version": 3, "status": "pending_approval", "script": "simplified", "complaint_masked": "x",
+        "classification": {}, "stages": stages, "model": "m", "drafter": "model",
+        "prompt": {"id": "draft", "version": "1"}, "created_at": datetime(2026, 12, 1, tzinfo=UTC)})
+    now = datetime(2026, 12, 1, 10, tzinfo=UTC)
+    checks = GuardChecks(shared_clients[1])
+    decision = Decision(action="edit", stages={"thank": "谢谢您的耐心,我们明天上午回访。"})
+    first, second = decide(draft, decision, AGENT, now, checks), decide(draft, decision, AGENT, now, checks)
+    assert first == second and draft.status == "pending_approval" and draft.version == 3
+    assert first[0].version == 4 and first[1].at == now
+
+
+async def test_bad_decisions_are_typed_errors(core):
     with pytest.raises(NotFound):
-        service.decide("no-such-draft", Decision(action="approve"), actor="a")
-    draft = _create(service)
+        await core.decide("no-such-draft", Decision(action="approve"), AGENT)
+    draft = await _create(core)
     with pytest.raises(InvalidInput):
-        service.decide(draft.id, {"action": "publish"}, actor="a")
-    with pytest.raises(InvalidInput, match="role"):
-        service.decide(draft.id, Decision(action="approve"), actor="a", role="owner")
+        await core.decide(draft.id, Decision(action="edit", stages={}), AGENT)
     with pytest.raises(InvalidInput):
-        service.decide(draft.id, Decision(action="edit", stages={}), actor="a")
-    with pytest.raises(InvalidInput, match="actor"):
-        service.decide(draft.id, Decision(action="approve"), actor=" ")
+        await core.decide(draft.id, Decision(action="edit", stages={"act": "\u200b  "}), AGENT)
+    with pytest.raises(InvalidInput):
+        await core.decide(draft.id, Decision(action="edit", stages={"act": "好" * 3000}), AGENT)
 
 
-def test_bad_complaints_are_typed_errors(service):
-    for bad in ("", "   ", None, "投" * 5000):
+async def test_bad_complaints_are_typed_errors(core):
+    for bad in ("   ", "\u200b\u200c\u2060", "投" * 5000):
         with pytest.raises(InvalidInput):
-            service.create(bad)
-    with pytest.raises(InvalidInput, match="draft_id"):
-        service.create(COMPLAINT, draft_id="../etc/passwd")
-    with pytest.raises(InvalidInput):
-        service.create(COMPLAINT, history=[{"role": "hacker", "text": "x"}])
-    draft = _create(service)
-    with respx.mock(assert_all_called=False) as mock:
-        mock.post(LLM_URL).mock(side_effect=responder({}))
-        with pytest.raises(InvalidInput, match="exists"):
-            service.create(COMPLAINT, draft_id=draft.id)
+            await create(core, bad)
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError):
+        await create(core, COMPLAINT, history=[{"role": "hacker", "text": "x"}])
+    with pytest.raises(ValidationError):
+        await create(core, COMPLAINT, history=[{"role": "owner", "text": "又漏了"}] * 21)

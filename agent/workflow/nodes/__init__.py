@@ -1,2 +1,2 @@
-"""Workflow nodes, one module per concern. Each node is ``node(state, runtime) -> update`` and
-takes its clients from ``runtime.context`` (agent.workflow.state.WorkflowContext); graph.py wires them."""
+"""Workflow nodes, one module per concern: ``async node(state, runtime) -> update``, clients from
+``runtime.context`` (agent.workflow.state.WorkflowContext); agent/workflow/graph.py wires them."""

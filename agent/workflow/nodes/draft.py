@@ -1,30 +1,24 @@
-"""draft: ONE structured model call for all six stages (text + cited technique ids).
-
-``draft_node`` (sync graph: CLI, evals) and ``adraft_node`` (async graph: API) differ only in how
-they wait for the model.
-"""
+"""draft: ONE structured model call for all six stages (text + cited technique ids)."""
 
 from __future__ import annotations
 
-from typing import Any
+from langgraph.runtime import Runtime
 
 from agent.drafting.answer import parse_answer
 from agent.drafting.prompts import render_messages, repair_message
+from agent.workflow.nodes.common import Update, timed
 from agent.workflow.nodes.drafting import draft_request, llm_events, merge_classification, stage_drafts
+from agent.workflow.state import DraftState, WorkflowContext
 
 
-def _request(state: dict[str, Any], ctx: Any) -> dict[str, Any]:
+@timed("draft")
+async def draft(state: DraftState, runtime: Runtime[WorkflowContext]) -> Update:
+    ctx = runtime.context
     request = draft_request(state)
     expected = [stage.value for stage in request.stages]
-    return {
-        "request": request,
-        "messages": render_messages(ctx.prompts, request),
-        "parse": lambda text: parse_answer(text, expected),
-        "repair_message": lambda error: repair_message(ctx.prompts, request, error),
-    }
-
-
-def _update(state: dict[str, Any], ctx: Any, result: Any) -> dict[str, Any]:
+    result = await ctx.model.complete(
+        render_messages(ctx.prompts, request), lambda text: parse_answer(text, expected),
+        lambda error: repair_message(ctx.prompts, request, error), request=request)
     drafts, events = stage_drafts(state, result.value)
     return {
         "drafts": drafts,
@@ -37,13 +31,3 @@ def _update(state: dict[str, Any], ctx: Any, result: Any) -> dict[str, Any]:
         "timings_ms": {"llm": result.llm_ms},
         "events": llm_events(result.events) + events,
     }
-
-
-def draft_node(state: dict[str, Any], runtime: Any) -> dict[str, Any]:
-    ctx = runtime.context
-    return _update(state, ctx, ctx.llm.complete(**_request(state, ctx)))
-
-
-async def adraft_node(state: dict[str, Any], runtime: Any) -> dict[str, Any]:
-    ctx = runtime.context
-    return _update(state, ctx, await ctx.llm.acomplete(**_request(state, ctx)))

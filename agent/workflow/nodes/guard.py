@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from langgraph.runtime import Runtime
+
+from agent.workflow.nodes.common import Update, failing_stages, timed
+from agent.workflow.state import DraftState, WorkflowContext
 
 
-def guard_node(state: dict[str, Any], runtime: Any) -> dict[str, Any]:
+@timed("guard")
+async def guard(state: DraftState, runtime: Runtime[WorkflowContext]) -> Update:
     checker = runtime.context.checker
     known = dict(state.get("guard_results") or {})
     todo = {stage: draft["text"] for stage, draft in state["drafts"].items() if stage not in known}
@@ -15,3 +19,8 @@ def guard_node(state: dict[str, Any], runtime: Any) -> dict[str, Any]:
             known[stage] = result.model_dump(mode="json")
             hints[stage] = checker.fix_hints(result.violations) if not result.passed else []
     return {"guard_results": known, "fix_hints": hints}
+
+
+def after_guard(state: DraftState) -> str:
+    """The conditional edge: one re-ask when a stage breaks a block rule, else done."""
+    return "revise" if not state.get("reasked") and failing_stages(state["guard_results"]) else "done"

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from langgraph.runtime import Runtime
 
 from agent.vocab import Stage
+from agent.workflow.nodes.common import Update, timed
+from agent.workflow.state import DraftState, WorkflowContext
 
 TECHNIQUES_PER_STAGE = 3
 
 
-def retrieve_node(state: dict[str, Any], runtime: Any) -> dict[str, Any]:
+@timed("retrieve")
+async def retrieve(state: DraftState, runtime: Runtime[WorkflowContext]) -> Update:
     ctx = runtime.context
     query = state["complaint_model"][: ctx.settings.max_query_chars]
     hits = ctx.retriever.search_stages(query, stages=list(Stage), k=TECHNIQUES_PER_STAGE)

@@ -1,15 +1,15 @@
 """Alembic environment. The URL (or an open connection) is passed in by
-``api.store.db.run_migrations``; nothing here reads the environment."""
+``agent.workflow.store.database.run_migrations``; nothing here reads the environment."""
 
 from __future__ import annotations
 
 from alembic import context
 from sqlalchemy import create_engine, pool, text
 
-from api.store.models import Base
+from agent.workflow.store.tables import metadata
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = metadata
 MIGRATION_LOCK = 0x77_75_79_65  # "wuye": one PostgreSQL advisory lock for every instance's upgrade
 
 

@@ -2,8 +2,8 @@
 (``wuye db current``) and ``history`` (``wuye db history``). Sync: call them in a thread.
 
 Upgrades are safe to start from several instances at once: on PostgreSQL the migration
-transaction first takes an advisory lock (``api/migrations/env.py``), so one instance migrates and
-the others wait, then find the schema at head and do nothing.
+transaction first takes an advisory lock (``migrations/env.py``), so one instance migrates and the
+others wait, then find the schema at head and do nothing.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 
 from agent.settings import Settings
 
-from .db import MIGRATIONS_DIR, database_urls
+from .database import MIGRATIONS_DIR, database_urls
 
 
 @dataclass(frozen=True)

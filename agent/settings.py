@@ -82,6 +82,9 @@ class Settings(BaseSettings):
         "this process only (one `wuye serve` process).")
     redis_prefix: str = Field("wuye", min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$",
                               description="Prefix of every Redis key (two deployments may share one Redis).")
+    draft_lease_seconds: float = Field(
+        30.0, ge=1, le=600, description="A request being drafted is held this long and renewed while its process "
+        "works on it; a lease that runs out (the process died) lets any instance re-draft the request.")
     max_body_bytes: int = 64 * 1024
     rate_limit_per_minute: int = 120
     worker_threads: int = Field(64, description="API: threads for blocking work (litellm's per-call set-up, "

@@ -1,7 +1,9 @@
 """``create_app(settings, core=None)``: the FastAPI application, a thin adapter over ``DraftCore``.
 
 Start-up: ``DraftCore.open`` (store migrated, index, guard, model access) → warm-up in a thread →
-re-draft requests a dead process left unanswered (background task ``app.state.recovery``).
+re-draft requests a dead process left unanswered (``app.state.recovery``), then sweep for such
+requests again every half lease (``app.state.sweeper``): with several instances, the requests of one
+that died are finished by the others.
 """
 
 from __future__ import annotations
@@ -9,9 +11,9 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import random
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import datetime
 from typing import Any
 
 from fastapi import FastAPI
@@ -19,7 +21,6 @@ from fastapi import FastAPI
 from agent import __version__
 from agent.settings import Settings
 from agent.workflow.core import DraftCore
-from agent.workflow.nodes.common import now
 
 from .docs import install_docs
 from .errors import install_error_handlers
@@ -85,30 +86,19 @@ def app_from_env() -> FastAPI:
     """uvicorn factory for ``wuye serve --workers N``: each worker reads the settings itself."""
     from agent.settings import get_settings
 
-    return create_app(get_settings(), recover=False, serving=True)  # the parent process recovered before forking
-
-
-async def recover_once(settings: Settings) -> int:
-    """Re-draft requests a dead process left unanswered (``wuye serve --workers N`` runs it once
-    before the workers start)."""
-    core = await DraftCore.open(settings)
-    try:
-        return await core.recover()
-    finally:
-        await core.aclose()
+    return create_app(get_settings(), serving=True)  # every worker sweeps; claims are conditional
 
 
 def create_app(settings: Settings, core: DraftCore | None = None, *, recover: bool = True,
                serving: bool = False) -> FastAPI:
     """The API app. ``core``: a DraftCore opened by the caller (tests), else opened at start-up.
-    ``recover``: re-draft requests accepted before this start-up but never answered (one process
-    only — with several workers the parent does it once, see ``recover_once``). ``serving``: this
+    ``recover``: re-draft requests whose process died (their lease ran out), at start-up and every
+    half lease after (any number of processes may sweep: each request is claimed once). ``serving``: this
     process is the server (``wuye serve``): freeze the start-up heap once warm."""
     metrics = Metrics()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        started: datetime = now()
         owned = core is None
         app.state.core = the_core = await DraftCore.open(settings) if owned else core
         app.state.shared = shared = open_shared_state(settings)  # rate limits, console sign-outs
@@ -117,15 +107,17 @@ def create_app(settings: Settings, core: DraftCore | None = None, *, recover: bo
         app.state.warmup = asyncio.create_task(asyncio.to_thread(the_core.warm_up), name="wuye-warm-up")
         if serving:
             app.state.warmup.add_done_callback(_freeze_start_up_heap)
-        app.state.recovery = asyncio.create_task(_recover(the_core, started) if recover else asyncio.sleep(0),
+        app.state.recovery = asyncio.create_task(_recover(the_core) if recover else asyncio.sleep(0),
                                                  name="wuye-recover")
+        app.state.sweeper = asyncio.create_task(_sweep(the_core) if recover else asyncio.sleep(0), name="wuye-sweep")
         try:
             yield
         finally:
-            for task in (app.state.recovery, app.state.warmup):
+            tasks = (app.state.sweeper, app.state.recovery, app.state.warmup)
+            for task in tasks:
                 if not task.done():
                     task.cancel()
-            await asyncio.gather(app.state.recovery, app.state.warmup, return_exceptions=True)
+            await asyncio.gather(*tasks, return_exceptions=True)
             uninstall_usage()
             await shared.aclose()
             if owned:
@@ -148,9 +140,17 @@ def create_app(settings: Settings, core: DraftCore | None = None, *, recover: bo
     return app
 
 
-async def _recover(core: DraftCore, started: datetime) -> int:
+async def _sweep(core: DraftCore) -> None:
+    """Every half lease (± 20 %, so instances do not sweep in step): re-draft what a dead process left."""
+    period = core.lease.total_seconds() / 2
+    while True:
+        await asyncio.sleep(period * random.uniform(0.8, 1.2))
+        await _recover(core)
+
+
+async def _recover(core: DraftCore) -> int:
     try:
-        return await core.recover(before=started)
+        return await core.recover()
     except Exception:  # noqa: BLE001 - recovery must not stop the service
         log.exception("recovery of unfinished requests failed")
         return 0

@@ -156,12 +156,6 @@ def serve(
                        "  .venv/bin/wuye keys create --role agent --project 示例小区 --name 前台\n"
                        "  .venv/bin/wuye keys create --role supervisor --project '*' --name 客服主管"
                        "   (控制台 console: /console)", err=True)
-        if workers > 1:  # recover once here: a worker cannot tell a dead process's request from a live one's
-            from api.app import recover_once
-
-            recovered = asyncio.run(recover_once(settings))
-            if recovered:
-                typer.echo(f"已补起草 {recovered} 份中断的请求 / re-drafted {recovered} interrupted requests", err=True)
         if workers > 1:
             metrics_dir = _multiprocess_metrics_dir()
     except typer.Exit:

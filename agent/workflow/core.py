@@ -6,16 +6,24 @@ Used by the API, the CLI and the evals (``asyncio.run`` in the CLI). Each hop of
       → _draft                 graph.ainvoke (understand → retrieve → draft → guard ⟲ revise)
       → _finish                settle the draft set → store.save (conditional on version) + audit "created"
     decide(id, decision, actor) decisions.decide (pure) → store.save (conditional) + audit, one transaction
-    recover()                  drafting rows left by a dead process are claimed and re-drafted
+    recover()                  drafting rows whose lease ran out (their process died) are claimed and
+                               re-drafted, by whichever instance sweeps first
+
+A request being drafted is leased to the process drafting it (``drafts.owner``, ``lease_until``,
+renewed every third of ``WUYE_DRAFT_LEASE_SECONDS`` while it works), so with several instances on one
+database a live instance's requests are never taken, and a dead one's are finished by another.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
+import socket
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Row
@@ -72,6 +80,8 @@ class GuardChecks:
 class DraftCore:
     def __init__(self, settings: Settings, db: Database, context: WorkflowContext, secret: bytes) -> None:
         self.settings, self.db, self.context, self.secret = settings, db, context, secret
+        self.instance = f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"  # this process
+        self.lease = timedelta(seconds=settings.draft_lease_seconds)
         self.graph = build_graph()
         self.checks = GuardChecks(context.checker)
 
@@ -96,6 +106,12 @@ class DraftCore:
         return cls(settings, db, context, intake.load_secret(settings))
 
     async def aclose(self) -> None:
+        """Give up the requests this process did not finish (another instance re-drafts them at once)."""
+        try:
+            async with self.db.begin() as conn:
+                await store.release(conn, owner=self.instance, at=now())
+        except Exception:  # noqa: BLE001 - closing must not fail; their leases run out anyway
+            log.warning("could not release unfinished requests", exc_info=True)
         await self.db.dispose()
 
     def warm_up(self) -> None:
@@ -131,7 +147,8 @@ class DraftCore:
         draft_id = "d_" + uuid.uuid4().hex
         try:
             async with self.db.begin() as conn:
-                await store.insert_request(conn, draft_id=draft_id, key_id=actor.id, accepted=accepted, idem=idem)
+                await store.insert_request(conn, draft_id=draft_id, key_id=actor.id, accepted=accepted, idem=idem,
+                                           owner=self.instance, lease_until=now() + self.lease)
         except IntegrityError:  # a concurrent request with the same Idempotency-Key won the race
             replay = await self._replay(actor, *idem) if idem else None
             if replay is None:
@@ -162,6 +179,7 @@ class DraftCore:
                      note: str | None = None) -> DraftSet:
         """Run the graph on the accepted request and store the draft set (version + 1)."""
         started = time.perf_counter()
+        holder = asyncio.create_task(self._hold(draft_id), name=f"lease-{draft_id}")
         try:
             final: DraftState = await self.graph.ainvoke(_initial(accepted), context=self.context)
         except Exception as exc:
@@ -170,6 +188,8 @@ class DraftCore:
             async with self.db.begin() as conn:
                 await store.fail(conn, draft_id=draft_id, expected_version=version, error=message)
             raise
+        finally:
+            holder.cancel()
         draft = settle(draft_id, version + 1, accepted, final, key_id, created_at, time.perf_counter() - started)
         hits = [RuleHit.of(s.stage, v) for s in draft.stages for v in s.guardrail.violations]
         async with self.db.begin() as conn:
@@ -180,6 +200,19 @@ class DraftCore:
                 draft_id=draft_id, actor_key_id=key_id, role="agent", action="created", at=now(),
                 after={s.stage.value: s.text for s in draft.stages}, rule_hits=hits, note=note))
         return draft
+
+    async def _hold(self, draft_id: str) -> None:
+        """Renew this process's lease on a request every third of the lease while it drafts it."""
+        period = self.lease.total_seconds() / 3
+        while True:
+            await asyncio.sleep(period)
+            try:
+                async with self.db.begin() as conn:
+                    if not await store.extend_lease(conn, draft_id=draft_id, owner=self.instance,
+                                                    lease_until=now() + self.lease):
+                        return  # taken over: our result will be refused by the version check
+            except Exception:  # noqa: BLE001 - try again next period; the lease has two more
+                log.warning("could not renew the lease of %s", draft_id, exc_info=True)
 
     # -- read -------------------------------------------------------------------------------------
     async def get(self, draft_id: str, scope: Scope = EVERYONE) -> DraftSet:
@@ -218,20 +251,22 @@ class DraftCore:
         return new
 
     # -- recover ----------------------------------------------------------------------------------
-    async def recover(self, before: datetime | None = None) -> int:
-        """Re-draft requests a dead process left ``drafting`` (accepted before ``before``)."""
+    async def recover(self) -> int:
+        """Re-draft requests left ``drafting`` by a process that died (their lease ran out); each is
+        claimed with a conditional update, so several instances sweeping at once draft it once."""
         async with self.db.connect() as conn:
-            rows = await store.unfinished(conn, before=before or now())
+            rows = await store.unfinished(conn, at=now())
         done = 0
         for row in rows:
             async with self.db.begin() as conn:
-                if not await store.claim(conn, draft_id=row.id, version=row.version):
+                if not await store.claim(conn, draft_id=row.id, version=row.version, owner=self.instance,
+                                         lease_until=now() + self.lease):
                     continue  # another process took it
             try:
                 await self._draft(row.id, row.version + 1, Accepted.model_validate(row.request), row.agent_key_id,
-                                  row.created_at, note="re-drafted after restart (masked request)")
+                                  row.created_at, note="re-drafted after its process stopped (masked request)")
                 done += 1
-            except Exception:  # keep going: one bad row must not stop the others or the start-up
+            except Exception:  # keep going: one bad row must not stop the others
                 log.exception("could not recover draft request %s", row.id)
         return done
 

@@ -5,6 +5,7 @@ every time, so its draft set ends up flagged for a supervisor."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 import time
@@ -23,6 +24,7 @@ class MockModel:
 
     def __init__(self) -> None:
         self.calls = 0
+        self.latency = 0.0  # seconds before each answer (a failure drill needs requests in flight)
         self._lock = threading.Lock()
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -36,8 +38,15 @@ class MockModel:
                 break
         with self._lock:
             self.calls += 1
+        if self.latency:
+            await asyncio.sleep(self.latency)
+        try:
+            messages = json.loads(body).get("messages") or []
+        except ValueError:  # not a chat completion (a probe): nothing to answer
+            await send({"type": "http.response.start", "status": 404, "headers": []})
+            await send({"type": "http.response.body", "body": b""})
+            return
         request = httpx.Request("POST", "http://mock/v1/chat/completions", content=body)
-        messages = json.loads(body).get("messages") or []
         prompt = " ".join(m["content"] for m in messages if isinstance(m.get("content"), str))
         texts = {"act": BAD_ACT} if FLAG_MARK in prompt else None
         payload = json.dumps(chat(json.dumps(answer_for(request, texts), ensure_ascii=False))).encode()

@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.multiprocess]
 
 TRIALS = 20
 CONCURRENT = 12
-DECISIONS = {"approve", "reject", "edit", "override_approve", "return_to_agent"}
+DECISIONS = {"approve", "reject", "edit", "override_approve", "return_to_agent"}  # audit actions
 GOOD_EDIT = "我这就给您登记加急维修,请师傅今天下午上门查看,有进展我第一时间打电话告诉您。"
 COMPLAINT = "地下车库的灯坏了半个月,晚上根本看不清路,第{n}次反映了。"
 
@@ -37,11 +37,11 @@ def decision_body(i: int) -> dict[str, Any]:
 
 
 def review_body(i: int) -> dict[str, Any]:
-    """A supervisor's override / reject / return, or an edit with override, mixed."""
+    """A supervisor's override or reject, or an edit with override, mixed. (``return_to_agent`` is not
+    final: the set waits again, and a later review of the new state is a new decision.)"""
     return [{"action": "override_approve", "note": "推诿语句已和客服核对,按原方案发送。"},
             {"action": "reject", "reason": "推诿口吻明显,请重新起草。"},
-            {"action": "return_to_agent", "note": "“办”这一步请写清楚谁来处理、什么时候。"},
-            {"action": "edit", "stages": {"act": GOOD_EDIT}, "override": True, "note": "主管改写后发送。"}][i % 4]
+            {"action": "edit", "stages": {"act": GOOD_EDIT}, "override": True, "note": "主管改写后发送。"}][i % 3]
 
 
 async def _create(client: httpx.AsyncClient, key: str, n: int, flagged: bool = False) -> dict[str, Any]:
@@ -86,7 +86,7 @@ async def _trials(cluster: Cluster, targets: list[str], *, flagged: bool) -> Non
             for i in range(CONCURRENT):
                 client = clients[i % len(clients)]
                 if flagged:
-                    requests.append(client.post(f"/v1/review/{draft['id']}" if i % 4 != 3 else
+                    requests.append(client.post(f"/v1/review/{draft['id']}" if i % 3 != 2 else
                                                 f"/v1/drafts/{draft['id']}/decision",
                                                 json=review_body(i), headers=bearer(next(deciders))))
                 else:  # the owner and supervisors of the project, mixed

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Select, func, insert, select, update
+from sqlalchemy import Row, Select, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from agent.workflow.intake import Accepted
@@ -91,9 +91,11 @@ def columns_of(draft: DraftSet) -> dict[str, Any]:
 
 # -- writes -------------------------------------------------------------------------------------
 async def insert_request(conn: AsyncConnection, *, draft_id: str, key_id: str, accepted: Accepted,
-                         idem: tuple[str, str] | None = None) -> None:
-    """The accepted (masked) request, status ``drafting``, and its Idempotency-Key (key, request
-    hash) in one transaction. Raises IntegrityError when that Idempotency-Key is already taken."""
+                         idem: tuple[str, str] | None = None, owner: str | None = None,
+                         lease_until: datetime | None = None) -> None:
+    """The accepted (masked) request, status ``drafting``, held by ``owner`` until ``lease_until``,
+    and its Idempotency-Key (key, request hash) in one transaction. Raises IntegrityError when that
+    Idempotency-Key is already taken."""
     now = utcnow()
     if idem is not None:
         await conn.execute(insert(idempotency).values(key_id=key_id, idem_key=idem[0], request_hash=idem[1],
@@ -101,7 +103,8 @@ async def insert_request(conn: AsyncConnection, *, draft_id: str, key_id: str, a
     await conn.execute(insert(drafts).values(
         id=draft_id, version=1, status="drafting", agent_key_id=key_id, project=accepted.project,
         channel=accepted.channel, owner_ref=accepted.owner_ref, request=accepted.model_dump(mode="json"),
-        rule_ids=",", violation_categories=",", escalate=False, created_at=now, updated_at=now))
+        rule_ids=",", violation_categories=",", escalate=False, created_at=now, updated_at=now,
+        owner=owner, lease_until=lease_until))
 
 
 async def save(conn: AsyncConnection, *, draft: DraftSet, expected_version: int, first: bool = False) -> bool:
@@ -120,12 +123,27 @@ async def fail(conn: AsyncConnection, *, draft_id: str, expected_version: int, e
     return (await conn.execute(stmt)).rowcount == 1
 
 
-async def claim(conn: AsyncConnection, *, draft_id: str, version: int) -> bool:
-    """Take a ``drafting`` row for re-drafting (version + 1): only one process wins."""
+async def claim(conn: AsyncConnection, *, draft_id: str, version: int, owner: str, lease_until: datetime) -> bool:
+    """Take a ``drafting`` row whose lease ran out for re-drafting (version + 1, a new lease): a
+    conditional update, so exactly one process wins, whichever instance it runs in."""
     stmt = (update(drafts).where(drafts.c.id == draft_id, drafts.c.version == version,
                                  drafts.c.status == "drafting")
-            .values(version=version + 1, updated_at=utcnow()))
+            .values(version=version + 1, owner=owner, lease_until=lease_until, updated_at=utcnow()))
     return (await conn.execute(stmt)).rowcount == 1
+
+
+async def extend_lease(conn: AsyncConnection, *, draft_id: str, owner: str, lease_until: datetime) -> bool:
+    """Renew the lease of a request ``owner`` is still drafting; False when it lost it."""
+    stmt = (update(drafts).where(drafts.c.id == draft_id, drafts.c.owner == owner, drafts.c.status == "drafting")
+            .values(lease_until=lease_until))
+    return (await conn.execute(stmt)).rowcount == 1
+
+
+async def release(conn: AsyncConnection, *, owner: str, at: datetime) -> int:
+    """A process shutting down gives up the requests it did not finish: their leases end ``at``."""
+    stmt = (update(drafts).where(drafts.c.owner == owner, drafts.c.status == "drafting")
+            .values(lease_until=at))
+    return (await conn.execute(stmt)).rowcount
 
 
 # -- reads --------------------------------------------------------------------------------------
@@ -133,10 +151,11 @@ async def get(conn: AsyncConnection, *, draft_id: str, scope: Scope = EVERYONE) 
     return (await conn.execute(scope.apply(select(drafts).where(drafts.c.id == draft_id)))).first()
 
 
-async def unfinished(conn: AsyncConnection, *, before: datetime) -> list[Row]:
-    """``drafting`` rows accepted before ``before`` (this process's start): their process died."""
+async def unfinished(conn: AsyncConnection, *, at: datetime) -> list[Row]:
+    """``drafting`` rows whose lease ran out by ``at`` (or never had one): their process died."""
     stmt = (select(drafts.c.id, drafts.c.version, drafts.c.agent_key_id, drafts.c.request, drafts.c.created_at)
-            .where(drafts.c.status == "drafting", drafts.c.created_at < before).order_by(drafts.c.seq))
+            .where(drafts.c.status == "drafting", or_(drafts.c.lease_until.is_(None), drafts.c.lease_until < at))
+            .order_by(drafts.c.seq))
     return list((await conn.execute(stmt)).all())
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Index,
     Integer,
     MetaData,
     String,
@@ -82,8 +83,11 @@ drafts = Table(
     Column("violation_categories", Text, nullable=False, default=","),
     Column("drafter", String(30), nullable=True),
     Column("error", Text, nullable=True),
+    Column("owner", String(80), nullable=True),  # the process drafting it (while status is drafting)
+    Column("lease_until", UTCDateTime, nullable=True),  # its claim; past it, any instance may re-draft
     Column("created_at", UTCDateTime, nullable=False, index=True),
     Column("updated_at", UTCDateTime, nullable=False),
+    Index("ix_drafts_drafting_lease", "status", "lease_until"),
 )
 
 idempotency = Table(

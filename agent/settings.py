@@ -18,6 +18,19 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from agent.errors import InvalidInput
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+_CHECKOUT = (PROJECT_ROOT / "pyproject.toml").is_file()
+
+
+def content_dir(name: str) -> Path:
+    """``corpus``, ``guardrails`` or ``prompts``: the checkout's folder, or (an installed wheel) the
+    copy shipped as package data of ``wuye_content.<name>``."""
+    if _CHECKOUT:
+        return PROJECT_ROOT / name
+    from importlib.util import find_spec
+
+    spec = find_spec(f"wuye_content.{name}")
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    return Path(locations[0]) if locations else PROJECT_ROOT / name
 # keys copied from documentation: "sk-…", "sk-...", "your-key", "<key>", "xxx", "changeme" …
 _PLACEHOLDER = re.compile(
     r"^(sk-)?(|x+|\*+|\.+|…+|<[^>]*>|\{[^}]*}|\$\{?[a-z_]*}?|your[-_ ]?(api[-_ ]?)?key|api[-_ ]?key|key|"
@@ -36,9 +49,9 @@ class Settings(BaseSettings):
 
     # -- files ---------------------------------------------------------------------------
     data_dir: Path = Field(Path("./data"), description="Every file the service writes lives here.")
-    corpus_dir: Path = PROJECT_ROOT / "corpus"
-    guardrails_dir: Path = PROJECT_ROOT / "guardrails"
-    prompts_dir: Path = PROJECT_ROOT / "prompts"
+    corpus_dir: Path = Field(default_factory=lambda: content_dir("corpus"))
+    guardrails_dir: Path = Field(default_factory=lambda: content_dir("guardrails"))
+    prompts_dir: Path = Field(default_factory=lambda: content_dir("prompts"))
 
     # -- retrieval (Chroma) ----------------------------------------------------------------
     chroma_host: str | None = None

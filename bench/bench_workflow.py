@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import statistics
 import sys
@@ -141,13 +142,13 @@ async def measure(args: argparse.Namespace) -> int:
              line("model path · wall incl. litellm+respx", model["wall"]),
              line("model path · inside litellm (mock, 0 latency)", model["llm"]),
              line("model path · llm calls per request", [float(c) for c in model["calls"]], "calls"),
-             line("approve decision (resume + finalize)", decide),
+             line("approve decision (pure function + conditional update)", decide),
              line("offline path · overhead (wall − drafter)", offline["overhead"]),
              line("offline path · offline drafter", offline["llm"]),
              line("offline path · wall", offline["wall"])]
-    for node in ("intake", "mask_pii", "classify", "retrieve", "draft", "guard", "persist"):
+    for node in ("understand", "retrieve", "draft", "guard"):
         rows.append(line(f"  node {node} (model path{', incl. litellm' if node == 'draft' else ''})", model["nodes"][node]))
-    print(f"wuye drafting workflow · n={args.n} per path · 2-core machine")
+    print(f"wuye drafting workflow · n={args.n} per path · {os.cpu_count()} cores, load avg {os.getloadavg()[0]:.1f}")
     print(f"{'metric':52} {'p50':>9} {'p99':>9}  unit")
     for name, p50, p99, unit in rows:
         print(f"{name:52} {p50:>9} {p99:>9}  {unit}")

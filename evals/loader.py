@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from agent.errors import WuyeError
-from agent.settings import PROJECT_ROOT, Settings
+from agent.settings import Settings
 from evals.model import LOWER_IS_BETTER, LoadIssue, Suite
 from evals.yamlpos import Located, SourceError, load_any, load_yaml
 
-SUITES_DIR = PROJECT_ROOT / "evals" / "suites"
+SUITES_DIR = Path(__file__).resolve().parent / "suites"
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "suite.schema.json"
 RECORDED_SUFFIX = ".recorded.yaml"
 

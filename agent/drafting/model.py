@@ -75,7 +75,7 @@ def litellm_module() -> Any:
                         attempts.append(model)
 
             litellm._wuye_attempts = attempts_var
-            litellm.callbacks = [*litellm.callbacks, _AttemptLog()]
+            litellm.input_callback = [*litellm.input_callback, _AttemptLog()]  # pre-call only: no success logging
         _litellm = litellm
     return _litellm
 

@@ -10,7 +10,6 @@ stage-filtered techniques only come from the reviewed playbook).
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 from agent.errors import IndexMissing
@@ -22,18 +21,9 @@ META_SCHEMA = "wuye_schema"
 
 
 def import_chromadb() -> Any:
-    """Import chromadb, skipping jsonschema's optional IRI grammar (1.4 s of Lark compilation
-    on import that Chroma never uses). Only applied when jsonschema is not loaded yet."""
-    if "chromadb" in sys.modules:
-        return sys.modules["chromadb"]
-    skip = "jsonschema" not in sys.modules and "rfc3987_syntax" not in sys.modules
-    if skip:
-        sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]  # -> ImportError, suppressed by jsonschema
-    try:
-        import chromadb
-    finally:
-        if skip:
-            del sys.modules["rfc3987_syntax"]
+    """Import chromadb (jsonschema's optional IRI grammar is kept out process-wide: agent/__init__.py)."""
+    import chromadb
+
     return chromadb
 
 

@@ -24,7 +24,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Row
 from sqlalchemy.exc import IntegrityError
@@ -53,6 +53,12 @@ from agent.workflow.store import drafts as store
 from agent.workflow.store.database import Database
 from agent.workflow.store.drafts import EVERYONE, DraftFilter, Scope
 
+if TYPE_CHECKING:
+    from agent.drafting.model import ModelAccess
+    from agent.guard import GuardChecker
+    from agent.guard.models import GuardResult
+    from agent.retrieval.search import Retriever
+
 log = logging.getLogger(__name__)
 
 
@@ -65,10 +71,10 @@ class Created:
 class GuardChecks:
     """``decisions.Checks`` over the real guard and PII masking."""
 
-    def __init__(self, checker: Any) -> None:
+    def __init__(self, checker: GuardChecker) -> None:
         self.checker = checker
 
-    def check(self, texts: dict[Stage, str]) -> dict[Stage, Any]:
+    def check(self, texts: dict[Stage, str]) -> dict[Stage, GuardResult]:
         return {Stage(s): r for s, r in self.checker.check_set({s.value: t for s, t in texts.items()}).items()}
 
     def mask(self, text: str) -> str:
@@ -86,8 +92,8 @@ class DraftCore:
         self.checks = GuardChecks(context.checker)
 
     @classmethod
-    async def open(cls, settings: Settings, *, retriever: Any = None, checker: Any = None,
-                   model: Any = None) -> DraftCore:
+    async def open(cls, settings: Settings, *, retriever: Retriever | None = None,
+                   checker: GuardChecker | None = None, model: ModelAccess | None = None) -> DraftCore:
         """Open the store (migrated), the playbook index, the guard and model access."""
         from agent.drafting.model import ModelAccess
         from agent.drafting.prompts import load_pack

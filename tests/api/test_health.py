@@ -110,3 +110,13 @@ async def test_served_app_freezes_its_start_up_heap_once_warm(tmp_path, shared_c
             await core.aclose()
     finally:
         gc.unfreeze()
+
+
+async def test_docs_work_offline(api):
+    """Swagger UI's files are served by the app itself: nothing is loaded from a CDN."""
+    page = await api.client.get("/docs")
+    assert page.status_code == 200 and "swagger-ui-bundle.js" in page.text
+    assert "cdn" not in page.text.lower() and "https://" not in page.text
+    for asset in ("/docs-assets/swagger-ui-bundle.js", "/docs-assets/swagger-ui.css"):
+        r = await api.client.get(asset)
+        assert r.status_code == 200 and len(r.content) > 10_000

@@ -122,7 +122,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 
     data_dir = tmp_path_factory.mktemp("console-browser")
     settings = make_settings(data_dir, model="openai/test-model", api_base="http://llm.test/v1",
-                             api_key="sk-test", retries=0, retry_backoff=0.0, timeout=5,
+                             api_key="sk-test", retries=0, timeout=5,
                              rate_limit_per_minute=100_000)
     build_index(settings, progress=False)
     tokens = asyncio.run(_keys(settings))
@@ -277,3 +277,23 @@ def test_an_agent_or_qa_key_is_refused(site: Site, browser: Any) -> None:
         page.goto(f"{site.base}/console")
         assert "/console/login" in page.url
         context.close()
+
+
+def test_supervisor_sees_an_escalation_in_the_needs_attention_queue(site: Site, browser: Any) -> None:
+    with httpx.Client(base_url=site.base, timeout=60) as client:
+        r = client.post("/v1/drafts", json={"complaint": "电梯困人了,我妈被困在里面半个小时!", "project": "翠湖苑"},
+                        headers={"Authorization": f"Bearer {site.tokens['agent']}"})
+    assert r.status_code == 201 and r.json()["classification"]["escalate"], r.text
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    _sign_in(page, site, "supervisor")
+    page.wait_for_url(re.compile(r".*/console$"))
+    page.click("nav >> text=需关注")
+    page.wait_for_url(re.compile(r".*/console/escalated$"))
+    assert page.locator("h1").inner_text() == "需关注队列"
+    row = page.locator(f"tr[data-draft-id='{r.json()['id']}']")
+    assert row.count() == 1 and "被困" in row.locator("td.reason").inner_text()
+    for name in ("leak", "noise"):  # guard-flagged drafts stay in the other queue
+        assert page.locator(f"tr[data-draft-id='{site.drafts[name]['id']}']").count() == 0
+    site.shot(page, "08-escalated")
+    context.close()

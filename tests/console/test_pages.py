@@ -177,3 +177,15 @@ async def test_static_assets_and_unknown_console_pages(console: Console) -> None
     assert missing.status_code == 404 and "页面不存在" in missing.text
     gone = await c.get("/console/drafts/d_missing")
     assert gone.status_code == 404 and "找不到这份草稿" in gone.text
+
+
+async def test_escalated_page_lists_escalations_with_reasons_apart_from_flags(console: Console) -> None:
+    agent, sup = await console.key("agent"), await console.key("supervisor")
+    trapped = await console.api.draft(agent, complaint="电梯困人了,我妈被困在里面半个小时!")
+    flagged = await console.flagged(agent)
+    c = await console.sign_in(sup)
+    html = (await c.get("/console/escalated")).text
+    assert "需关注队列" in html and trapped["id"] in html and flagged["id"] not in html
+    assert "被困" in html and 'aria-current="page">需关注' in html
+    queue = (await c.get("/console")).text
+    assert flagged["id"] in queue and trapped["id"] not in queue

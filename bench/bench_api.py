@@ -1,4 +1,5 @@
-"""HTTP API benchmark: `.venv/bin/python bench/bench_api.py [--concurrency 64] [--latency 1.0] [--baseline REF]`.
+"""HTTP API benchmark: `.venv/bin/python bench/bench_api.py [--concurrency 64] [--latency 1.0] [--baseline REF]
+[--instances N]`.
 
 With ``--baseline REF`` (e.g. 0c58e1a) the same measurements run, in the same run, against a
 ``git worktree`` of REF (served by this virtualenv's Python with the worktree first on the path),
@@ -12,6 +13,10 @@ and measures:
   2. sequential POST /v1/drafts at zero model latency: p50/p99 end to end, and the part outside
      the workflow nodes (end to end − the draft's timings_ms.total) = HTTP, auth, store, audit and
      the DraftingService's own LangGraph/checkpointer overhead;
+
+With ``--instances N`` (N ≥ 2): N `wuye serve` processes on one fresh PostgreSQL database (createdb)
+and Redis, as docs/deploy.md deploys them; the same burst is sent to one instance and then spread
+over all N, in the same run, at the model latency and at zero latency (CPU-bound).
 """
 
 from __future__ import annotations
@@ -102,13 +107,13 @@ def start_mock(model: MockModel, port: int) -> None:
 
 
 # -- the API under test ---------------------------------------------------------------------------
-def start_api(data_dir: Path, port: int, mock_port: int, workers: int, tree: Path, entry: str
-              ) -> tuple[subprocess.Popen, str]:
+def start_api(data_dir: Path, port: int, mock_port: int, workers: int, tree: Path, entry: str,
+              extra_env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
     """``wuye keys create`` + ``wuye serve`` of the code in ``tree`` (``entry``: its CLI module)."""
     env = {**os.environ, "WUYE_DATA_DIR": str(data_dir), "WUYE_MODEL": "openai/mock",
            "WUYE_API_BASE": f"http://127.0.0.1:{mock_port}/v1", "WUYE_API_KEY": "sk-bench-local",
            "WUYE_RATE_LIMIT_PER_MINUTE": "1000000", "WUYE_LOG_LEVEL": "WARNING", "WUYE_TIMEOUT": "30",
-           "PYTHONPATH": str(tree)}
+           "PYTHONPATH": str(tree), **(extra_env or {})}
     wuye = [sys.executable, "-c", f"import sys; sys.argv[0] = 'wuye'; from {entry} import main; main()"]
     created = subprocess.run([*wuye, "keys", "create", "--role", "agent", "--project", "*", "--name", "bench",
                               "--json"], env=env, check=True, capture_output=True, text=True, cwd=tree)
@@ -180,9 +185,14 @@ async def main() -> None:
     parser.add_argument("--busy-cores", type=int, default=0,
                         help="keep N cores busy with spinning processes during the run (a loaded machine)")
     parser.add_argument("--baseline", metavar="REF", help="also measure a git worktree of REF, in the same run")
+    parser.add_argument("--instances", type=int, default=1,
+                        help="N ≥ 2: N instances on one PostgreSQL database + Redis; one vs all N in the same run")
     args = parser.parse_args()
     spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(args.busy_cores)]
     try:
+        if args.instances > 1:
+            report_instances(args, await measure_instances(args))
+            return
         targets = [("this tree", ROOT, "cli.main")]
         if args.baseline:
             targets.append((f"baseline {args.baseline}", baseline_tree(args.baseline), "agent.cli"))
@@ -234,17 +244,83 @@ async def measure(args: argparse.Namespace, tree: Path, entry: str) -> dict[str,
             "sequential server CPU / request (ms)": seq_cpu}
 
 
+# -- several instances on one database ---------------------------------------------------------------
+async def measure_instances(args: argparse.Namespace) -> list[tuple[str, dict[str, float]]]:
+    """One instance, then all ``args.instances``, on the same fresh PostgreSQL database and Redis."""
+    import uuid
+
+    database = "wuye_bench_" + uuid.uuid4().hex[:8]
+    admin = ["-h", "127.0.0.1", "-p", "5432", "-U", "postgres"]
+    subprocess.run(["createdb", *admin, database], check=True)
+    shared = {"WUYE_DATABASE_URL": f"postgresql://postgres@127.0.0.1:5432/{database}",
+              "WUYE_REDIS_URL": "redis://127.0.0.1:6379/0", "WUYE_REDIS_PREFIX": f"bench-{database}",
+              "WUYE_SECRET_KEY": uuid.uuid4().hex}
+    model, mock_port = MockModel(), free_port()
+    start_mock(model, mock_port)
+    procs: list[subprocess.Popen] = []
+    try:
+        with tempfile.TemporaryDirectory(prefix="wuye-bench-instances-") as tmp:
+            ports = [free_port() for _ in range(args.instances)]
+            tokens = []
+            for i, port in enumerate(ports):
+                (Path(tmp) / str(i)).mkdir()
+                proc, token = start_api(Path(tmp) / str(i), port, mock_port, 1, ROOT, "cli.main", shared)
+                procs.append(proc)
+                tokens.append(token)
+            limits = httpx.Limits(max_connections=args.concurrency + 8, max_keepalive_connections=args.concurrency + 8)
+            clients = [httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=120, limits=limits)
+                       for port in ports]
+            try:
+                for client, proc in zip(clients, procs, strict=True):
+                    await wait_ready(client, proc)
+                await asyncio.gather(*(post(clients[i % len(clients)], tokens[0], i) for i in range(8 * len(clients))))
+                results = []
+                for name, used in (("1 instance", clients[:1]), (f"{len(clients)} instances", clients)):
+                    values = {}
+                    for latency in (args.latency, 0.0):
+                        model.latency = latency
+                        cpu_before = sum(cpu_seconds(p.pid) for p in procs)
+                        start = time.perf_counter()
+                        timed = await asyncio.gather(*(post(used[i % len(used)], tokens[0], i)
+                                                       for i in range(args.concurrency)))
+                        values[f"burst wall, model {latency:.1f} s (s)"] = time.perf_counter() - start
+                        values[f"  p50 latency, model {latency:.1f} s (s)"] = pct([t[0] for t in timed], .5)
+                        values[f"  server CPU / request, model {latency:.1f} s (ms)"] = (
+                            (sum(cpu_seconds(p.pid) for p in procs) - cpu_before) * 1000 / args.concurrency)
+                    results.append((name, values))
+                return results
+            finally:
+                await asyncio.gather(*(c.aclose() for c in clients))
+                for proc in procs:
+                    proc.terminate()
+                    proc.wait(timeout=30)
+    finally:
+        subprocess.run(["dropdb", *admin, "--if-exists", "--force", database], check=False, capture_output=True)
+
+
+def report_instances(args: argparse.Namespace, results: list[tuple[str, dict[str, float]]]) -> None:
+    load = os.getloadavg()
+    print(f"\nwuye-copilot, several instances ({os.cpu_count()} cores, load avg {load[0]:.1f} / {load[1]:.1f} / "
+          f"{load[2]:.1f}; `wuye serve` × {args.instances} on one PostgreSQL database + Redis, mock model; "
+          f"{args.concurrency} concurrent POST /v1/drafts to one instance, then spread over all)")
+    _table(results)
+
+
+def _table(results: list[tuple[str, dict[str, float]]]) -> None:
+    names = [name for name, _ in results]
+    print(f"{'measure':<46}" + "".join(f"{name:>20}" for name in names))
+    print("-" * (46 + 20 * len(names)))
+    for key in results[0][1]:
+        print(f"{key:<46}" + "".join(f"{values[key]:>20.2f}" for _, values in results))
+
+
 def report(args: argparse.Namespace, results: list[tuple[str, dict[str, float]]]) -> None:
     load = os.getloadavg()
     print(f"\nwuye-copilot HTTP API benchmark ({os.cpu_count()} cores, load avg {load[0]:.1f} / {load[1]:.1f} / "
           f"{load[2]:.1f}; `wuye serve --workers {args.workers}`, SQLite, mock model; {args.concurrency} concurrent "
           f"POST /v1/drafts at model latency {args.latency:.1f} s, then {args.sequential} sequential at 0 s"
           f"{f', {args.busy_cores} core(s) kept busy' if args.busy_cores else ''})")
-    names = [name for name, _ in results]
-    print(f"{'measure':<40}" + "".join(f"{name:>22}" for name in names))
-    print("-" * (40 + 22 * len(names)))
-    for key in results[0][1]:
-        print(f"{key:<40}" + "".join(f"{values[key]:>22.2f}" for _, values in results))
+    _table(results)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Model access: the only module that imports litellm, and only when a model is configured.
+"""Model access: the module that calls litellm (``usage.py`` only counts its calls), and only when a
+model is configured.
 
 ``ModelAccess.complete`` sends one structured request and returns a parsed value:
 
@@ -6,7 +7,8 @@
    fallbacks in order): it retries timeouts, connection errors, 429 and 5xx ``WUYE_RETRIES`` times
    (honouring ``Retry-After``), falls back to the next model, and puts a model that keeps failing in
    a cooldown of ``WUYE_MODEL_COOLDOWN`` seconds — so a dead endpoint costs the first request its
-   retries and later requests almost nothing until the cooldown ends;
+   retries and later requests almost nothing until the cooldown ends (with ``WUYE_REDIS_URL``, on
+   every instance: the Router keeps its cooldowns in Redis);
 2. an answer that does not parse gets ONE repair request to the model that gave it;
 3. when no model answers usably, the embedded offline drafter answers the ``DraftRequest`` itself
    (labelled ``drafter="offline_fallback"``). With no model configured the offline drafter is the
@@ -95,7 +97,8 @@ def _provider(model: str) -> str:
 
 
 class ModelAccess:
-    """One per process (the Router keeps the cooldowns); built cheaply, litellm imported on first use."""
+    """One per process (the Router keeps the cooldowns — in Redis, shared by every instance, when
+    ``WUYE_REDIS_URL`` is set); built cheaply, litellm imported on first use."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -126,10 +129,13 @@ class ModelAccess:
             fails = max(s.retries, 0)  # a model cools down once a request has used up its retries
             policy = AllowedFailsPolicy(TimeoutErrorAllowedFails=fails, InternalServerErrorAllowedFails=fails,
                                         RateLimitErrorAllowedFails=fails, AuthenticationErrorAllowedFails=0)
+            # With WUYE_REDIS_URL the Router keeps its failure counts and cooldowns in Redis: a model
+            # that failed for one instance is skipped by every instance until the cooldown ends.
+            shared = {"redis_url": s.redis_url} if s.redis_url else {}
             self._router = litellm.Router(
                 model_list=model_list, num_retries=s.retries, timeout=s.timeout, allowed_fails_policy=policy,
                 cooldown_time=s.model_cooldown, fallbacks=[{"m0": [f"m{i}" for i in range(1, len(self.models))]}]
-                if len(self.models) > 1 else [])
+                if len(self.models) > 1 else [], **shared)
         return self._router
 
     async def complete(

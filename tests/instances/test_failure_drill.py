@@ -55,6 +55,7 @@ async def _until_answered(client: httpx.AsyncClient, key: str, idem: str, n: int
 async def test_an_instance_killed_mid_burst_loses_nothing_and_decides_nothing_twice(cluster: Cluster) -> None:
     agents = await cluster.topo.bulk_keys("agent", 4)  # fresh keys: retries must not meet the rate limit
     owner = agents.pop()
+    supervisors = await cluster.topo.bulk_keys("supervisor", 4)
     a = httpx.AsyncClient(base_url=cluster.url("a"), timeout=60)
     b = httpx.AsyncClient(base_url=cluster.url("b"), timeout=60)
     try:
@@ -67,7 +68,7 @@ async def test_an_instance_killed_mid_burst_loses_nothing_and_decides_nothing_tw
         cluster.model.latency = 1.5  # requests are at the model when the instance dies
         idems = [uuid.uuid4().hex for _ in range(BURST)]
         creates = [asyncio.create_task(_post((a, b)[n % 2], agents[n % 3], idems[n], n)) for n in range(BURST)]
-        decisions = [asyncio.create_task(_decide((a, b)[i % 2], owner if i % 3 == 0 else cluster.supervisors[i % 12],
+        decisions = [asyncio.create_task(_decide((a, b)[i % 2], owner if i % 3 == 0 else supervisors[i % 3],
                                                   prepared[i % 6], i)) for i in range(18)]
         await asyncio.sleep(0.8)
         cluster.topo.instances["b"].kill(signal.SIGKILL)
@@ -86,7 +87,8 @@ async def test_an_instance_killed_mid_burst_loses_nothing_and_decides_nothing_tw
         assert len({d["id"] for d in drafts.values()}) == BURST  # one draft per request, none twice
         redrafted = 0
         for n in lost:  # the live instance finished what the dead one had accepted (its lease ran out)
-            audit = await a.get("/v1/audit", params={"draft_id": drafts[n]["id"]}, headers=bearer(cluster.supervisors[1]))
+            audit = await a.get("/v1/audit", params={"draft_id": drafts[n]["id"]}, headers=bearer(supervisors[3]))
+            assert audit.status_code == 200, audit.text
             created_notes = [e.get("note") or "" for e in audit.json()["items"] if e["action"] == "created"]
             assert len(created_notes) == 1, created_notes  # drafted once
             redrafted += "re-drafted" in created_notes[0]
@@ -100,7 +102,8 @@ async def test_an_instance_killed_mid_burst_loses_nothing_and_decides_nothing_tw
             wins = sum(1 for i, r in enumerate(decided) if prepared[i % 6] == draft_id
                        and not isinstance(r, Exception) and r.status_code == 200)
             audit = await a.get("/v1/audit", params={"draft_id": draft_id, "limit": 100},
-                                headers=bearer(cluster.supervisors[0]))
+                                headers=bearer(supervisors[3]))
+            assert audit.status_code == 200, audit.text
             events = [e["action"] for e in audit.json()["items"] if e["action"] in DECISIONS]
             assert wins <= len(events) <= 1, (draft_id, wins, events)
     finally:

@@ -38,8 +38,9 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     model, server = serve_mock(model_port)
     topo = start_topology(root, model_port)
     try:
-        for name, workers in (("a", 1), ("b", 1), ("w", 2)):
-            topo.instance(name, workers=workers)
+        for name, workers in (("a", 1), ("b", 1), ("w", 2)):  # w: its metrics directory where tests see it
+            topo.instance(name, workers=workers,
+                          env={"PROMETHEUS_MULTIPROC_DIR": str(root / "w-metrics")} if workers > 1 else None)
 
         async def prepare() -> tuple[list[str], list[str], str]:
             admin = await topo.create_key("admin", "管理员", ("*",))  # as docs/deploy.md does it

@@ -126,20 +126,21 @@ def serve(
     """启动 HTTP API(默认:SQLite、内嵌 Chroma、离线起草器)。Serve the HTTP API."""
     import logging
 
-    import uvicorn
-
     from agent.errors import WuyeError
-    from agent.retrieval.index import ensure_index
     from agent.settings import get_settings
-    from api.app import create_app
 
     metrics_dir: str | None = None
     try:
         settings = get_settings()
-    except Exception as exc:  # invalid WUYE_* settings
-        typer.echo(f"配置无效,请检查 WUYE_* 环境变量 / invalid WUYE_* settings: {exc}", err=True)
-        raise typer.Exit(2) from None
-    _check_shared_state(settings, workers, allow_local_state)
+    except WuyeError as exc:  # invalid WUYE_* settings
+        _fail(exc)
+    _check_shared_state(settings, workers, allow_local_state)  # before anything heavy is imported
+
+    import uvicorn
+
+    from agent.retrieval.index import ensure_index
+    from api.app import create_app
+
     try:
         settings.ensure_data_dir()
         logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")

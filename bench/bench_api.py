@@ -114,6 +114,9 @@ def start_api(data_dir: Path, port: int, mock_port: int, workers: int, tree: Pat
            "WUYE_API_BASE": f"http://127.0.0.1:{mock_port}/v1", "WUYE_API_KEY": "sk-bench-local",
            "WUYE_RATE_LIMIT_PER_MINUTE": "1000000", "WUYE_LOG_LEVEL": "WARNING", "WUYE_TIMEOUT": "30",
            "PYTHONPATH": str(tree), **(extra_env or {})}
+    if workers > 1 and "WUYE_REDIS_URL" not in env:  # several workers share their limits through Redis
+        env.update(WUYE_REDIS_URL="redis://127.0.0.1:6379/0", WUYE_REDIS_PREFIX=f"bench-{port}",
+                   WUYE_SECRET_KEY=f"bench-only-secret-{port}-0123456789")
     wuye = [sys.executable, "-c", f"import sys; sys.argv[0] = 'wuye'; from {entry} import main; main()"]
     created = subprocess.run([*wuye, "keys", "create", "--role", "agent", "--project", "*", "--name", "bench",
                               "--json"], env=env, check=True, capture_output=True, text=True, cwd=tree)

@@ -216,7 +216,8 @@ class DraftCore:
                 raise Conflict(f"该草稿已被他人处理(当前状态:{status}),请刷新后查看。",
                                f"someone else decided this draft set first (now {status}).",
                                code="already_decided", status=status,
-                               version=current.version if current is not None else None)
+                               version=current.version if current is not None else None,
+                               current=current.data if current is not None else None)
             await audit.append(conn, entry)
         return new
 

@@ -12,7 +12,7 @@ and measures:
      (target: 64 at 1 s finish in ≤ 1.5 s — the API never blocks its event loop);
   2. sequential POST /v1/drafts at zero model latency: p50/p99 end to end, and the part outside
      the workflow nodes (end to end − the draft's timings_ms.total) = HTTP, auth, store, audit and
-     the DraftingService's own LangGraph/checkpointer overhead;
+     the core's own LangGraph/store overhead;
 
 With ``--instances N`` (N ≥ 2): N `wuye serve` processes on one fresh PostgreSQL database (createdb)
 and Redis, as docs/deploy.md deploys them; the same burst is sent to one instance and then spread

@@ -56,15 +56,21 @@ async def main(n: int) -> None:
     from rich.progress import track
     from rich.table import Table
 
+    from agent.retrieval.index import build_index
     from agent.settings import Settings
+    from agent.workflow.intake import Accepted
+    from agent.workflow.models import AuditEvent, DraftSet
+    from agent.workflow.store import audit
+    from agent.workflow.store import drafts as store
+    from agent.workflow.store.keys import create_api_key
     from api.app import create_app
-    from api.store import append_audit_event, create_api_key, create_request, mark_request, save_draft
 
     settings = Settings(data_dir=Path(tempfile.mkdtemp(prefix="wuye-bench-console-")), rate_limit_per_minute=10**7)
-    app = create_app(settings, service=object())
+    build_index(settings, progress=False)
+    app = create_app(settings, recover=False)
     async with app.router.lifespan_context(app):
-        db = app.state.db
-        async with db.session() as s:
+        db = app.state.core.db
+        async with db.begin() as s:
             agent_row, _ = await create_api_key(s, name="前台小王", role="agent", projects=["翠湖苑", "锦绣华庭"])
             _, token = await create_api_key(s, name="张主管", role="supervisor", projects=["*"])
         now = datetime.now(UTC)
@@ -75,14 +81,14 @@ async def main(n: int) -> None:
             flagged_id = draft_id if flagged else flagged_id
             data = _draft(draft_id, flagged, now - timedelta(hours=i % (24 * 14)))
             project = "翠湖苑" if i % 2 else "锦绣华庭"
-            async with db.session() as s:
-                await create_request(s, draft_id=draft_id, key_id=agent_row.id, project=project,
-                                     complaint_masked=data["complaint_masked"], history=[], channel=None,
-                                     owner_ref=None)
-                await save_draft(s, draft_id=draft_id, agent_key_id=agent_row.id, project=project, data=data)
-                await mark_request(s, draft_id=draft_id, state="done")
-                await append_audit_event(s, draft_id=draft_id, actor_key_id=agent_row.id, role="agent",
-                                         action="created", after={"act": ACT})
+            accepted = Accepted(complaint_masked=data["complaint_masked"], complaint_model=data["complaint_masked"],
+                                script="simplified", script_variant="tw", project=project)
+            async with db.begin() as s:
+                await store.insert_request(s, draft_id=draft_id, key_id=agent_row.id, accepted=accepted)
+                await store.save(s, draft=DraftSet.model_validate({**data, "version": 2}), expected_version=1,
+                                 first=True)
+                await audit.append(s, AuditEvent(draft_id=draft_id, actor_key_id=agent_row.id, role="agent",
+                                                 action="created", at=now, after={"act": ACT}))
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="https://bench.test") as c:
             form = await c.get("/console/login")

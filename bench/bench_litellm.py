@@ -83,19 +83,23 @@ async def main(calls: int) -> None:
     import httpx
     import openai
 
-    from agent.drafting.model import LLMClient, litellm_module
+    from agent.drafting.model import ModelAccess, litellm_module
     from agent.settings import Settings
 
     proc, base = start_mock()
     try:
         settings = Settings(model="openai/mock", api_base=base, api_key="sk-bench-local")
         litellm = litellm_module()
-        kwargs, _ = LLMClient(settings)._request("openai/mock", MESSAGES)
+        router = ModelAccess(settings).router()
+        kwargs = {"model": "openai/mock", "messages": MESSAGES, "api_base": base, "api_key": "sk-bench-local",
+                  "timeout": 30, "max_retries": 0, "response_format": {"type": "json_object"}}
         sdk = openai.AsyncOpenAI(base_url=base, api_key="sk-bench-local", max_retries=0)
         raw = httpx.AsyncClient()
         body = {"model": "mock", "messages": MESSAGES, "response_format": {"type": "json_object"}}
         rows = [
-            ("litellm.acompletion (agent/drafting/model.py's arguments)", lambda: litellm.acompletion(**kwargs)),
+            ("litellm Router (agent/drafting/model.py)", lambda: router.acompletion(
+                model="m0", messages=MESSAGES, response_format={"type": "json_object"})),
+            ("litellm.acompletion alone", lambda: litellm.acompletion(**kwargs)),
             ("OpenAI SDK chat.completions.create", lambda: sdk.chat.completions.create(
                 model="mock", messages=MESSAGES, response_format={"type": "json_object"})),
             ("bare httpx POST", lambda: raw.post(f"{base}/chat/completions", json=body)),

@@ -126,15 +126,12 @@ class DraftCore:
         from agent.drafting.offline.drafter import draft as draft_offline
         from agent.understand.classify import classify_offline
         from agent.workflow.nodes.drafting import draft_request
+        from agent.workflow.nodes.retrieve import techniques_for
 
         started = time.perf_counter()
         accepted = intake.accept(DraftInput(complaint="電梯壞了兩天,打電話13800000000也沒人來修。", project="-"),
                                  self.settings, self.secret)
-        hits = self.context.retriever.search_stages(accepted.complaint_model, stages=list(Stage), k=3)
-        techniques = {s.value: [{"id": h.id, "title": h.title, "guidance": h.entry.guidance,
-                                 "phrasings": list(h.entry.phrasings), "source": str(h.source)} for h in items]
-                      for s, items in hits.items()}
-        state = {**_initial(accepted), "techniques": techniques,
+        state = {**_initial(accepted), "techniques": techniques_for(self.context.retriever, accepted.complaint_model),
                  "classification": classify_offline(accepted.complaint_model).model_dump(mode="json")}
         draft_offline(draft_request(state))  # type: ignore[arg-type]
         self.context.checker.check_set({"listen": "您先别着急,我都记下了。", "act": "我們馬上安排師傅上門。"})
@@ -252,7 +249,8 @@ class DraftCore:
                 raise Conflict(f"该草稿已被他人处理(当前状态:{status}),请刷新后查看。",
                                f"someone else decided this draft set first (now {status}).",
                                code="already_decided", status=status,
-                               version=current.version if current is not None else None)
+                               version=current.version if current is not None else None,
+                               current=current.data if current is not None else None)
             await audit.append(conn, entry)
         return new
 

@@ -96,7 +96,8 @@ def _waiting(draft: DraftSet) -> None:
     if draft.status not in WAITING:
         raise Conflict(f"该草稿已处理(当前状态:{draft.status}),不能再次操作。",
                        f"this draft set is already {draft.status}; it takes no more decisions.",
-                       code="already_decided", status=draft.status, version=draft.version)
+                       code="already_decided", status=draft.status, version=draft.version,
+                       current=draft.model_dump(mode="json"))
 
 
 def decide(draft: DraftSet, decision: Decision, actor: Actor, now: datetime, checks: Checks

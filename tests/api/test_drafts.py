@@ -80,6 +80,8 @@ async def test_approve_then_no_second_decision(any_db_api):
     assert again.status_code == 409
     err = again.json()["error"]
     assert err["code"] == "already_decided" and err["message_zh"] and err["message_en"]
+    current = err["details"]["current"]  # the loser gets the current state
+    assert current["status"] == "approved" and current["version"] == r.json()["version"]
 
 
 async def test_agent_cannot_approve_flagged(api):

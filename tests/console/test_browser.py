@@ -1,5 +1,5 @@
-"""End to end in Debian's Chromium (Playwright): a real uvicorn server with the real DraftingService
-(corpus index, guardrails, LangGraph checkpointer), the model mocked by respx at http://llm.test/v1.
+"""End to end in Debian's Chromium (Playwright): a real uvicorn server with the real DraftCore
+(corpus index, guardrails, the store of record), the model mocked by respx at http://llm.test/v1.
 
 A supervisor signs in, filters the queue, opens a flagged draft, sees the highlighted spans (and
 their popover on keyboard focus), overrides with a note, sees the draft leave the queue and the

@@ -67,7 +67,9 @@ def _check_trial(results: list[httpx.Response], events: list[str]) -> None:
         assert r.status_code == 409, r.text
         error = r.json()["error"]
         assert error["code"] == "already_decided", r.text
-        assert error["details"]["status"] == winner["status"]  # the current state, as the winner left it
+        current = error["details"]["current"]  # the current draft set, as the winner left it
+        assert error["details"]["status"] == current["status"] == winner["status"]
+        assert current["version"] == winner["version"] and current["events"] == winner["events"]
     assert len(events) == 1, f"want one decision event, got {events}"
 
 

@@ -72,7 +72,9 @@ async def test_two_deciders_at_once_one_wins_the_other_gets_already_decided(core
                                    core.decide(draft.id, Decision(action="reject", reason="重复"), AGENT),
                                    return_exceptions=True)
     errors = [r for r in results if isinstance(r, Exception)]
+    winner = next(r for r in results if not isinstance(r, Exception))
     assert len(errors) == 1 and errors[0].code == "already_decided"
+    assert errors[0].details["current"]["status"] == winner.status  # the loser learns the current state
     assert len(await _audit(core, draft.id)) == 2  # created + the winner's decision only
 
 

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from langgraph.runtime import Runtime
 
 from agent.vocab import Stage
 from agent.workflow.nodes.common import Update, timed
 from agent.workflow.state import DraftState, WorkflowContext
 
+if TYPE_CHECKING:
+    from agent.retrieval.search import Retriever
+
 TECHNIQUES_PER_STAGE = 3
 
 
-@timed("retrieve")
-async def retrieve(state: DraftState, runtime: Runtime[WorkflowContext]) -> Update:
-    ctx = runtime.context
-    query = state["complaint_model"][: ctx.settings.max_query_chars]
-    hits = ctx.retriever.search_stages(query, stages=list(Stage), k=TECHNIQUES_PER_STAGE)
-    techniques = {
+def techniques_for(retriever: Retriever, query: str) -> dict[str, list[dict[str, Any]]]:
+    """The top techniques of every stage for ``query``, as plain data for the state."""
+    hits = retriever.search_stages(query, stages=list(Stage), k=TECHNIQUES_PER_STAGE)
+    return {
         Stage(stage).value: [
             {"id": hit.id, "title": hit.title, "guidance": hit.entry.guidance,
              "phrasings": list(hit.entry.phrasings), "source": str(hit.source)}
@@ -24,4 +27,9 @@ async def retrieve(state: DraftState, runtime: Runtime[WorkflowContext]) -> Upda
         ]
         for stage, stage_hits in hits.items()
     }
-    return {"techniques": techniques}
+
+
+@timed("retrieve")
+async def retrieve(state: DraftState, runtime: Runtime[WorkflowContext]) -> Update:
+    ctx = runtime.context
+    return {"techniques": techniques_for(ctx.retriever, state["complaint_model"][: ctx.settings.max_query_chars])}

@@ -9,9 +9,11 @@ from agent.workflow.models import AuditEvent
 from agent.workflow.store.drafts import Scope
 from agent.workflow.store.tables import audit_events, drafts
 
+_APPEND = insert(audit_events)  # built once; values come as parameters
+
 
 async def append(conn: AsyncConnection, event: AuditEvent) -> None:
-    await conn.execute(insert(audit_events).values(**event.model_dump(mode="json", exclude={"at"}), at=event.at))
+    await conn.execute(_APPEND, {**event.model_dump(mode="json", exclude={"at"}), "at": event.at})
 
 
 def _visible(scope: Scope):  # noqa: ANN202 - a Select of the draft ids the scope may see

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Select, func, insert, or_, select, update
+from sqlalchemy import Row, Select, bindparam, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from agent.workflow.intake import Accepted
@@ -19,6 +19,11 @@ from agent.workflow.store.tables import drafts, idempotency, utcnow
 
 # what list pages load: everything but the two JSON documents
 SUMMARY = [c for c in drafts.c if c.name not in ("request", "data")]
+# The hot-path statements are built once and given their values as parameters: building
+# insert(t).values(col=value, …) per request costs more than the SQLite write itself.
+_INSERT_DRAFT = insert(drafts)
+_INSERT_IDEMPOTENCY = insert(idempotency)
+_SAVE = update(drafts).where(drafts.c.id == bindparam("b_id"), drafts.c.version == bindparam("b_version"))
 
 
 @dataclass(frozen=True)
@@ -98,23 +103,23 @@ async def insert_request(conn: AsyncConnection, *, draft_id: str, key_id: str, a
     Idempotency-Key is already taken."""
     now = utcnow()
     if idem is not None:
-        await conn.execute(insert(idempotency).values(key_id=key_id, idem_key=idem[0], request_hash=idem[1],
-                                                      draft_id=draft_id, created_at=now))
-    await conn.execute(insert(drafts).values(
-        id=draft_id, version=1, status="drafting", agent_key_id=key_id, project=accepted.project,
-        channel=accepted.channel, owner_ref=accepted.owner_ref, request=accepted.model_dump(mode="json"),
-        rule_ids=",", violation_categories=",", escalate=False, created_at=now, updated_at=now,
-        owner=owner, lease_until=lease_until))
+        await conn.execute(_INSERT_IDEMPOTENCY, {"key_id": key_id, "idem_key": idem[0], "request_hash": idem[1],
+                                                 "draft_id": draft_id, "created_at": now})
+    await conn.execute(_INSERT_DRAFT, {
+        "id": draft_id, "version": 1, "status": "drafting", "agent_key_id": key_id, "project": accepted.project,
+        "channel": accepted.channel, "owner_ref": accepted.owner_ref, "request": accepted.model_dump(mode="json"),
+        "rule_ids": ",", "violation_categories": ",", "escalate": False, "created_at": now, "updated_at": now,
+        "owner": owner, "lease_until": lease_until})
 
 
 async def save(conn: AsyncConnection, *, draft: DraftSet, expected_version: int, first: bool = False) -> bool:
     """Store ``draft`` if the row is still at ``expected_version``; False when someone else changed it
     first. ``first``: the draft set was just drafted (records ``created_status``)."""
-    values = {**columns_of(draft), "updated_at": utcnow(), "error": None}
+    values = {**columns_of(draft), "updated_at": utcnow(), "error": None,
+              "b_id": draft.id, "b_version": expected_version}
     if first:
         values["created_status"] = draft.status
-    stmt = update(drafts).where(drafts.c.id == draft.id, drafts.c.version == expected_version).values(**values)
-    return (await conn.execute(stmt)).rowcount == 1
+    return (await conn.execute(_SAVE, values)).rowcount == 1
 
 
 async def fail(conn: AsyncConnection, *, draft_id: str, expected_version: int, error: str) -> bool:

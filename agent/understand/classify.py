@@ -95,8 +95,8 @@ def load_rules(path: Path = RULES_PATH) -> _Rules:
 
 
 # weight of the learned model's probabilities against the rule scores, and of a long post's title
-LEARNED_WEIGHT = 3.0
-TITLE_WEIGHT = 2.0
+LEARNED_WEIGHT = 6.0
+TITLE_WEIGHT = 6.0
 
 
 def _rule_scores(text: str, rules: _Rules) -> dict[Category, float]:
@@ -219,9 +219,10 @@ def classify_offline(text: str) -> Classification:
     elif severity is Severity.important and mindset is Mindset.respect:
         reason = "业主对工作人员的态度不满并要求说法,需主管出面处理"
     else:
-        reason = next((why for pattern, why in rules.escalate if pattern.search(plain)), "")
-    if reason and severity is Severity.general and not (severity is Severity.major):
-        reason = reason if mindset is Mindset.compensation else ""
+        # the first rule (compensation) at any severity; the others (demands beyond an agent's power,
+        # accusations of misconduct) only when the complaint is important
+        reason = next((why for k, (pattern, why) in enumerate(rules.escalate)
+                       if (k == 0 or severity is Severity.important) and pattern.search(plain)), "")
     return Classification(
         category=category, severity=severity, urgency=urgency, mindset=mindset,
         escalate=bool(reason), reason=reason, issues=_issues(_PLACEHOLDER.sub(" ", text), category, rules),

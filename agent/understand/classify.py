@@ -117,7 +117,8 @@ def _category_scores(text: str, rules: _Rules) -> dict[Category, float]:
     if title:
         for cat, value in _rule_scores(title, rules).items():
             scores[cat] += TITLE_WEIGHT * value
-    probs = learned.probabilities(text)
+    # the model refines a reading the rules made; with no cue at all the complaint stays "other"
+    probs = learned.probabilities(text) if max(scores.values(), default=0) > 0 else None
     if probs:
         for cat, p in probs.items():
             scores[cat] = scores.get(cat, 0.0) + LEARNED_WEIGHT * p
@@ -146,7 +147,7 @@ def _issues(text: str, primary: Category, rules: _Rules, limit: int = 5) -> list
         if best < 2:
             continue
         cat = _best(scores, rules)
-        summary = re.sub(r"\s+", "", sentence).strip("。！？!?；;，,")[:20]
+        summary = re.sub(r"\s+", " ", sentence).strip(" 。！？!?；;，,")[:20]
         issue = Issue(category=cat, summary=summary, span=(start, end))
         if cat is primary and primary_issue is None:
             primary_issue = issue
@@ -156,7 +157,7 @@ def _issues(text: str, primary: Category, rules: _Rules, limit: int = 5) -> list
     if primary_issue is None:
         first = sentences(text)[:1]
         span = (first[0][0], first[0][1]) if first else None
-        summary = re.sub(r"\s+", "", first[0][2]).strip("。！？!?；;，,")[:20] if first else ""
+        summary = re.sub(r"\s+", " ", first[0][2]).strip(" 。！？!?；;，,")[:20] if first else ""
         primary_issue = Issue(category=primary, summary=summary, span=span)
     return [primary_issue, *issues][:limit]
 

@@ -94,6 +94,7 @@ def load_rules(path: Path = RULES_PATH) -> _Rules:
         ) from exc
 
 
+_TITLE_URGENT = re.compile(r"停水|断水|停电|断电|没水|没电|电梯.{0,10}(掉|坠|困|事故|频发)|消防通道.{0,4}(关|锁|堵)")
 # weight of the learned model's probabilities against the rule scores, and of a long post's title
 LEARNED_WEIGHT = 6.0
 TITLE_WEIGHT = 6.0
@@ -196,6 +197,7 @@ def classify_offline(text: str) -> Classification:
         body_hits = [(label, m) for label, patterns in families for p in patterns if (m := first_live([p], plain))]
         hits = title_hits or (body_hits if len({m.group(0) for _, m in body_hits}) >= 2 else [])
     else:
+        title_hits = []
         families.append((rules.short_media_label, rules.short_media))
         hits = [(label, m) for label, patterns in families if (m := first_live(patterns, plain))]
     for label, match in hits[:2]:
@@ -211,19 +213,28 @@ def classify_offline(text: str) -> Classification:
         or (len(plain) >= 100 and _first_match(rules.important_context, plain))
     ):
         severity = Severity.important
-    urgency = Urgency.urgent if _first_match(rules.urgent, plain) else Urgency.normal
+    if title:
+        # a long post: urgent when its point is a utility cut or a danger happening now, not a passing word
+        urgent = bool(_first_match(rules.urgent, title) or _TITLE_URGENT.search(title)
+                      or (severity is Severity.major and first_live(rules.urgent, plain) and title_hits))
+    else:
+        urgent = bool(_first_match(rules.urgent, plain))
+    urgency = Urgency.urgent if urgent else Urgency.normal
 
     if severity is Severity.major:
         reason = ";".join(reasons) + ",需立即上报主管/项目经理并跟进处置"
     elif severity is Severity.important and mindset is Mindset.compensation:
         reason = "业主提出赔偿诉求,需主管核实定损后答复"
-    elif severity is Severity.important and mindset is Mindset.respect:
+    elif severity is Severity.important and mindset is Mindset.respect and not title:
         reason = "业主对工作人员的态度不满并要求说法,需主管出面处理"
     else:
         # the first rule (compensation) at any severity; the others (demands beyond an agent's power,
         # accusations of misconduct) only when the complaint is important
+        # (the last, developer and fee disputes, is read in a long post's title: its point, not a mention)
+        last = len(rules.escalate) - 1
         reason = next((why for k, (pattern, why) in enumerate(rules.escalate)
-                       if (k == 0 or severity is Severity.important) and pattern.search(plain)), "")
+                       if (k == 0 or severity is Severity.important)
+                       and pattern.search(title if k == last and title else plain)), "")
     return Classification(
         category=category, severity=severity, urgency=urgency, mindset=mindset,
         escalate=bool(reason), reason=reason, issues=_issues(_PLACEHOLDER.sub(" ", text), category, rules),

@@ -195,7 +195,9 @@ def classify_offline(text: str) -> Classification:
         title_hits = [(label, m) for label, patterns in [*families, (rules.live_major_label, rules.title_major)]
                       if (m := first_live(patterns, title))]
         body_hits = [(label, m) for label, patterns in families for p in patterns if (m := first_live([p], plain))]
-        hits = title_hits or (body_hits if len({m.group(0) for _, m in body_hits}) >= 2 else [])
+        group_label = rules.majors[1][0]
+        group_hits = [(label, m) for label, m in body_hits if label == group_label]
+        hits = title_hits or group_hits or (body_hits if len({m.group(0) for _, m in body_hits}) >= 2 else [])
     else:
         title_hits = []
         families.append((rules.short_media_label, rules.short_media))

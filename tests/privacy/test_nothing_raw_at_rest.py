@@ -16,9 +16,16 @@ RAW = {
     "history_name": "李建国",
     "owner_ref": "3-1502-业主张",
     "edit_mobile": "13700001111",
+    "bank_card": "6222021234567890128",
+    "wechat": "wangfang_1988",
+    "qq": "2847561930",
+    "passport": "E12345678",
+    "steward": "孟晓东",
+    "room": "2-1-2单元1916",
 }
-COMPLAINT = (f"我是{RAW['name']},电话{RAW['mobile']},身份证{RAW['id_number']},楼上漏水一个星期了,"
-             "报修三次都没人来,天花板都发霉了!")
+COMPLAINT = (f"我是{RAW['name']},电话{RAW['mobile']},身份证{RAW['id_number']},住{RAW['room']},楼上漏水一个星期了,"
+             f"报修三次都没人来,管家{RAW['steward']}也不回,天花板都发霉了!赔偿请打到卡号{RAW['bank_card']},"
+             f"或加微信 {RAW['wechat']}、QQ {RAW['qq']} 联系,护照号 {RAW['passport']}。{RAW['room'][-4:]}的损失谁负责?")
 HISTORY = [{"role": "owner", "text": f"我是{RAW['history_name']},车牌{RAW['plate']}的车位也一直被占。"},
            {"role": "staff", "text": "好的,我们登记了。"}]
 
@@ -61,3 +68,5 @@ async def test_nothing_raw_in_the_data_dir_or_any_response(tmp_path, shared_clie
         assert not [kind for kind, value in RAW.items() if value in text], text[:300]
     assert draft["meta"]["owner_ref"].startswith("h_")
     assert "〔电话1〕" in draft["complaint_masked"]
+    for placeholder in ("〔银行卡1〕", "〔微信1〕", "〔QQ1〕", "〔护照1〕", "〔房号1〕"):
+        assert placeholder in draft["complaint_masked"]

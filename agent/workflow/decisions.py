@@ -13,6 +13,8 @@ Rules (each in one place below):
 - reject needs a reason .......................................................... ``_reject``
 - override_approve (supervisor, note) records the rules it overrides ........... ``_override``
 - return_to_agent (supervisor, note) sends the set back, still waiting ......... ``_return``
+  — only a set that is with a supervisor (flagged, escalated, not returned since): a set already
+  with the agent is a 409 ``already_with_agent`` (so two concurrent returns never both succeed)
 - an approved set gets a 回访 reminder: within 2 h when urgent OR major, else 24 h ``follow_up_for``
 """
 
@@ -90,6 +92,15 @@ def _need(value: str | None, zh: str, en: str) -> str:
 def _supervisor(actor: Actor, what_zh: str, what_en: str) -> None:
     if actor.role != "supervisor":
         raise Forbidden(f"只有主管可以{what_zh}。", f"only a supervisor may {what_en}.", code="supervisor_only")
+
+
+def with_agent(draft: DraftSet) -> bool:
+    """The set waits for the agent, not a supervisor: pending approval and neither escalated nor
+    flagged — or returned by a supervisor with no decision since (an escalated set stays in the
+    escalation queue after a return, but it has been returned already)."""
+    if draft.status != "pending_approval":
+        return False
+    return not draft.classification.escalate or bool(draft.events and draft.events[-1].action == "return_to_agent")
 
 
 def _waiting(draft: DraftSet) -> None:
@@ -176,5 +187,10 @@ def _override(draft: DraftSet, decision: Decision, actor: Actor, now: datetime, 
 
 def _return(draft: DraftSet, decision: Decision, actor: Actor, now: datetime, checks: Checks) -> Outcome:
     _supervisor(actor, "退回客服(return_to_agent)", "return_to_agent")
+    if with_agent(draft):
+        raise Conflict("该草稿已在客服手中(待客服采纳),无需再次退回。",
+                       "this draft set is already with the agent (pending approval, not flagged or escalated, "
+                       "or returned already); there is nothing to return.",
+                       code="already_with_agent", status=draft.status, version=draft.version)
     note = _need(decision.note, "退回客服时请写明原因。", "return_to_agent needs a note.")
     return {"status": "pending_approval", "final": None}, _audit(draft, actor, "return_to_agent", now, note=note)

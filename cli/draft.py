@@ -37,7 +37,7 @@ def draft(
     """起草六字诀回复草稿 / Draft one suggested reply per 六字诀 stage."""
     try:
         from agent.settings import get_settings
-        from agent.workflow.intake import clean_text
+        from agent.workflow.intake import check_complaint
 
         settings = get_settings()  # bad WUYE_* settings: a bilingual message, exit 2, nothing heavy imported yet
         if (complaint is None) == (jsonl is None):
@@ -45,8 +45,8 @@ def draft(
                                "give either one complaint or --jsonl FILE.")
         if report and jsonl is None:
             raise InvalidInput("--report 需要配合 --jsonl 使用。", "--report needs --jsonl.")
-        if complaint is not None and not clean_text(complaint):
-            raise InvalidInput("投诉内容为空,请粘贴业主的原话。", "The complaint is empty; paste the owner's words.")
+        if complaint is not None:
+            check_complaint(complaint, settings)  # empty or too long: refused before anything heavy loads
         lines = _read_lines(jsonl) if jsonl is not None else []
         code = asyncio.run(_run(settings, complaint, lines, as_json=as_json, report=report, output=output,
                                 project=project))

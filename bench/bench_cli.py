@@ -2,10 +2,15 @@
 
     .venv/bin/python bench/bench_cli.py [--runs 5] [--baseline REF]
 
-Measures (median wall time of --runs fresh processes, after one unmeasured run that builds the
-index in a temp WUYE_DATA_DIR): `wuye --help`; `wuye draft "…"` with the offline drafter (cold
-process, index present); `wuye check --stage act "…"`; an empty complaint rejected. Targets:
-draft ≤ 3 s, check ≤ 2 s, empty complaint ≤ 1 s. Prints the load average next to the numbers.
+Measures (median wall time and median CPU time — user + sys of the process — of --runs fresh
+processes, after one unmeasured run that builds the index in a temp WUYE_DATA_DIR): `wuye --help`;
+`wuye draft "…"` with the offline drafter (cold process, index present); `wuye check --stage act
+"…"`; an empty complaint rejected. Targets: draft ≤ 3 s, check ≤ 2 s, empty complaint ≤ 1 s.
+Prints the load average next to the numbers. On a shared, loaded machine the wall time is the CPU
+time times the contention; the CPU column is the steadier comparison.
+
+Also measured, as the floor the engines set: a bare Python importing LangGraph's StateGraph, and
+guardrails-ai (both pull in langchain_core and langsmith), in the same run.
 
 With ``--baseline REF`` the same commands also run against a ``git worktree`` of REF (this
 virtualenv's Python with the worktree first on the path, its own temp data dir), interleaved run by
@@ -16,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -30,6 +36,11 @@ COMMANDS = [
     ('wuye check --stage act "…"', ["check", "--stage", "act", "这事不归我们管,您自己找开发商吧。"], None, 2.0),
     ('wuye draft "" (rejected)', ["draft", ""], 2, 1.0),
 ]
+FLOOR = [
+    ("python: import langgraph.graph", "from langgraph.graph import StateGraph"),
+    ("python: import guardrails", "import agent, guardrails"),
+    ("python: both (the draft floor)", "import agent, guardrails; from langgraph.graph import StateGraph"),
+]
 
 
 def wuye(tree: Path) -> list[str]:
@@ -37,10 +48,14 @@ def wuye(tree: Path) -> list[str]:
         if tree != ROOT else [str(Path(sys.executable).parent / "wuye")]
 
 
-def run(cmd: list[str], args: list[str], env: dict[str, str], cwd: Path) -> tuple[float, int]:
+def run(cmd: list[str], args: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float, int]:
+    """(wall seconds, CPU seconds of the child, exit code)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run([*cmd, *args], env=env, capture_output=True, text=True, cwd=cwd)
-    return time.perf_counter() - started, done.returncode
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), done.returncode
 
 
 def baseline_tree(ref: str) -> Path:
@@ -72,28 +87,38 @@ def main() -> None:
                 env.pop(var, None)
             envs[name] = env
             run(wuye(tree), COMMANDS[1][1], env, tree)  # builds the index and the database once, not measured
-        samples: dict[tuple[str, str], list[float]] = {}
+        samples: dict[tuple[str, str], list[tuple[float, float]]] = {}
         for label, argv, want, _ in COMMANDS:
             for _ in range(args.runs):
                 for name, tree in trees:
-                    seconds, code = run(wuye(tree), argv, envs[name], tree)
+                    seconds, cpu, code = run(wuye(tree), argv, envs[name], tree)
                     if want is not None and code != want:
                         raise SystemExit(f"{name} · {label}: exit {code}, expected {want}")
-                    samples.setdefault((name, label), []).append(seconds)
+                    samples.setdefault((name, label), []).append((seconds, cpu))
+            loads.append(os.getloadavg()[0])
+        floor: dict[str, list[tuple[float, float]]] = {}
+        for label, code in FLOOR:
+            for _ in range(args.runs):
+                seconds, cpu, _ = run([sys.executable, "-c", code], [], envs[trees[0][0]], ROOT)
+                floor.setdefault(label, []).append((seconds, cpu))
             loads.append(os.getloadavg()[0])
     print(f"\nwuye CLI start-up ({os.cpu_count()} cores, 1-min load avg {min(loads):.1f}–{max(loads):.1f} during the "
-          f"run; median of {args.runs} fresh processes each{', interleaved' if len(trees) > 1 else ''})")
-    head = f"{'command':<30}" + "".join(f"{name + ' med/min':>26}" for name, _ in trees) + f"{'target':>9}"
+          f"run; median of {args.runs} fresh processes each{', interleaved' if len(trees) > 1 else ''}; "
+          "wall / CPU seconds)")
+    head = f"{'command':<32}" + "".join(f"{name:>24}" for name, _ in trees) + f"{'target (wall)':>15}"
     print(head)
     print("-" * len(head))
     for label, _, _, target in COMMANDS:
-        cells = ""
-        for name, _ in trees:
-            got = samples[(name, label)]
-            cells += f"{statistics.median(got):>19.2f}/{min(got):.2f}s"
-        mine = statistics.median(samples[(trees[0][0], label)])
+        cells = "".join(f"{_cell(samples[(name, label)]):>24}" for name, _ in trees)
+        mine = statistics.median(w for w, _ in samples[(trees[0][0], label)])
         mark = "" if target is None else (" ✓" if mine <= target else " ✗")
-        print(f"{label:<30}{cells}{(f'≤ {target:.0f} s' if target else '—'):>9}{mark}")
+        print(f"{label:<32}{cells}{(f'≤ {target:.0f} s' if target else '—'):>13}{mark}")
+    for label, got in floor.items():
+        print(f"{label:<32}{_cell(got):>24}")
+
+
+def _cell(got: list[tuple[float, float]]) -> str:
+    return f"{statistics.median(w for w, _ in got):.2f} / {statistics.median(c for _, c in got):.2f} s"
 
 
 if __name__ == "__main__":

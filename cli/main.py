@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str, bool]] = {
     "keys": ("api.cli", "keys_app", True),
     "db": ("cli.db", "db_app", True),
     "eval": ("evals.cli", "eval_command", False),
+    "understand": ("agent.understand.cli", "app", True),
 }
 
 

@@ -29,6 +29,15 @@ class Source(BaseModel):
     section: str
 
 
+class PlaybookRef(BaseModel):
+    """The playbook (corpus) entry a rule enforces: its must-avoid item id, the entry id and title."""
+
+    model_config = {"extra": "forbid"}
+    id: str
+    entry: str
+    title: str
+
+
 class Context(BaseModel):
     """Regexes (macros allowed) searched in a scope around a hit."""
 
@@ -52,6 +61,7 @@ class Rule(BaseModel):
     severity: RuleSeverity
     stages: list[Stage] | Literal["all"] = "all"
     source: Source
+    playbook: list[PlaybookRef] = Field(min_length=1)
     description: str
     fix_hint: str
     patterns: list[str] = Field(min_length=1)
@@ -77,9 +87,14 @@ class Rule(BaseModel):
             start=start,
             end=end,
             excerpt=excerpt,
-            message=f"“{excerpt}”:{self.description}(依据 {self.source.file} § {self.source.section})",
+            message=f"“{excerpt}”:{self.description}(依据 {self.citation})",
             fix_hint=self.fix_hint,
         )
+
+    @property
+    def citation(self) -> str:
+        """The playbook entries behind the rule: 《title》(must-avoid id), as shown to agents."""
+        return ";".join(f"《{p.title}》{p.id}" for p in self.playbook)
 
     def applies_to(self, stage: Stage) -> bool:
         return self.stages == "all" or stage in self.stages

@@ -34,7 +34,8 @@ _THIRD = (
     r"(?:居民|业主|住户|商户|群众|市民|村民|人员|人|户|租户|店主|商家|用户|老人)"
     r"|开发商|开发单位|开发公司|建设单位|建设方|施工单位|施工方|施工队|承建方|供电公司|供水公司|自来水公司|燃气公司|电力公司"
     r"|该公司|该企业|该单位|该店|该项目|对方|楼上(?:住户|业主|邻居)?|楼下(?:住户|业主|邻居)?|邻居|隔壁(?:住户|业主)?"
-    r"|(?:[\u4e00-\u9fff]{1,8}(?:公司|集团|中队|大队|执法队|派出所))(?=(?:已|已经|于|在|曾|也|均|表示|称|承诺|回复|答复|认为|负责|拒绝|未|没|不)))"
+    r"|(?:(?:(?![我本您你])[\u4e00-\u9fff]){1,8}(?<!物业)(?<!服务)(?:公司|集团|中队|大队|执法队|派出所|局|委员会|办事处))"
+    r"(?=(?:已|已经|于|在|曾|也|均|表示|称|承诺|回复|答复|认为|负责|拒绝|决定|未|没|不)))"
 )
 _SUBJECT = re.compile(f"(?P<third>{_THIRD})|(?P<owner>{_OWNER})|(?P<replier>{_REPLIER})")
 _HYPOTHETICAL = re.compile(r"^(?:\s*)(?:如|若|如果|假如|倘若|要是|一旦|如若|万一|凡|对于)(?!何|此|实|期|今|下)")
@@ -45,6 +46,7 @@ _FINDINGS = re.compile(
     r"经(?:查|核|核实|核查|调查|了解|现场|实地|排查|检测|协调)|已(?:于|经)?(?:督促|责令|要求|安排|完成|维修|修复|整改|约谈|组织|派|处理|更换|清理|拆除|恢复|解决|召开|对)"
     r"|将于|预计|计划于|\d{1,2}月\d{1,2}日|下一步|具体情况如下|回复如下"
 )
+_MEASURES = re.compile(r"修建|新建|增设|设置|安装|加装|更换|拆除|维修|修复|清理|疏通|硬化|铺设|改造|划定|配备|整改方案")
 _TRANSFER = re.compile(r"转(?:交|给|至|到|办|送|相关)|移交|交由|转市|转区|转县")
 
 # numbers
@@ -84,6 +86,13 @@ class Analysis:
                 found = kind
         return found
 
+    def first_subject(self, start: int, end: int) -> str | None:
+        """The first subject inside ``[start, end)`` (a learned hit's sentence)."""
+        for s, _e, kind in self._subjects:
+            if start <= s < end:
+                return kind
+        return None
+
     def owner_mentioned_before(self, start: int) -> bool:
         ss, _ = self.prep.sentence(start)
         return any(kind == "owner" and ss <= s <= start for s, _e, kind in self._subjects)
@@ -100,6 +109,16 @@ class Analysis:
     def favourable(self, start: int, end: int) -> bool:
         cs, ce = self.prep.clause(start)
         return bool(_FAVOURABLE.search(self.prep.norm[cs:max(ce, end)]))
+
+    def concrete_measures(self, start: int) -> bool:
+        """The sentence names concrete measures (build, install, replace …) next to the hedge."""
+        ss, se = self.prep.sentence(start)
+        return len(_MEASURES.findall(self.prep.norm[ss:se])) >= 2
+
+    def referral_with_contact(self, start: int) -> bool:
+        """A pointer to another body that gives its phone / address (after a real answer)."""
+        ss, se = self.prep.sentence(start)
+        return bool(re.search(r"电话|联系方式|地址|热线|窗口", self.prep.norm[ss:se]))
 
     def substantive(self) -> bool:
         """A real answer beyond a hand-off: findings / actions / dates in a sentence without a transfer."""
@@ -158,7 +177,8 @@ _SPEECH_ACTS = {"arguing", "blaming", "refusing", "disrespect", "overpromising",
 
 
 def excuse(category: str, rule_id: str, analysis: Analysis, start: int, end: int) -> str | None:
-    """Why a rule hit on ``[start, end)`` does not count, or None when it stands."""
+    """Why a rule hit on ``[start, end)`` does not count, or None when it stands. Learned hits
+    (``learned.<category>``, a whole sentence) go through the same readings."""
     if category == "pii_leak":
         if rule_id in ("pii_leak.mobile", "pii_leak.landline", "pii_leak.phone_in_context", "pii_leak.room"):
             kind = analysis.number_kind(start, end)
@@ -168,15 +188,20 @@ def excuse(category: str, rule_id: str, analysis: Analysis, start: int, end: int
     if category in _SPEECH_ACTS:
         if analysis.quoted(start, end):
             return "quoted"
-        who = analysis.agent(start)
+        who = analysis.first_subject(start, end) if rule_id.startswith("learned.") else analysis.agent(start)
         if who == "third" and not (category == "blaming" and analysis.owner_mentioned_before(start)):
             return "third_party"
         if category in ("arguing", "refusing") and analysis.hypothetical(start):
             return "hypothetical"
         if category == "refusing" and analysis.favourable(start, end):
             return "favourable_decision"
-        if category == "buck_passing" and rule_id == "buck_passing.transfer_no_owner" and analysis.substantive():
+        if category == "buck_passing" and rule_id in ("buck_passing.transfer_no_owner", "learned.buck_passing") \
+                and analysis.substantive():
             return "transfer_with_answer"
+        if category == "buck_passing" and analysis.referral_with_contact(start) and analysis.substantive():
+            return "referral_after_answer"
+    if category == "vague" and analysis.concrete_measures(start):
+        return "concrete_measures"
     if category == "empty_thanks" and analysis.substantive():
         return "closing_after_answer"
     return None

@@ -28,6 +28,7 @@ _DIGITS = re.compile(r"\d")
 # sentence windows for the classifier: the engine's sentence splitter plus commas in long sentences
 _SPLIT = re.compile(r"[。！!？?;；\n\r]+|…{2,}")
 _SHORT = 90  # a text this short is also scored as a whole
+_HEADING = re.compile(r"^\s*(?:[0-9一二三四五六七八九十]+[、.．)）]\s*)?关于[^。，,]{0,40}(?:问题|情况|事宜|的回复)[。:：]?\s*$")
 
 
 def features(norm: str) -> list[str]:
@@ -66,11 +67,11 @@ def windows(prep: Prepared) -> list[tuple[int, int]]:
     for s, e in spans:
         while s < e and norm[s].isspace():
             s += 1
-        if e - s >= 2:
+        if e - s >= 2 and not _HEADING.match(norm[s:e]):  # a topic heading says nothing to the owner
             out.append((s, e))
     if len(out) > 1 and len(norm) <= _SHORT:
         out.append((0, len(norm)))
-    return out
+    return out or [(0, len(norm))]
 
 
 class LearnedModel:
@@ -92,11 +93,12 @@ class LearnedModel:
 
     # -- scoring ---------------------------------------------------------------------------
     def logits(self, norm: str) -> np.ndarray:
-        idx = [i for g in features(norm) if (i := self.vocab.get(g)) is not None]
+        grams = features(norm)
+        get = self.vocab.get
+        idx = [i for g in grams if (i := get(g)) is not None]
         if not idx:
             return self.bias.copy()
-        grams = len(features(norm))
-        return self.weights[idx].sum(axis=0) / math.sqrt(grams) + self.bias
+        return self.weights[idx].sum(axis=0, dtype=np.float32) / math.sqrt(len(grams)) + self.bias
 
     def probabilities(self, norm: str) -> np.ndarray:
         return 1.0 / (1.0 + np.exp(-self.logits(norm)))
@@ -109,18 +111,43 @@ class LearnedModel:
             best = np.maximum(best, self.probabilities(prep.norm[s:e]))
         return dict(zip(self.categories, best.tolist(), strict=True))
 
+    def configure(self, sentence: list[str], whole: list[str], whole_max_chars: int) -> None:
+        """Which categories are reported per sentence, which only on the whole (short) reply."""
+        self._sentence = np.array([c in sentence for c in self.categories])
+        self._whole = np.array([c in whole for c in self.categories])
+        self._whole_max = whole_max_chars
+
+    _sentence: np.ndarray | None = None
+    _whole: np.ndarray | None = None
+    _whole_max = 200
+
+    def _best(self, prep: Prepared) -> dict[int, tuple[float, int, int]]:
+        """Per category index above its threshold: (probability, start, end) of the best window.
+        Computed once per prepared text (the eleven category validators share it)."""
+        key = ("learned", id(self))
+        best = prep.cache.get(key)
+        if best is None:
+            best = {}
+            every = np.ones(len(self.categories), dtype=bool)
+            sentence = self._sentence if self._sentence is not None else every
+            whole = self._whole if self._whole is not None else every
+            scored = [(s, e, sentence) for s, e in windows(prep)]
+            if len(prep.norm) <= self._whole_max and whole.any():
+                scored.append((0, len(prep.norm), whole | (sentence if len(scored) <= 1 else False)))
+            for s, e, allowed in scored:
+                probs = self.probabilities(prep.norm[s:e])
+                for c in np.nonzero((probs >= self.thresholds) & allowed)[0].tolist():
+                    if c not in best or probs[c] > best[c][0]:
+                        best[c] = (float(probs[c]), s, e)
+            prep.cache[key] = best
+        return best
+
     def hits(self, prep: Prepared, categories: frozenset[str] | None = None) -> list[LearnedHit]:
         """One hit per category at most: the window with the highest probability above threshold."""
-        best: dict[int, tuple[float, int, int]] = {}
-        for s, e in windows(prep):
-            probs = self.probabilities(prep.norm[s:e])
-            for c in np.nonzero(probs >= self.thresholds)[0].tolist():
-                if categories is not None and self.categories[c] not in categories:
-                    continue
-                if c not in best or probs[c] > best[c][0]:
-                    best[c] = (float(probs[c]), s, e)
         out = []
-        for c, (p, s, e) in sorted(best.items()):
+        for c, (p, s, e) in sorted(self._best(prep).items()):
+            if categories is not None and self.categories[c] not in categories:
+                continue
             s, e = _trim(prep.original, s, e)
             ex_id, ex_text, sim = self.nearest(self.categories[c], prep.norm[s:e])
             out.append(LearnedHit(self.categories[c], s, e, p, float(self.thresholds[c]), ex_id, ex_text, sim))

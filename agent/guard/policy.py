@@ -107,9 +107,26 @@ class NonTextual(BaseModel):
     reason: str
 
 
+class LearnedSettings(BaseModel):
+    """The learned layer (guardrails/learned.npz, built by ``wuye guard train``)."""
+
+    model_config = {"extra": "forbid"}
+    enabled: bool = True
+    severity: RuleSeverity = RuleSeverity.block
+    # categories the classifier reports sentence by sentence (a phrase carries them)
+    sentence: list[ViolationCategory] = Field(default_factory=list)
+    # categories that are a property of the whole reply (no concrete action anywhere): scored on the
+    # whole text only, and only when it is at most `whole_max_chars` long
+    whole: list[ViolationCategory] = Field(default_factory=list)
+    whole_max_chars: int = 200
+
+
 class PolicyFile(BaseModel):
     model_config = {"extra": "forbid"}
     version: int
+    # what guardrails-ai does when a category fails: reask = re-draft the stage, noop = flag only
+    on_fail: dict[ViolationCategory, Literal["reask", "noop"]] = Field(default_factory=dict)
+    learned: LearnedSettings = Field(default_factory=LearnedSettings)
     negators: str  # macro-expanded regex of words that negate what follows
     negation_window: int = 6
     rules: list[Rule]

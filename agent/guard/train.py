@@ -66,14 +66,19 @@ def policy_examples(guardrails_dir: Path) -> list[Example]:
     return out
 
 
-def load_training(root: Path, guardrails_dir: Path, files: tuple[str, ...] = TRAIN_FILES) -> list[Example]:
+FRESH_WEIGHT = 2.0  # the independent writers' train split: closest to what the guard meets
+
+
+def load_training(root: Path, guardrails_dir: Path, files: tuple[str, ...] = TRAIN_FILES,
+                  fresh_weight: float = FRESH_WEIGHT) -> list[Example]:
     examples: list[Example] = []
     for name in files:
         path = root / name
         if not path.exists():
             continue
         for r in read_jsonl(path):
-            examples.append(Example(f"{name}:{r.get('id')}", r["text"], [c for c in r.get("expected", []) if c in CATEGORIES]))
+            examples.append(Example(f"{name}:{r.get('id')}", r["text"], [c for c in r.get("expected", []) if c in CATEGORIES],
+                                    fresh_weight if "/fresh/" in name else 1.0))
     examples += policy_examples(guardrails_dir)
     # every sentence of a clean reply is clean too: teaches that polite framing is not a violation
     extra = []
@@ -82,7 +87,7 @@ def load_training(root: Path, guardrails_dir: Path, files: tuple[str, ...] = TRA
             prep = prepare(ex.text)
             spans = windows(prep)
             if len(spans) > 1:
-                extra += [Example(f"{ex.id}#s{k}", ex.text[s:e], [], 0.5) for k, (s, e) in enumerate(spans)
+                extra += [Example(f"{ex.id}#s{k}", ex.text[s:e], [], 0.5 * ex.weight) for k, (s, e) in enumerate(spans)
                           if (s, e) != (0, len(ex.text))]
     return examples + extra
 
@@ -125,15 +130,21 @@ def fit(examples: list[Example], *, min_df: int = 2, l2: float = 1e-4, epochs: i
     m_w, v_w = np.zeros_like(weights), np.zeros_like(weights)
     m_b, v_b = np.zeros_like(bias), np.zeros_like(bias)
     b1, b2, eps = 0.9, 0.999, 1e-8
+    # CSR-like reductions (rows are built in order; a column-sorted copy for the transpose)
+    row_starts = np.searchsorted(rows, np.arange(n))
+    has_row = np.diff(np.append(row_starts, len(rows))) > 0
+    order = np.argsort(cols, kind="stable")
+    cols_sorted = cols[order]
+    col_ids, col_starts = np.unique(cols_sorted, return_index=True)
     for step in range(1, epochs + 1):
+        contrib = vals[:, None] * weights[cols]
         z = np.zeros((n, k), dtype=np.float32)
-        np.add.at(z, rows, vals[:, None] * weights[cols])
+        z[has_row] = np.add.reduceat(contrib, row_starts[has_row], axis=0)
         z += bias
         p = 1.0 / (1.0 + np.exp(-z))
         g = (p - y) * w_mat / n  # (n, k)
-        grad_w = np.zeros_like(weights)
-        np.add.at(grad_w, cols, vals[:, None] * g[rows])
-        grad_w += l2 * weights
+        grad_w = l2 * weights
+        grad_w[col_ids] += np.add.reduceat((vals[:, None] * g[rows])[order], col_starts, axis=0)
         grad_b = g.sum(axis=0)
         for param, grad, m, v in ((weights, grad_w, m_w, v_w), (bias, grad_b, m_b, v_b)):
             m *= b1
@@ -144,19 +155,22 @@ def fit(examples: list[Example], *, min_df: int = 2, l2: float = 1e-4, epochs: i
     return vocab_list, weights, bias
 
 
-def calibrate(model: LearnedModel, dev: list[dict], *, fp_cost: float = 3.0, floor: float = 0.5) -> np.ndarray:
-    """Per category, the threshold maximising TP − fp_cost·FP on the dev split (ties: the higher
-    threshold); never below ``floor``."""
+def calibrate(model: LearnedModel, dev: list[dict], *, clean_cost: float = 3.0, other_cost: float = 0.5,
+              floor: float = 0.3) -> np.ndarray:
+    """Per category, the threshold maximising TP − clean_cost·FP(clean replies) − other_cost·FP(replies
+    labelled with another category) on the dev split (ties: the higher threshold); never below ``floor``."""
     scores = np.array([[model.score(r["text"])[c] for c in CATEGORIES] for r in dev], dtype=np.float32)
     thresholds = np.full(len(CATEGORIES), 0.9, dtype=np.float32)
     for k, c in enumerate(CATEGORIES):
         positive = np.array([c in r.get("expected", []) for r in dev])
+        clean = np.array([not r.get("expected") for r in dev])
         best = (-1e9, 0.99)
         for t in sorted({round(float(s), 4) for s in scores[:, k]} | {0.99}, reverse=True):
             if t < floor:
                 continue
             fired = scores[:, k] >= t
-            value = float((fired & positive).sum()) - fp_cost * float((fired & ~positive).sum())
+            value = (float((fired & positive).sum()) - clean_cost * float((fired & clean).sum())
+                     - other_cost * float((fired & ~positive & ~clean).sum()))
             if value > best[0]:
                 best = (value, t)
         thresholds[k] = best[1]
@@ -173,15 +187,16 @@ def _digest(paths: list[Path]) -> str:
 
 
 def train(root: Path = ROOT, guardrails_dir: Path | None = None, out: Path | None = None,
-          dev_file: str = DEV_FILE, train_files: tuple[str, ...] = TRAIN_FILES) -> dict:
+          dev_file: str = DEV_FILE, train_files: tuple[str, ...] = TRAIN_FILES, *,
+          fit_options: dict | None = None, calibration: dict | None = None, fresh_weight: float = FRESH_WEIGHT) -> dict:
     guardrails_dir = guardrails_dir or root / "guardrails"
     out = out or guardrails_dir / MODEL_FILE
-    examples = load_training(root, guardrails_dir, train_files)
+    examples = load_training(root, guardrails_dir, train_files, fresh_weight)
     dev_path = root / dev_file
     if not dev_path.exists():
         raise InvalidInput(f"找不到校准用的开发集 {dev_path}", f"calibration (dev) split not found: {dev_path}")
     dev = read_jsonl(dev_path)
-    vocab, weights, bias = fit(examples)
+    vocab, weights, bias = fit(examples, **(fit_options or {}))
     # keep only features that matter: smaller file, same scores up to rounding
     keep = np.abs(weights).max(axis=1) >= 1e-3
     vocab = [g for g, k in zip(vocab, keep, strict=True) if k]
@@ -203,7 +218,7 @@ def train(root: Path = ROOT, guardrails_dir: Path | None = None, out: Path | Non
     }
     tmp = out.with_suffix(".tmp.npz")
     np.savez_compressed(tmp, **arrays)
-    thresholds = calibrate(LearnedModel(tmp), dev)
+    thresholds = calibrate(LearnedModel(tmp), dev, **(calibration or {}))
     arrays["thresholds"] = thresholds
     meta["thresholds"] = {c: round(float(t), 4) for c, t in zip(CATEGORIES, thresholds, strict=True)}
     arrays["meta"] = np.array(json.dumps(meta, ensure_ascii=False))

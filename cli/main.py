@@ -18,6 +18,7 @@ import typer
 COMMANDS: dict[str, tuple[str, str, bool]] = {
     "corpus": ("agent.retrieval.cli", "app", True),
     "check": ("agent.guard.cli", "check", False),
+    "guard": ("agent.guard.cli", "guard_app", True),
     "draft": ("cli.draft", "draft", False),
     "serve": ("api.cli", "serve", False),
     "keys": ("api.cli", "keys_app", True),

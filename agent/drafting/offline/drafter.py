@@ -3,11 +3,14 @@
 With no model configured (or when the configured ones fail) model access hands the very same
 ``DraftRequest`` a prompt is rendered from to ``draft``. It answers with the JSON object a real
 model must give (docs/CONTRACTS.md §4): ``{"classification": {...}, "stages": [{"stage", "text",
-"techniques": [ids]}]}`` — all six stages, or only ``only_stages`` on a re-ask (then with other
-sentence variants, so the fix hints are met).
+"techniques": [ids]}], "facts_used": [...]}`` — all six stages, or only ``only_stages`` on a re-ask
+(then with other sentence variants, so the fix hints are met).
 
-Drafts are composed from the retrieved techniques' phrasings that fit the complaint plus the
-complaint's specifics (what / where / since when); deterministic for a given request.
+Two writers share the facts of the complaint (agent/understand/facts.py):
+- short messages (a WeChat line, a phone note) → ``compose`` (one concrete problem, chat length);
+- long written complaints (letters, hotline posts) → ``letter`` (every issue, primary first,
+  out-of-scope matters answered honestly, demands answered).
+Deterministic for a given request.
 """
 
 from __future__ import annotations
@@ -15,25 +18,63 @@ from __future__ import annotations
 from typing import Any
 
 from agent.drafting.offline.compose import compose_stage
+from agent.drafting.offline.letter import compose_letter
 from agent.drafting.request import DraftRequest
-from agent.understand.facts import gather_facts
+from agent.understand.facts import gather_facts, situation_of
+from agent.vocab import Severity, Stage
 
 MODEL = "wuye-offline/drafter"  # the name drafts report in `model`
+
+# the playbook topic a complaint's primary issue calls for (technique ids by prefix), per stage family
+_TOPIC_PREFIX = {"facilities": ("repair.",), "fees": ("fee.",), "service_attitude": ("mindset.respect", "act.own_mistake",
+                 "thank.sincere_apology", "empathize.", "principle.give_owner_right")}
+_OUTSIDE = ("act.beyond_authority", "escalation.next_level", "duty.coordinate", "act.policy_based")
+
+
+def cite(stage: Stage, offered: list[str], category: str, *, group: bool, outside: bool, owes: bool) -> list[str]:
+    """The technique a stage follows: the complaint's topic first (repair / fee / group / …), never a
+    group-incident technique for a complaint that is not one, never arrears lines for a dispute."""
+    allowed = [i for i in offered if (group or not i.startswith("group."))
+               and (owes or i not in ("fee.overdue", "fee.reminder"))]
+    if not allowed:
+        return offered[:1] if offered and not offered[0].startswith("group.") else allowed
+    prefixes = ("group.",) if group else _TOPIC_PREFIX.get(category, ())
+    if outside and not prefixes:
+        prefixes = _OUTSIDE
+    for prefix in prefixes:
+        hit = next((i for i in allowed if i.startswith(prefix)), None)
+        if hit:
+            return [hit]
+    own = next((i for i in allowed if i.startswith(stage.value + ".")), None)
+    return [own or allowed[0]]
 
 
 def draft(request: DraftRequest) -> dict[str, Any]:
     """The JSON answer (as a dict) for one request. Pure and deterministic."""
     classification = request.classification
+    known = "\n".join([request.complaint, *(t.text for t in request.history if t.role == "业主")])
     facts = gather_facts(request.complaint, classification)
+    sit = situation_of(known, classification)
+    group = classification.severity is Severity.major and facts.has("group")
     stages = []
     used: set[str] = set()  # playbook phrasings already quoted: never twice in one draft
     for stage in request.stages:
         techniques = [t.model_dump() for t in request.techniques.get(stage, [])]
         hints = request.fix_hints.get(stage)
         shift = (1 + len(hints or [])) if hints is not None or request.only_stages else 0
-        text, cited = compose_stage(stage, techniques, facts, shift=shift,
-                                    avoid=request.rejected.get(stage, ""), used=used)
-        if not cited and techniques:
-            cited = [techniques[0]["id"]]
+        avoid = request.rejected.get(stage, "")
+        offered = [t["id"] for t in techniques]
+        if sit.long:
+            text = compose_letter(stage, sit, facts.seed // 7 + shift * 3, group=group,
+                                  escalate=classification.escalate, avoid=avoid)
+            primary = sit.primary
+            cited = cite(stage, offered, primary.category if primary else classification.category.value, group=group,
+                         outside=bool(primary and primary.scope != "ours"), owes=facts.has("owes"))
+        else:
+            text, cited = compose_stage(stage, techniques, facts, shift=shift, avoid=avoid, used=used)
+            if not cited and techniques:
+                cited = cite(stage, offered, classification.category.value, group=group, outside=False,
+                             owes=facts.has("owes"))
         stages.append({"stage": stage.value, "text": text, "techniques": cited})
-    return {"classification": classification.model_dump(mode="json"), "stages": stages}
+    return {"classification": classification.model_dump(mode="json"), "stages": stages,
+            "facts_used": [f.as_dict() for f in sit.facts]}

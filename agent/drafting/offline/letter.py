@@ -1,0 +1,329 @@
+"""Drafts for long written complaints (letters, hotline posts): every issue acknowledged primary
+first, out-of-scope matters answered honestly, demands answered, nothing the complaint does not say.
+
+Input is the grounded ``Situation`` (agent/understand/facts.situation_of): issue summaries, what the
+owner already did, how long, who is affected, demands. Sentences come from banks of variants chosen
+by the complaint's seed and by fit, so no stage sentence dominates across complaints; a re-ask
+(``shift``) picks other variants and never reuses the rejected text.
+"""
+
+from __future__ import annotations
+
+from agent.understand.facts import IssueType, Situation
+from agent.vocab import Stage
+
+MAX_LETTER_CHARS = 170
+
+
+def _pick(options: list[str], seed: int, avoid: str = "") -> str:
+    ordered = [options[(seed + i) % len(options)] for i in range(len(options))]
+    return next((o for o in ordered if o[:10] not in avoid), ordered[0])
+
+
+def _list(issues: tuple[IssueType, ...]) -> str:
+    names = [i.summary for i in issues]
+    if len(names) == 1:
+        return names[0]
+    if len(names) == 2:
+        return f"{names[0]}，还有{names[1]}"
+    return f"{names[0]}、{names[1]}，以及{names[2]}"
+
+
+_DONE_WORDS = {"多次反映": "已经反映过多次", "找过物业": "找过物业", "打过热线": "打过热线",
+               "找过有关部门": "也找过有关部门", "报过警": "报过警", "报修过": "报修过"}
+
+
+def _done_clause(sit: Situation) -> str:
+    words = [_DONE_WORDS[d] for d in sit.done if d in _DONE_WORDS][:2]
+    if not words:
+        return ""
+    return "您" + "、".join(words) + "，问题还是没有解决"
+
+
+# -- listen -----------------------------------------------------------------------------------
+LISTEN_ONE = [
+    "您来信反映的{issues}，我从头到尾认真看了。",
+    "您信里说的{issues}，每一处我都仔细看过了。",
+    "关于{issues}，您写得很详细，我都认真读了。",
+    "您反映的{issues}，来龙去脉我都看明白了。",
+    "您这封信讲的{issues}，我逐字看过了。",
+    "您说的{issues}，我都仔细看了，也都记下来了。",
+]
+LISTEN_MANY = [
+    "您这次反映了几件事：{issues}，每一件我都认真看了。",
+    "您信里提到了{issues}，几件事我都逐条记下了。",
+    "您反映的几件事——{issues}——我都逐条看过了。",
+    "您这封信里说到{issues}，我一件一件都记下来了。",
+]
+LISTEN_UNKNOWN = [
+    "您来信反映的情况，我从头到尾认真看了。",
+    "您信里写的经过，我都仔细看过了，也都记了下来。",
+    "您反映的事情来龙去脉，我都认真读了。",
+]
+LISTEN_TAIL = [
+    "{done}，前后{duration}，这件事我们不会再拖着。",
+    "{done}，这个情况我会如实记录在案。",
+    "前后已经{duration}，您的每一条意见我们都会当真对待。",
+    "这件事由我来跟进，您不用再一处处去找。",
+    "您的意见我们已经正式登记，后面由我负责跟进。",
+    "信里的每一点我都会核实清楚，不会只挑一件来回答您。",
+    "这些情况我已经登记下来，由我跟到底。",
+]
+
+# -- empathize --------------------------------------------------------------------------------
+EMPATHY_AGAINST_US = [
+    "您找了我们却没有得到解决，这是我们的失职，我向您郑重道歉。",
+    "事情拖到现在还没有着落，首先是我们物业做得不到位，对不起。",
+    "您对物业的批评我们接受，没能及时回应您，是我们的不对。",
+    "让您为这件事一次次奔走，是我们工作没做好，真的很抱歉。",
+]
+EMPATHY_VULNERABLE = [
+    "家里有{who}，这件事带来的不便和担心就更多了，您的心情我完全理解。",
+    "{who}受到影响，做家人的肯定最着急，这份心情我能体会。",
+    "一家人里有{who}，这种情况换谁都放心不下。",
+]
+EMPATHY_LONG = [
+    "一件事拖了{duration}还没有结果，换了谁都会失望，您着急是应该的。",
+    "前后{duration}都没解决，您的耐心已经给得够多了。",
+    "拖了{duration}，这期间给您的生活添了太多麻烦。",
+]
+EMPATHY_MANY = [
+    "这件事牵动着小区里很多住户的日常生活，大家的着急我们都看在眼里。",
+    "这不是一家一户的事，关系到很多邻居的生活，我们不会轻视。",
+    "这么多住户都受到影响，您站出来反映，也是在替大家说话。",
+]
+EMPATHY_OUTSIDE = [
+    "这件事牵涉好几个方面，您一次次反映还没有结果，心里着急我们理解。",
+    "这类事情往往要好几个部门一起才能解决，拖得久了，谁都会觉得无助。",
+    "事情卡在几个单位之间没人拍板，您的失望我们能体会。",
+]
+EMPATHY_DEFAULT = [
+    "住在这里本该安心舒心，这件事给您添了不少烦恼，我们理解。",
+    "每天都要面对这种情况，确实让人心烦，您的感受我们理解。",
+    "您愿意把情况写得这么详细，是希望事情真正解决，我们会认真对待。",
+    "这件事影响到您的日常生活，您有意见完全可以理解。",
+    "遇到这样的情况，换了谁都会不满，您的心情我们理解。",
+]
+APOLOGY = [
+    "您要求的道歉，我在这里正式向您说一声：对不起。",
+    "对这件事给您带来的困扰，我代表物业服务中心向您郑重道歉。",
+]
+
+# -- ask --------------------------------------------------------------------------------------
+ASK_VISIT = [
+    "我们想约个时间到现场看一看，您哪天、什么时段方便？",
+    "我们打算先去现场核实，您看哪个时间方便陪我们一起看？",
+    "为了把情况核实准确，我们想当面听您说说，您哪天有空？",
+    "方便的话，约个时间我们上门当面了解一下，您看什么时候合适？",
+]
+ASK_WHERE = [
+    "方便告诉我具体是哪一栋、哪个位置吗？我们好直接安排人去看。",
+    "具体是在小区哪一处？您告诉我位置，我们直接去现场。",
+]
+ASK_EVIDENCE = [
+    "您手上如果有照片、视频或相关单据，方便发给我们吗？核实会更快。",
+    "之前反映时留下的记录或照片，方便的话发给我们一份，我们对照着查。",
+]
+ASK_FEES = [
+    "方便把相关的缴费单据或通知发给我们吗？我们对照明细逐项核对。",
+    "您对哪几笔费用有疑问？把单据发给我们，我们逐笔核对。",
+]
+ASK_PRIORITY = [
+    "这几件事里，您最希望我们先办哪一件？我们按您最着急的先安排。",
+    "几件事我们都会跟，您看哪一件最急，我们先从那一件办起。",
+]
+ASK_CONTACT = [
+    "后面有进展，您希望我们电话联系还是当面说明？什么时段联系您方便？",
+    "进展出来后，什么时间联系您比较方便？",
+]
+
+# -- act --------------------------------------------------------------------------------------
+ACT_OURS = [
+    "关于{summary}，我们{action}。",
+    "{summary}这一项，我们{action}。",
+]
+ACT_SHARED = [
+    "关于{summary}，物业能做的我们马上做：{action}；需要{who}处理的部分，我们会跟进到有答复为止。",
+    "{summary}最终要由{who}来处理，但物业不会袖手旁观：我们{action}。",
+]
+ACT_OUTSIDE = [
+    "{summary}需要{who}来决定，物业不能替他们拍板，这一点跟您说实话；我们能做的是：{action}。",
+    "坦白说，{summary}不在物业的权限之内，要由{who}来定；我们{action}，有了答复第一时间转告您。",
+    "{summary}要由{who}来处理，物业不能替他们拍板；我们{action}，并随时告诉您进展。",
+]
+ACT_SECONDARY = "另外，{summary}，我们{action}。"
+ACT_ESCALATE = [
+    "这件事我已经报给项目经理，由他亲自督办。",
+    "我已经把这件事报给项目经理，由他牵头推进。",
+]
+ACT_CALLBACK = [
+    "两个工作日内我给您回电话，说明进展。",
+    "三个工作日内我会把处理进展告诉您。",
+    "本周内我会给您一个明确的答复。",
+    "不管进展快慢，两个工作日内我都会先给您回个电话。",
+]
+
+# -- negotiate --------------------------------------------------------------------------------
+NEG_COMPENSATION = [
+    "您提出的赔偿，我们先把损失情况一起核实清楚，再报公司按规定处理，我不能当场承诺金额，但会给您一个明确答复。",
+    "关于赔偿，需要先把损失核实清楚；我会把您的要求如实报给公司，在规定范围内尽快给您答复。",
+]
+NEG_REFUND = [
+    "退费或减免需要公司按规定审批，我不能当场答应您，但会把您的意见和依据如实报上去，并把结果告诉您。",
+    "关于费用的要求，我们先把账目核对清楚，涉及退还或减免的，按规定报公司审批，结果如实告诉您。",
+]
+NEG_REPLACE = [
+    "选聘或更换物业是业主的权利，要按业主大会的程序来，我们会配合，不设任何障碍；在那之前，日常服务我们照样做好。",
+    "要不要换物业，由业主依法决定，我们尊重，也会配合相关程序；这段时间该做的服务，我们一样不会少。",
+]
+NEG_INFORMATION = [
+    "您想了解的依据和情况，物业这边掌握的资料我们会整理出来给您看；不在我们手上的，我们帮您去问清楚。",
+    "您问到的几个问题，我们会把能公开的资料和依据整理好，当面或书面向您说明。",
+]
+NEG_PUNISH = [
+    "对违规行为的查处要由执法部门来做，我们能做的是把现场情况和证据整理完整，配合他们依法处理。",
+    "处罚和查处是执法部门的权力，物业会把掌握的情况如实提供，配合他们处理到位。",
+]
+NEG_DEFAULT = [
+    "您看是我们先上门当面沟通，还是先把处理方案写成书面材料给您？",
+    "处理方案出来后，我们先征求您的意见再落实，您有更好的办法也可以直接告诉我。",
+    "如果您愿意，我们可以约上相关的邻居一起坐下来谈，把方案定得更周全。",
+    "您对处理方式有什么要求，可以先跟我说，我们在能做到的范围里尽量照您的意思办。",
+    "我们先按上面的安排推进，中途需要调整的，随时和您商量。",
+]
+NEG_GROUP = [
+    "如果大家愿意，我们可以组织一次业主沟通会，请几位业主代表参加，把情况和方案当面讲清楚。",
+    "大家的意见比较集中，我们可以请几位业主代表和我们一起商量办法，您看是否可以？",
+]
+
+# -- thank ------------------------------------------------------------------------------------
+THANK_OPEN = [
+    "谢谢您把情况写得这么清楚，让您费心了，我们很抱歉。",
+    "感谢您的监督，这件事让您受累了，对不起。",
+    "谢谢您愿意把这些问题告诉我们，给您添了麻烦，真的很抱歉。",
+    "谢谢您的耐心，事情拖到现在，我们很过意不去。",
+    "您的来信对我们是很好的提醒，谢谢您，也向您说声抱歉。",
+    "谢谢您替大家把问题提出来，让您操心了，我们很抱歉。",
+    "感谢您花这么多时间反映情况，这些问题给您添了麻烦，对不起。",
+    "谢谢您一直没有放弃反映，让您久等了，我们很抱歉。",
+]
+THANK_IMPROVE = {
+    "ours": ["{summary}我们会列进每周的检查重点，避免再次出现。",
+             "这次的事我们会在内部通报，把处理流程再落实一遍。",
+             "类似的情况我们会定期排查，不等业主反映才去处理。"],
+    "shared": ["和有关部门的沟通情况，我们会定期告诉您，不让事情没了下文。",
+               "后续我们每一次和有关部门沟通的结果，都会及时告诉您。"],
+    "outside": ["这件事虽然不归物业决定，但每一步进展我们都会替您盯着。",
+                "有关方面给出答复后，我们会第一时间转告您。"],
+}
+THANK_FOLLOW = [
+    "事情有了结果，我会回访您，听听您的意见。",
+    "一周后我会回访您，看看情况有没有改善。",
+    "处理完以后我会再回访您，确认您满意才算办完。",
+    "后续我会主动回访，不用您再来催。",
+]
+
+
+def _fmt(template: str, sit: Situation, **extra: str) -> str:
+    who = sit.vulnerable or ""
+    return template.format(issues=_list(sit.issues) if sit.issues else "", done=_done_clause(sit),
+                           duration=sit.duration or "", who=who, **extra)
+
+
+def _usable(template: str, sit: Situation) -> bool:
+    return (("{done}" not in template or bool(_done_clause(sit)))
+            and ("{duration}" not in template or bool(sit.duration))
+            and ("{who}" not in template or bool(sit.vulnerable)))
+
+
+def _choose(bank: list[str], sit: Situation, seed: int, avoid: str = "") -> str:
+    usable = [t for t in bank if _usable(t, sit)] or bank
+    return _fmt(_pick(usable, seed, avoid), sit)
+
+
+def _join(parts: list[str], required: int) -> str:
+    parts = [p for p in parts if p]
+    while len("".join(parts)) > MAX_LETTER_CHARS and len(parts) > required:
+        parts.pop()
+    return "".join(parts)
+
+
+def compose_letter(stage: Stage, sit: Situation, seed: int, *, group: bool, escalate: bool,
+                   avoid: str = "") -> str:
+    """The text of one stage for a long written complaint."""
+    s = seed + list(Stage).index(stage) * 7
+    primary = sit.primary
+    if stage is Stage.listen:
+        if not sit.issues:
+            head = _pick(LISTEN_UNKNOWN, s, avoid)
+        else:
+            head = _fmt(_pick(LISTEN_MANY if len(sit.issues) > 1 else LISTEN_ONE, s, avoid), sit)
+        return _join([head, _choose(LISTEN_TAIL, sit, s // 3, avoid)], 1)
+    if stage is Stage.empathize:
+        parts = []
+        if "apology" in sit.demands or sit.against_property:
+            parts.append(_pick(EMPATHY_AGAINST_US if sit.against_property else APOLOGY, s, avoid))
+        if sit.vulnerable:
+            parts.append(_choose(EMPATHY_VULNERABLE, sit, s, avoid))
+        elif sit.duration and not parts:
+            parts.append(_choose(EMPATHY_LONG, sit, s, avoid))
+        elif sit.many and not parts:
+            parts.append(_pick(EMPATHY_MANY, s, avoid))
+        if not parts:
+            bank = EMPATHY_OUTSIDE if primary and primary.scope == "outside" else EMPATHY_DEFAULT
+            parts.append(_pick(bank, s, avoid))
+        if "apology" in sit.demands and sit.against_property:
+            parts.append(_pick(APOLOGY, s, avoid))
+        return _join(parts, 1)
+    if stage is Stage.ask:
+        if primary is None:
+            return _pick(ASK_VISIT, s, avoid)
+        if primary.category == "fees":
+            return _pick(ASK_FEES, s, avoid)
+        if len(sit.issues) > 2:
+            return _pick(ASK_PRIORITY, s, avoid)
+        if primary.scope == "outside":
+            return _pick(ASK_CONTACT + ASK_EVIDENCE, s, avoid)
+        has_place = any(f.kind == "where" for f in sit.facts)
+        bank = ASK_VISIT + ASK_EVIDENCE + ([] if has_place else ASK_WHERE)
+        return _pick(bank, s, avoid)
+    if stage is Stage.act:
+        parts = []
+        if primary is None:
+            parts.append("您反映的情况，我已经登记下来，会请相关部门的负责人逐条核实。")
+        else:
+            parts.append(_act_for(primary, s, avoid))
+            for extra in sit.issues[1:2]:
+                parts.append(ACT_SECONDARY.format(summary=extra.summary, action=_action(extra)))
+        if escalate or group:
+            parts.append(_pick(ACT_ESCALATE, s, avoid))
+        parts.append(_pick(ACT_CALLBACK, s // 5, avoid))
+        callback = parts.pop()
+        text = _join(parts, 1)
+        while len(text) + len(callback) > MAX_LETTER_CHARS and len(parts) > 1:
+            parts.pop()
+            text = _join(parts, 1)
+        return text + callback
+    if stage is Stage.negotiate:
+        for key, bank in (("compensation", NEG_COMPENSATION), ("refund", NEG_REFUND), ("replace", NEG_REPLACE),
+                          ("punish", NEG_PUNISH), ("information", NEG_INFORMATION)):
+            if key in sit.demands:
+                return _pick(bank, s, avoid)
+        return _pick(NEG_GROUP if group else NEG_DEFAULT, s, avoid)
+    # thank
+    scope = primary.scope if primary else "ours"
+    improve = _pick(THANK_IMPROVE[scope], s, avoid).format(summary=primary.summary if primary else "")
+    if "{summary}" in THANK_IMPROVE[scope][0] and not primary:
+        improve = THANK_IMPROVE[scope][-1]
+    return _join([_pick(THANK_OPEN, s, avoid), improve, _pick(THANK_FOLLOW, s // 3, avoid)], 3)
+
+
+def _action(issue: IssueType) -> str:
+    return issue.action
+
+
+def _act_for(issue: IssueType, seed: int, avoid: str) -> str:
+    if issue.scope == "ours":
+        return _pick(ACT_OURS, seed, avoid).format(summary=issue.summary, action=issue.action)
+    bank = ACT_SHARED if issue.scope == "shared" else ACT_OUTSIDE
+    return _pick(bank, seed, avoid).format(summary=issue.summary, action=issue.action, who=issue.who)

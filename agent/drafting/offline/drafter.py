@@ -25,28 +25,19 @@ from agent.vocab import Severity, Stage
 
 MODEL = "wuye-offline/drafter"  # the name drafts report in `model`
 
-# the playbook topic a complaint's primary issue calls for (technique ids by prefix), per stage family
-_TOPIC_PREFIX = {"facilities": ("repair.",), "fees": ("fee.",), "service_attitude": ("mindset.respect", "act.own_mistake",
-                 "thank.sincere_apology", "empathize.", "principle.give_owner_right")}
-_OUTSIDE = ("act.beyond_authority", "escalation.next_level", "duty.coordinate", "act.policy_based")
-
-
 def cite(stage: Stage, offered: list[str], category: str, *, group: bool, outside: bool, owes: bool) -> list[str]:
-    """The technique a stage follows: the complaint's topic first (repair / fee / group / …), never a
-    group-incident technique for a complaint that is not one, never arrears lines for a dispute."""
-    allowed = [i for i in offered if (group or not i.startswith("group."))
-               and (owes or i not in ("fee.overdue", "fee.reminder"))]
+    """The technique a stage follows: the complaint's primary topic first (agent/retrieval/situated.py:
+    repair / fee / group / service / outside / order), never a group-incident technique for a
+    complaint that is not one, never arrears lines for a dispute."""
+    from agent.retrieval.situated import NEVER_UNLESS_OWED, TOPIC_TECHNIQUES, primary_topic
+
+    allowed = [i for i in offered if (group or not i.startswith("group.")) and (owes or i not in NEVER_UNLESS_OWED)]
     if not allowed:
-        return offered[:1] if offered and not offered[0].startswith("group.") else allowed
-    prefixes = ("group.",) if group else _TOPIC_PREFIX.get(category, ())
-    if outside and not prefixes:
-        prefixes = _OUTSIDE
-    for prefix in prefixes:
-        hit = next((i for i in allowed if i.startswith(prefix)), None)
-        if hit:
-            return [hit]
+        return []
+    wanted = TOPIC_TECHNIQUES[primary_topic(category, group=group, outside=outside)]
+    hit = next((i for i in wanted if i in allowed), None)
     own = next((i for i in allowed if i.startswith(stage.value + ".")), None)
-    return [own or allowed[0]]
+    return [hit or own or allowed[0]]
 
 
 def draft(request: DraftRequest) -> dict[str, Any]:
@@ -71,10 +62,10 @@ def draft(request: DraftRequest) -> dict[str, Any]:
             cited = cite(stage, offered, primary.category if primary else classification.category.value, group=group,
                          outside=bool(primary and primary.scope != "ours"), owes=facts.has("owes"))
         else:
-            text, cited = compose_stage(stage, techniques, facts, shift=shift, avoid=avoid, used=used)
-            if not cited and techniques:
-                cited = cite(stage, offered, classification.category.value, group=group, outside=False,
-                             owes=facts.has("owes"))
+            text, quoted = compose_stage(stage, techniques, facts, shift=shift, avoid=avoid, used=used)
+            topical = cite(stage, offered, classification.category.value, group=group, outside=False,
+                           owes=facts.has("owes"))
+            cited = list(dict.fromkeys([*quoted, *topical]))[:2] if quoted else topical
         stages.append({"stage": stage.value, "text": text, "techniques": cited})
     return {"classification": classification.model_dump(mode="json"), "stages": stages,
             "facts_used": [f.as_dict() for f in sit.facts]}

@@ -38,7 +38,7 @@ _CONCEPTS: dict[str, tuple[str, str, str | None]] = {
     # hazards / events
     "fire": ("hazard", r"起火|着火|火灾|火情|冒烟|失火|明火|烧起来|火警", r"起火|着火|火灾|火情|冒烟|失火|明火|烧|火警|焚"),
     "gas": ("hazard", r"燃气|煤气|天然气|漏气", None),
-    "trapped": ("hazard", r"困人|被困|困在|关在电梯", r"困|关在"),
+    "trapped": ("hazard", r"困人|被困|困在|关在电梯", r"困|关在|关人|关住|被关"),
     "electric": ("hazard", r"漏电|触电|电线外露|裸露的电线|飞线", r"漏电|触电|电线|飞线|拉线"),
     "falling": ("hazard", r"高空抛物|坠物|坠落|掉下来|砸下来|脱落", r"抛物|坠|掉|砸|脱落|落下"),
     "injury": ("hazard", r"受伤|伤口|流血|咬伤|摔伤|骨折|住院", r"伤|流血|咬|摔|骨折|住院|医院"),
@@ -89,7 +89,7 @@ _PLACE_NUM = r"0-9〇零一二两三四五六七八九十百"
 _NUMBERED_PLACE = re.compile(rf"(?<![A-Za-z0-9０-９{_PLACE_NUM}])([{_PLACE_NUM}]{{1,4}})(号楼|栋|幢|座|期|区|单元|号门)")
 # a duration or past time about the case (not our commitment: …内 / …前 / …以后 are excluded below)
 _TIME = re.compile(
-    rf"(?<![{_PLACE_NUM}])([{_PLACE_NUM}半几好多]{{1,4}})(个多月|多个月|个月|多年|年多|年|多天|天|个多小时|多小时|小时|分钟|周|个星期|星期|晚)(?!内|之内|以内|前|以前|后|以后|左右|的时间内)"
+    rf"(?<![{_PLACE_NUM}第])([{_PLACE_NUM}半几好多]{{1,4}})(个多月|多个月|个月|多年|年多|年|多天|天|个多小时|多小时|小时|分钟|周|个星期|星期|晚)(?!内|之内|以内|前|以前|后|以后|左右|的时间内)"
     r"|昨天|昨晚|前天|上周|上个?星期|上个?礼拜|上个?月|去年|前年|年初|[0-9一二三四五六七八九十]{1,2}月[0-9一二三四五六七八九十]{1,3}[号日]")
 # a count the draft states as a fact (our own plans such as 一次沟通会 / 几位业主代表 are not counts)
 _COUNT = re.compile(rf"(?<![{_PLACE_NUM}])(?!一次)([{_PLACE_NUM}]{{1,5}})(户|次|位业主|名业主|个业主|人|元|块钱|万元|辆)")

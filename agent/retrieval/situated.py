@@ -12,6 +12,7 @@ offline drafter's citations and ``wuye draft --report fit`` read it too.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from agent.understand.models import Classification
@@ -35,18 +36,30 @@ _BY_CATEGORY = {"facilities": "repair", "fees": "fees", "service_attitude": "ser
 NEVER_UNLESS_OWED = ("fee.overdue", "fee.reminder")
 
 
-def primary_topic(category: str, *, group: bool, outside: bool = False) -> str:
-    """The playbook topic a complaint's primary issue calls for."""
-    if group:
-        return "group"
-    topic = _BY_CATEGORY.get(category, "order")
-    return "outside" if outside and topic == "order" else topic
+def primary_topic(category: str, *, group: bool) -> str:
+    """The playbook topic a complaint's primary category calls for."""
+    return "group" if group else _BY_CATEGORY.get(category, "order")
+
+
+def topics_for(category: str, scope: str = "ours", *, group: bool = False) -> list[str]:
+    """The topics an issue brings: its category's topic; plus outside-scope handling when another
+    body decides (``shared``), or only that when it is wholly outside our remit (``outside``)."""
+    base = primary_topic(category, group=group)
+    if scope == "outside" and base in ("order", "outside"):
+        return ["outside"]
+    return [base, "outside"] if scope != "ours" and base != "outside" else [base]
+
+
+_ORGANISED = re.compile(r"联名|集体(上访|维权|抗议|投诉|反对|拒绝)|拉横幅|横幅|堵门|堵路|围堵|聚集|静坐|游行|抗议|群体事件|冲突|上访|"
+                        r"维权行动|业主代表")
 
 
 def is_group_incident(complaint: str, classification: Classification) -> bool:
-    from agent.understand.facts import gather_facts
+    """A group incident: a major complaint where owners act together (联名, 横幅, 堵门, 聚集 …);
+    a major danger to one household, or many households merely affected, is not one."""
+    from agent.understand.script import to_simplified
 
-    return classification.severity is Severity.major and gather_facts(complaint, classification).has("group")
+    return classification.severity is Severity.major and bool(_ORGANISED.search(to_simplified(complaint)))
 
 
 def situation_query(complaint: str, classification: Classification, max_chars: int = 400) -> str:
@@ -68,17 +81,22 @@ def search_situated(retriever: Retriever, complaint: str, classification: Classi
     sit = situation_of(complaint, classification)
     group = is_group_incident(complaint, classification)
     owes = gather_facts(complaint, classification).has("owes")
-    primary = sit.primary
-    category = primary.category if primary and sit.long else classification.category.value
-    topic = primary_topic(category, group=group, outside=bool(primary and primary.scope != "ours"))
-    wanted = TOPIC_TECHNIQUES[topic]
+    if sit.long and sit.issues:  # every issue the act stage answers brings its topic's techniques
+        topics = [t for i in sit.issues[:2] for t in topics_for(i.category, i.scope, group=group)]
+    else:
+        topics = topics_for(classification.category.value, group=group)
+    topics = list(dict.fromkeys(topics))
     hits = retriever.search_stages(situation_query(complaint, classification, max_chars), stages=list(Stage), k=k + 3)
     out: dict[Stage, list[Hit]] = {}
     for stage, stage_hits in hits.items():
         keep = [h for h in stage_hits if (group or not h.id.startswith("group."))
                 and (owes or h.id not in NEVER_UNLESS_OWED)]
-        first = [retriever.hit(i) for i in wanted if retriever.has(i) and retriever.get(i).stage is stage]
-        first = [h for h in first if h is not None][:1]
+        first = []
+        for topic in topics[:2 if stage is Stage.act else 1]:  # the act stage answers two issues
+            hit = next((retriever.hit(i) for i in TOPIC_TECHNIQUES[topic]
+                        if retriever.has(i) and retriever.get(i).stage is stage), None)
+            if hit is not None and all(hit.id != f.id for f in first):
+                first.append(hit)
         merged = first + [h for h in keep if all(h.id != f.id for f in first)]
         out[stage] = merged[:k]
     return out

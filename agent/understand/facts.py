@@ -234,7 +234,7 @@ ISSUE_TYPES: tuple[IssueType, ...] = (
               "已经请电梯维保单位和工程部一起查清这台电梯的故障原因和救援为什么不及时"),
     IssueType("lift_noise", r"电梯.{0,20}(噪音|噪声|响声|分贝)", "电梯运行噪音", "facilities", "ours", "",
               "会请电梯维保单位做一次噪音检测，查清原因后整改"),
-    IssueType("lift", r"电梯.{0,12}(坏|故障|停运|停用|关停|维修|维保|年检|异响|抖|掉|停了|不能用|没法用)|(坏|停).{0,4}电梯",
+    IssueType("lift", r"电梯.{0,12}(坏|故障|停运|停用|关停|维修|维保|年检|异响|抖|掉|停了|不能用|没法用|泡水|进水|隐患)|(坏|停).{0,4}电梯",
               "电梯的问题", "facilities", "ours", "", "已经请工程部联系电梯维保单位到场检查，查清原因后告诉您怎么修、要多久"),
     IssueType("commercial", r"住改商|商住|改成.{0,8}(商|店|驿站|办公|公司|仓库)|住宅.{0,10}(酒店|宾馆|民宿|公寓式)|"
               r"(酒店|宾馆|民宿|旅馆).{0,10}(营业|经营|开设)|开.{0,6}(酒店|宾馆|民宿|棋牌|麻将馆)",
@@ -258,6 +258,9 @@ ISSUE_TYPES: tuple[IssueType, ...] = (
               "已经安排工程部师傅上门查看漏水点，查清原因后告诉您怎么修"),
     IssueType("water_power", r"停水|停电|断水|断电|没水|没电|水压|变压器|供电|供水", "供水供电的问题", "facilities", "ours", "",
               "已经请工程部查清供水供电的情况，需要供水供电单位配合的，由我们去联系"),
+    IssueType("defect", r"开裂|裂缝|质量问题|反水|反臭|(瓷砖|墙皮|外墙).{0,4}(脱落|掉)|偷工减料|设计(缺陷|不合理)|钢化玻璃|电表箱|地基.{0,4}(下沉|沉降)",
+              "房屋质量的问题", "facilities", "shared", "开发商",
+              "会先安排工程部到现场查看、拍照取证，属于保修范围的，书面督促开发商限期维修，我来跟进"),
     IssueType("fire_safety", r"消防(设施|设备|栓|系统|管道|水|通道|车道)|灭火器|烟感|喷淋", "消防设施的问题", "facilities", "ours", "",
               "已经安排工程部对消防设施逐项检查，查出的问题列清单限期整改"),
     IssueType("parking_ownership", r"(车库|车位).{0,12}(产权|归属|卖|出售|转让|租|所有权|只租不售)|(产权|归属).{0,8}(车库|车位)",
@@ -265,7 +268,7 @@ ISSUE_TYPES: tuple[IssueType, ...] = (
               "会把车位的权属资料和收费依据整理出来，向开发商和住建部门问清楚"),
     IssueType("parking", r"停车|车位|乱停|车库", "停车管理的问题", "security", "ours", "",
               "已经请秩序维护部把停车秩序重新理顺"),
-    IssueType("fees", r"物业费|管理费|收费|乱收|多收|水电费|停车费|公摊|涨价|调价|缴费|收据|发票", "收费的问题", "fees", "ours", "",
+    IssueType("fees", r"物业费|管理费|收费|乱收|多收|水电费|停车费|涨价|调价|缴费|收据|发票", "收费的问题", "fees", "ours", "",
               "已经请财务同事把收费依据和明细整理出来，逐项核对"),
     IssueType("fund", r"维修基金|维修资金|专项资金", "维修资金的使用", "other", "shared", "业主大会和住建部门",
               "会把维修资金的使用程序和账目情况整理出来，向业主公开"),
@@ -273,7 +276,7 @@ ISSUE_TYPES: tuple[IssueType, ...] = (
               "街道和社区", "会配合街道和社区的指导，按规定提供需要物业配合的资料"),
     IssueType("handover", r"(新|老|原|前期)物业|更换物业|选聘|交接|不撤|拒不退出|退场|撤场", "新老物业交接的问题", "other", "shared",
               "街道和住建部门", "会配合街道、住建部门和业委会办好交接，交接期间日常服务不断档"),
-    IssueType("developer", r"开发商|交房|房产证|不动产证|办证|产权证|降价|延期交付|精装|质保|保修期|售楼", "开发商方面的问题", "other",
+    IssueType("developer", r"开发商|交房|收房|房产证|不动产证|办证|产权证|降价|延期交付|精装|质保|保修期|售楼|公摊|土地年限|按揭|房贷|利率|虚假宣传", "开发商方面的问题", "other",
               "outside", "开发商", "会把您反映的情况整理成书面材料送交开发商，我来盯着他们的答复"),
     IssueType("school", r"学位|入学|划片|上学|就读|读书|招生", "孩子上学的问题", "other", "outside", "教育部门",
               "会把大家的意见整理好，反映给街道和教育部门"),
@@ -299,7 +302,7 @@ ISSUE_TYPES: tuple[IssueType, ...] = (
               "已经请秩序维护部主管核实情况，加强巡查和门岗管理"),
     IssueType("hot_water", r"暖气|供暖", "供暖的问题", "facilities", "ours", "",
               "已经请工程部查清供暖的情况"),
-    IssueType("network", r"宽带|网络|信号|光纤|有线电视", "网络和通信的问题", "facilities", "shared", "通信运营商",
+    IssueType("network", r"宽带|网络|信号|光纤|有线电视", "网络和通信的问题", "other", "shared", "通信运营商",
               "会联系运营商一起查看，把进展告诉您"),
     IssueType("facility", r"坏了|损坏|维修|报修|年久失修|老化|破损|故障", "设施维修的问题", "facilities", "ours", "",
               "已经安排工程部到现场查看，查清原因后告诉您怎么修"),
@@ -313,7 +316,7 @@ _BY_KEY = {t.key: t for t in ISSUE_TYPES}
 # issues that make another one redundant when both are found
 _SUBSUMES = {"lift_noise": {"lift"}, "trapped": {"lift"}, "construction_noise": {"business_noise"},
              "parking_ownership": {"parking"}, "leak": {"facility"}, "lift": {"facility"},
-             "water_power": {"facility"}, "fire_safety": {"facility"}, "garbage": {"hygiene"},
+             "water_power": {"facility"}, "fire_safety": {"facility"}, "defect": {"facility", "leak"}, "garbage": {"hygiene"},
              "hot_water": {"facility"}, "commercial": {"group_rental"} }
 
 _DONE = (

@@ -50,13 +50,13 @@ def topics_for(category: str, scope: str = "ours", *, group: bool = False) -> li
     return [base, "outside"] if scope != "ours" and base != "outside" else [base]
 
 
-_ORGANISED = re.compile(r"联名|集体(上访|维权|抗议|投诉|反对|拒绝)|拉横幅|横幅|堵门|堵路|围堵|聚集|静坐|游行|抗议|群体事件|冲突|上访|"
-                        r"维权行动|业主代表")
+_ORGANISED = re.compile(r"围堵|堵门|堵路|堵住.{0,4}(入口|出口|大门)|拉横幅|横幅|聚集|静坐|游行|群体事件|冲突")
 
 
 def is_group_incident(complaint: str, classification: Classification) -> bool:
-    """A group incident: a major complaint where owners act together (联名, 横幅, 堵门, 聚集 …);
-    a major danger to one household, or many households merely affected, is not one."""
+    """A group incident: a major complaint where people act together on the spot (横幅, 堵门, 聚集,
+    冲突 …); a petition (联名), a major danger to one household, or many households merely
+    affected is not one."""
     from agent.understand.script import to_simplified
 
     return classification.severity is Severity.major and bool(_ORGANISED.search(to_simplified(complaint)))

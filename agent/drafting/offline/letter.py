@@ -92,9 +92,9 @@ EMPATHY_AGAINST_US = [
     "让您为这件事一次次奔走，是我们工作没做好，真的很抱歉。",
 ]
 EMPATHY_VULNERABLE = [
-    "家里有{who}，这件事带来的不便和担心就更多了，您的心情我完全理解。",
-    "{who}受到影响，做家人的肯定最着急，这份心情我能体会。",
-    "一家人里有{who}，这种情况换谁都放心不下。",
+    "{who}也受到影响，这件事带来的不便和担心就更多了，您的心情我完全理解。",
+    "涉及{who}的生活和安全，再小的事也不能马虎，您着急是应该的。",
+    "对{who}来说，这样的情况更难熬，换谁都放心不下。",
 ]
 EMPATHY_LONG = [
     "一件事拖了{duration}还没有结果，换了谁都会失望，您着急是应该的。",
@@ -183,7 +183,7 @@ ACT_OUTSIDE = [
     "坦白跟您说，{summary}最终由{who}决定；我们{action}，有了答复第一时间转告您。",
     "{summary}要由{who}来处理，物业不能替他们拍板；我们{action}，并随时告诉您进展。",
 ]
-ACT_SECONDARY = "另外，{summary}，我们{action}。"
+ACT_SECONDARY = "另外，{summary}，我们{action}{follow}。"
 ACT_ESCALATE = [
     f"{head}{who}，{verb}。" for head, who, verb in product(
         ["这件事我已经报给", "我已经把情况报给", "这件事已经上报"], ["项目经理", "项目负责人", "服务中心经理"],
@@ -204,7 +204,7 @@ NEG_REFUND = [
 ]
 NEG_REPLACE = [
     "选聘或更换物业是业主的权利，要按业主大会的程序来，我们会配合，不设任何障碍；在那之前，日常服务我们照样做好。",
-    "是否更换物业，由业主依法决定，我们尊重，也会配合相关程序；这段时间该做的服务，我们一样不会少。",
+    "另选物业公司是业主依法享有的权利，我们尊重，也会配合相关程序；这段时间该做的服务，我们一样不会少。",
 ]
 NEG_INFORMATION = _combos(
     ["您想了解的依据和情况", "您问到的几个问题", "您信里提出的疑问", "您关心的这些情况", "您要的说法"],
@@ -236,7 +236,7 @@ NEG_GROUP = [
 THANK_OPEN = _combos(
     ["谢谢您把情况写得这么清楚", "感谢您的监督", "谢谢您愿意把这些问题告诉我们", "谢谢您的耐心",
      "谢谢您的来信", "谢谢您替大家把问题提出来", "感谢您花这么多时间反映情况", "谢谢您一直没有放弃反映"],
-    ["，让您费心了，我们很抱歉。", "，给您添了麻烦，真的很抱歉。", "，事情拖到现在，我们很过意不去。",
+    ["，让您费心了，我们很抱歉。", "，给您添了麻烦，真的很抱歉。", "，事情拖到现在，真的对不起。",
      "，这件事让您受累了，对不起。", "，让您久等了，我们很抱歉。"])
 THANK_IMPROVE = {
     "ours": ["{summary}我们会列进每周的检查重点，避免再次出现。",
@@ -329,7 +329,8 @@ def compose_letter(stage: Stage, sit: Situation, seed: int, *, group: bool, esca
         else:
             parts.append(_act_for(primary, s, avoid))
             for extra in sit.issues[1:2]:
-                parts.append(ACT_SECONDARY.format(summary=extra.summary, action=_action(extra)))
+                follow = "" if extra.scope == "ours" else "，进展我一并跟进"
+                parts.append(ACT_SECONDARY.format(summary=extra.summary, action=_action(extra), follow=follow))
         if escalate or group:
             parts.append(_pick(ACT_ESCALATE, s, avoid))
         parts.append(_pick(ACT_CALLBACK, s // 5, avoid))

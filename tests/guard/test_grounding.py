@@ -42,7 +42,7 @@ def test_grounded_drafts_pass() -> None:
 
 
 def test_a_numbered_place_must_be_a_whole_token() -> None:
-    assert [m.excerpt for m in ungrounded("5区的情况我们记下了。", "A5区某小区群租")] == ["5区"]
+    assert [m.excerpt for m in ungrounded("5区的情况我们记下了。", "C5区某小区群租")] == ["5区"]
     assert not ungrounded("5区的情况我们记下了。", "我住在5区，楼下群租")
 
 

@@ -290,7 +290,7 @@ ISSUE_TYPES: tuple[IssueType, ...] = (
               "会把大家的意见整理好反映给街道"),
     IssueType("garbage", r"垃圾", "垃圾的问题", "environment", "ours", "",
               "已经请保洁主管调整清运安排，并到现场查看"),
-    IssueType("hygiene", r"卫生|脏乱|保洁|打扫|清洁|污水|臭", "环境卫生的问题", "environment", "ours", "",
+    IssueType("hygiene", r"卫生(?!间)|脏乱|保洁|打扫|清洁|污水|臭", "环境卫生的问题", "environment", "ours", "",
               "已经请保洁主管到现场查看，把清扫安排落实下去"),
     IssueType("green", r"绿化|草坪|树木|砍树|苗木", "绿化的问题", "environment", "ours", "",
               "已经请绿化班组到现场查看"),
@@ -368,6 +368,8 @@ def extract_facts(complaint: str) -> list[Fact]:
             if issue.scope != "ours" or len(plain) > 200:
                 continue
         score = len(hits) + (4 if in_title else 0) - first.start() / max(len(plain), 1)
+        if not found or all(first.start() < f[2].start() for f in found):
+            score += 1.5  # a letter usually opens with what matters most
         found.append((score, issue, first, in_title))
     keys = {f[1].key for f in found}
     redundant = set().union(*(_SUBSUMES.get(k, set()) for k in keys)) if keys else set()
@@ -428,7 +430,10 @@ def situation_of(complaint: str, classification: Classification) -> Situation:
     found = [(f.detail.endswith("+title"), _BY_KEY[f.detail.removesuffix("+title")]) for f in facts if f.kind == "issue"]
     # the title names the primary issue; among equals the classification's category decides
     cat = classification.category.value
-    ranked = [i for _t, i in sorted(found, key=lambda x: (not x[0], x[1].category != cat))][:3]
+    ranked = [i for _t, i in sorted(found, key=lambda x: not x[0])][:3]  # stable: score order otherwise
+    if len(ranked) > 1 and not found[0][0] and ranked[1].category == cat and ranked[0].category != cat \
+            and cat not in ("other", "service_attitude"):
+        ranked[0], ranked[1] = ranked[1], ranked[0]  # no title to go by: the classification breaks the tie
     issues = [i for _t, i in found]
     one = lambda kind, detail=None: next((f for f in facts if f.kind == kind and (detail is None or f.detail == detail)), None)  # noqa: E731
     plain = to_simplified(complaint or "")

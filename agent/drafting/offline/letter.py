@@ -272,8 +272,8 @@ def _usable(template: str, sit: Situation) -> bool:
 
 
 def _choose(bank: list[str], sit: Situation, seed: int, avoid: str = "") -> str:
-    usable = [t for t in bank if _usable(t, sit)] or bank
-    return _fmt(_pick(usable, seed, avoid), sit)
+    usable = [_fmt(t, sit) for t in bank if _usable(t, sit)] or [_fmt(t, sit) for t in bank]
+    return _pick(usable, seed, avoid, salt=bank[0][:6])
 
 
 def _join(parts: list[str], required: int) -> str:

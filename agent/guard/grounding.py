@@ -40,25 +40,25 @@ _CONCEPTS: dict[str, tuple[str, str, str | None]] = {
     "gas": ("hazard", r"燃气|煤气|天然气|漏气", None),
     "trapped": ("hazard", r"困人|被困|困在|关在电梯", r"困|关在|关人|关住|被关"),
     "electric": ("hazard", r"漏电|触电|电线外露|裸露的电线|飞线", r"漏电|触电|电线|飞线|拉线"),
-    "falling": ("hazard", r"高空抛物|坠物|坠落|掉下来|砸下来|脱落", r"抛物|坠|掉|砸|脱落|落下"),
-    "injury": ("hazard", r"受伤|伤口|流血|咬伤|摔伤|骨折|住院", r"伤|流血|咬|摔|骨折|住院|医院"),
+    "falling": ("hazard", r"高空抛物|坠物|坠落|掉下来|砸下来|脱落", r"抛物|坠|掉|砸|脱落|落下|扔|丢|跌|落嚟"),
+    "injury": ("hazard", r"受伤|伤口|流血|咬伤|摔伤|骨折|住院", r"伤|流血|咬|摔|骨折|住院|医院|口子|划破|抓破|打人|动手|跣"),
     "leak": ("hazard", r"漏水|渗水|滴水|渗漏|返水|跑水|爆管", r"漏|渗|滴水|返水|跑水|爆管|水管.{0,3}(破|裂)"),
     "flood": ("hazard", r"积水|水淹|被淹|泡水|内涝", r"积水|淹|泡|内涝|水坑"),
     "collapse": ("hazard", r"坍塌|塌陷|倒塌|垮塌", r"塌|垮"),
     "crack": ("hazard", r"裂缝|开裂|裂开|墙裂", r"裂"),
     "no_water": ("hazard", r"停水|断水|没水|水压", r"停水|断水|没水|没有水|水压|供水|用水"),
     "no_power": ("hazard", r"停电|断电|没电|跳闸", r"停电|断电|没电|没有电|跳闸|供电|用电|变压器"),
-    "noise": ("hazard", r"噪音|噪声|扰民|吵闹", r"噪|吵|扰民|响|声|轰鸣|分贝"),
+    "noise": ("hazard", r"噪音|噪声|扰民|吵闹", r"噪|吵|扰民|响|声|轰鸣|分贝|砸|跺|拖椅子|叫|闹|施工|装修|唱|蹦|电钻|敲"),
     "smell": ("hazard", r"异味|臭味|恶臭|油烟|烟味", r"味|臭|油烟|烟|气体|废气"),
     "pests": ("hazard", r"老鼠|蟑螂|蚊虫|蚊子|苍蝇", r"老鼠|蟑螂|蚊|苍蝇|虫"),
     "mould": ("hazard", r"发霉|霉斑", r"霉"),
     "theft": ("hazard", r"被盗|被偷|失窃|小偷", r"盗|偷|失窃|丢"),
-    "blocked": ("hazard", r"堵塞|堵住|不通", r"堵|不通|塞"),
+    "blocked": ("hazard", r"堵塞|堵住|不通", r"堵|不通|塞|反水|往外冒"),
     # objects / facilities
     "lift": ("object", r"电梯|升降机|电悌", None),
     "pipe": ("object", r"水管|管道|下水道|地漏|排水管|污水管|化粪池", r"水管|管道|管网|下水|地漏|排水|排污|污水|化粪池|管子"),
     "door": ("object", r"门禁|单元门|防盗门|闸机|道闸|门锁", r"门禁|单元门|防盗门|闸机|道闸|门锁|大门|门卡|刷卡|人脸"),
-    "light": ("object", r"路灯|照明|灯光|灯", r"灯|照明|光"),
+    "light": ("object", r"路灯|(?<!对)照明|灯光|灯", r"灯|照明|光"),
     "camera": ("object", r"监控|摄像头", r"监控|摄像"),
     "charger": ("object", r"充电桩|充电", r"充电"),
     "ac": ("object", r"空调外机|空调", r"空调"),
@@ -86,13 +86,14 @@ _CONCEPTS: dict[str, tuple[str, str, str | None]] = {
     "basement": ("place", r"地下室", None),
 }
 _PLACE_NUM = r"0-9〇零一二两三四五六七八九十百"
-_NUMBERED_PLACE = re.compile(rf"(?<![A-Za-z0-9０-９{_PLACE_NUM}])([{_PLACE_NUM}]{{1,4}})(号楼|栋|幢|座|期|区|单元|号门)")
+_NUMBERED_PLACE = re.compile(rf"(?<![A-Za-z0-9０-９{_PLACE_NUM}哪每这上下同第])([{_PLACE_NUM}]{{1,4}})(号楼|栋|幢|座|期|区|单元|号门)")
 # a duration or past time about the case (not our commitment: …内 / …前 / …以后 are excluded below)
 _TIME = re.compile(
-    rf"(?<![{_PLACE_NUM}第])([{_PLACE_NUM}半几好多]{{1,4}})(个多月|多个月|个月|多年|年多|年|多天|天|个多小时|多小时|小时|分钟|周|个星期|星期|晚)(?!内|之内|以内|前|以前|后|以后|左右|的时间内)"
+    rf"(?<![{_PLACE_NUM}第这来])([{_PLACE_NUM}半几好多]{{1,4}})(个多月|多个月|个月|多年|年多|年|多天|天|个多小时|多小时|小时|分钟|周|个星期|星期|晚)(?!内|之内|以内|前|以前|后|以后|左右|的时间内)"
     r"|昨天|昨晚|前天|上周|上个?星期|上个?礼拜|上个?月|去年|前年|年初|[0-9一二三四五六七八九十]{1,2}月[0-9一二三四五六七八九十]{1,3}[号日]")
 # a count the draft states as a fact (our own plans such as 一次沟通会 / 几位业主代表 are not counts)
 _COUNT = re.compile(rf"(?<![{_PLACE_NUM}])(?!一次)([{_PLACE_NUM}]{{1,5}})(户|次|位业主|名业主|个业主|人|元|块钱|万元|辆)")
+_OUR_ACTION = re.compile(r"(调看|调取|调出|查看|对照|不要乘坐|不要使用|不要靠近)(相关|那一片的|那个时段的)?$")
 _DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 
@@ -192,6 +193,8 @@ def mentions(draft: str) -> list[Mention]:
         add(m.start(), m.end(), "count", _number(m.group(1)) + m.group(2))
     for name, kind, forms, _proof in _compiled():
         for m in forms.finditer(plain):
+            if _OUR_ACTION.search(plain[max(0, m.start() - 10):m.start()]):
+                continue  # what we will do (调看监控) or advise (不要乘坐电梯) is not a fact about the case
             add(m.start(), m.end(), kind, name)
     return sorted(found, key=lambda x: (x.start, x.end))
 

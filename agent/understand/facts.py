@@ -139,6 +139,19 @@ class Facts:
         return ""
 
 
+def _grounded_specifics(specifics: Specifics, complaint: str) -> Specifics:
+    """Drop a problem label or place the complaint does not support (车库渗漏积水 for a garage that is
+    only flooded): a draft then says it in general words instead (agent/guard/grounding.py)."""
+    from agent.guard.grounding import ungrounded
+
+    update: dict[str, str | None] = {}
+    if specifics.what and ungrounded(specifics.what, complaint):
+        update["what"] = None
+    if specifics.where and ungrounded(specifics.where, complaint):
+        update["where"] = None
+    return specifics.model_copy(update=update) if update else specifics
+
+
 def seed_of(text: str) -> int:
     return int(hashlib.sha1(text.encode("utf-8")).hexdigest()[:8], 16)
 
@@ -152,6 +165,7 @@ def gather_facts(complaint: str, classification: Classification) -> Facts:
         allowed |= {"facilities", "security"}
     fitting = [label for label in problem_labels(plain) if LABEL_CATEGORIES.get(label, set()) & allowed]
     specifics = specifics.model_copy(update={"what": fitting[0] if fitting else None})
+    specifics = _grounded_specifics(specifics, plain)
     side = None
     if classification.category is Category.fees:
         side = next((label for label in problem_labels(plain)

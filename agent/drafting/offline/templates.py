@@ -12,7 +12,14 @@ thanks, apologises, names the improvement and the 回访.
 
 from __future__ import annotations
 
+from itertools import product
+
 from agent.vocab import Category
+
+
+def _combos(heads: list[str], tails: list[str]) -> list[str]:
+    return [h + t for h, t in product(heads, tails)]
+
 
 REPLY_TIMES = ["今天下午五点前", "今天下班前", "明天上午十点前", "明天中午十二点前"]
 URGENT_TIMES = ["半小时内", "一小时内"]
@@ -39,10 +46,9 @@ LISTEN_RESTATE_MAJOR = [
     "您说的{issue}我已经记下了，我这边马上安排人处理。",
     "{issue}这件事我都记下了，现在就安排人过去。",
 ]
-LISTEN_OWN = [  # acknowledgement, when no playbook phrasing fits a written reply (ownership is act's)
-    "您的投诉已经受理，您说的每一点我们都会认真核实。",
-    "您反映的每一点，我们都会逐条核实、认真对待。",
-]
+LISTEN_OWN = _combos(  # acknowledgement, when no playbook phrasing fits a written reply (ownership is act's)
+    ["您的投诉已经受理", "您说的情况我已经登记", "这件事已经记录在案", "您反映的我都看明白了", "情况我已经了解清楚"],
+    ["，每一点我们都会认真核实。", "，我们会当回事来办。", "，不会让它石沉大海。", "，后面的进展我会跟着。"])
 
 # -- empathize: one sentence that fits the situation ------------------------------------------
 EMPATHIZE = {
@@ -204,6 +210,12 @@ NEGOTIATE_SPECIAL = {
 NEGOTIATE_CLOSE = [  # when no playbook phrasing fits
     "方案定下来之后，我们马上安排落实，不让您再多等。",
     "您要是有更合适的办法，也可以直接告诉我，我们再调整。",
+    "哪里不合您的意，您直接说，我们再改。",
+    "您的意见我们都听，商量好了就照办。",
+    "怎样对您最方便，我们尽量照您说的来安排。",
+    "有别的想法也欢迎您提，我们一起商量。",
+    "您同意的话，我们就按这个办法推进。",
+    "如果您有顾虑，随时跟我说，我们再一起想办法。",
 ]
 
 # -- thank: thanks + apology, the improvement, the 回访 -------------------------------------------
@@ -218,8 +230,9 @@ THANK_OPEN = {
                      "谢谢您把情况说得这么清楚，给您带来损失，我们很抱歉。"],
     "repeated": ["谢谢您一次次耐心反映，问题反复出现，是我们的不对，真的很抱歉。",
                  "谢谢您的监督，同样的事让您反映了不止一次，我们很抱歉。"],
-    "default": ["谢谢您告诉我们这件事，让您费心了，我们很抱歉。",
-                "谢谢您的反馈，给您添了麻烦，真的很抱歉。"],
+    "default": _combos(["谢谢您告诉我们这件事", "谢谢您的反馈", "谢谢您及时提醒我们", "感谢您的耐心",
+                        "谢谢您来反映"], ["，让您费心了，我们很抱歉。", "，给您添了麻烦，真的很抱歉。",
+                                         "，这件事让您受累了，对不起。"]),
 }
 THANK_IMPROVE = {
     "danger": ["这次的隐患我们会举一反三，把小区里同类位置都排查一遍。"],
@@ -238,9 +251,10 @@ THANK_IMPROVE = {
 THANK_FOLLOW_FIX = [  # something physical gets fixed
     "等{issue}处理好，我三天内回访您，确认没有问题才算办完。",
     "{issue}处理完的第二天，我会回访您，看看效果怎么样。",
+    "{issue}修好以后，我会回访您，听听您的意见。",
+    "处理完我会回访您，确认{issue}真的解决了。",
 ]
 THANK_FOLLOW_DANGER = ["现场处置完后，我会再回访您，确认大家都安全、设施也恢复正常。"]
-THANK_FOLLOW = [
-    "处理结果出来后，我三天内回访您，听听您的意见。",
-    "这件事办完后，我会在一周内回访您，确认您这边没有其他问题。",
-]
+THANK_FOLLOW = _combos(["处理结果出来后，", "这件事办完后，", "等处理有了眉目，", "事情有了结果，"],
+                       ["我三天内回访您，听听您的意见。", "我会在一周内回访您，确认您这边没有其他问题。",
+                        "我会主动回访您，看看还有没有需要我们做的。"])

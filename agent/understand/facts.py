@@ -268,6 +268,11 @@ ISSUE_TYPES: tuple[IssueType, ...] = (
               "会去和经营方当面沟通，请他们控制时间和音量，劝阻无效的报给城管部门"),
     IssueType("fumes", r"油烟|排烟|烟道", "油烟的问题", "environment", "shared", "环保和市场监管部门",
               "会去现场核实排烟情况，要求商户整改，整改不到位的报给环保部门"),
+    IssueType("punitive", r"物业.{0,8}(强行|擅自|私自)?.{0,4}(停水|停电|断水|断电|锁门|锁闸|拉闸)|(停水|停电|断水|断电).{0,6}(威胁|逼|催缴|不交)",
+              "物业停水停电的做法", "service_attitude", "ours", "",
+              "已经报给项目经理，要求先恢复正常供水供电，再查清这样做的依据和经过"),
+    IssueType("labor", r"辞退|开除|拖欠.{0,4}工资|不支付.{0,6}工资|工资|劳动合同|加班费|社保", "员工劳动待遇的问题", "other",
+              "outside", "劳动监察部门", "会请公司人事部门核实情况，依照劳动法规处理，并配合劳动监察部门的调查"),
     IssueType("leak", r"漏水|渗水|滴水|渗漏|返水|水管.{0,3}(爆|裂|破)|爆管", "漏水的问题", "facilities", "ours", "",
               "已经安排工程部师傅上门查看漏水点，查清原因后定维修方案"),
     IssueType("water_power", r"停水|停电|断水|断电|没水|没电|水压|变压器|供电|供水", "供水供电的问题", "facilities", "ours", "",
@@ -330,7 +335,7 @@ _BY_KEY = {t.key: t for t in ISSUE_TYPES}
 # issues that make another one redundant when both are found
 _SUBSUMES = {"lift_noise": {"lift"}, "trapped": {"lift"}, "construction_noise": {"business_noise"},
              "parking_ownership": {"parking"}, "leak": {"facility"}, "lift": {"facility"},
-             "water_power": {"facility"}, "fire_safety": {"facility"}, "defect": {"facility", "leak"}, "garbage": {"hygiene"},
+             "water_power": {"facility"}, "punitive": {"water_power"}, "fire_safety": {"facility"}, "defect": {"facility", "leak"}, "garbage": {"hygiene"},
              "hot_water": {"facility"}, "commercial": {"group_rental"} }
 
 _DONE = (
@@ -419,6 +424,10 @@ def extract_facts(complaint: str) -> list[Fact]:
 _BUILDING_TOKEN = re.compile(r"(?<![A-Za-z0-9０-９])[0-9一二三四五六七八九十]{1,3}(?:号楼|栋|幢)")
 
 
+# a post written to officials (title line, 领导/有关部门), however short, is answered as a letter
+_LETTER = re.compile(r"^[^。？！\n]{4,60}[。？！]\s|有关部门|相关部门|领导|政府|书记|市长")
+
+
 @dataclass(frozen=True)
 class Situation:
     """The structured view of a complaint the letter drafter writes from (all grounded)."""
@@ -460,5 +469,5 @@ def situation_of(complaint: str, classification: Classification) -> Situation:
         many=one("who", "many") is not None,
         ongoing=one("status") is not None,
         against_property="service" in {i.key for i in issues} or bool(re.search(r"物业.{0,6}(不管|不作为|置之不理|推诿|没有处理|未见处理)", plain)),
-        long=len(plain) >= 100,
+        long=len(plain) >= 100 or bool(_LETTER.search(plain)),
     )

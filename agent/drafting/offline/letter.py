@@ -143,6 +143,8 @@ ASK_WHERE = [
     "具体是在小区哪一处？您告诉我位置，我们直接去现场。",
 ]
 ASK_EVIDENCE = [
+    "如果有现场照片或者之前的书面回复，方便一并发给我们吗？",
+    "相关的照片、通知或者回复记录，方便的话发我们一份，我们逐项核实。",
     "您之前反映时如果留了照片或书面材料，方便发一份给我们吗？",
     "有照片、视频或者往来的记录的话，麻烦发给我们，我们对照着核实。",
     "手上有相关的单据或照片吗？方便的话发给我们，能省掉不少核实的时间。",
@@ -158,7 +160,7 @@ ASK_FEES = [
 ]
 ASK_PRIORITY = [
     "这几件事里哪一件对您影响最大？我们先从那一件办起。",
-    "您看这几件事，先解决哪一件对您最要紧？",
+    "您看这几件事里，先解决哪一件对您最要紧？我们就按这个顺序安排。",
     "这几件事里，您最希望我们先办哪一件？我们按您最着急的先安排。",
     "几件事我们都会跟，您看哪一件最急，我们先从那一件办起。",
 ]
@@ -183,7 +185,8 @@ ACT_OUTSIDE = [
     "坦白跟您说，{summary}最终由{who}决定；我们{action}，有了答复第一时间转告您。",
     "{summary}要由{who}来处理，物业不能替他们拍板；我们{action}，并随时告诉您进展。",
 ]
-ACT_SECONDARY = "另外，{summary}，我们{action}{follow}。"
+ACT_SECONDARY = ["另外，{summary}，我们{action}{follow}。", "至于{summary}，我们{action}{follow}。",
+                 "您提到的{summary}，我们{action}{follow}。", "{summary}这边，我们{action}{follow}。"]
 ACT_ESCALATE = [
     f"{head}{who}，{verb}。" for head, who, verb in product(
         ["这件事我已经报给", "我已经把情况报给", "这件事已经上报"], ["项目经理", "项目负责人", "服务中心经理"],
@@ -330,7 +333,8 @@ def compose_letter(stage: Stage, sit: Situation, seed: int, *, group: bool, esca
             parts.append(_act_for(primary, s, avoid))
             for extra in sit.issues[1:2]:
                 follow = "" if extra.scope == "ours" else "，进展我一并跟进"
-                parts.append(ACT_SECONDARY.format(summary=extra.summary, action=_action(extra), follow=follow))
+                parts.append(_pick(ACT_SECONDARY, s, avoid, salt=extra.key).format(
+                    summary=extra.summary, action=_action(extra), follow=follow))
         if escalate or group:
             parts.append(_pick(ACT_ESCALATE, s, avoid))
         parts.append(_pick(ACT_CALLBACK, s // 5, avoid))

@@ -149,16 +149,31 @@ class GuardChecker:
         return "请按六字诀的要求改写这句话。"
 
     # -- public API (CONTRACTS §3) -------------------------------------------------------------
-    def check(self, text: str, stage: str) -> GuardResult:
+    def check(self, text: str, stage: str, *, complaint: str | None = None) -> GuardResult:
+        """``complaint`` (masked) adds the ``ungrounded`` check; without it that check never runs."""
         item = validate_item(text, stage, self.settings.max_reply_chars)
-        return self._run([item])[0]
+        return self._grounded(self._run([item])[0], text, complaint)
 
-    def check_set(self, texts: Mapping[str, str]) -> dict[str, GuardResult]:
-        """One guardrails pass for a whole draft set ``{stage: text}``."""
+    def check_set(self, texts: Mapping[str, str], *, complaint: str | None = None) -> dict[str, GuardResult]:
+        """One guardrails pass for a whole draft set ``{stage: text}`` (+ ``ungrounded`` when the
+        complaint is given)."""
         if not isinstance(texts, Mapping) or not texts:
             raise InvalidInput("草稿集为空或格式不对", "draft set must be a non-empty {stage: text} mapping")
         items = [validate_item(t, s, self.settings.max_reply_chars) for s, t in texts.items()]
-        return dict(zip(texts.keys(), self._run(items), strict=True))
+        results = self._run(items)
+        return {s: self._grounded(r, t, complaint) for (s, t), r in zip(texts.items(), results, strict=True)}
+
+    @staticmethod
+    def _grounded(result: GuardResult, text: str, complaint: str | None) -> GuardResult:
+        if not complaint:
+            return result
+        from agent.guard import grounding
+
+        found = [Violation(category=ViolationCategory.ungrounded, rule_id=grounding.RULE_ID,
+                           severity=RuleSeverity.block, start=m.start, end=m.end, excerpt=m.excerpt,
+                           message=grounding.message(m), fix_hint=grounding.FIX_HINT)
+                 for m in grounding.ungrounded(text, complaint)]
+        return GuardResult.from_violations([*result.violations, *found]) if found else result
 
     def check_many(self, items: Iterable[tuple[str, str]]) -> list[GuardResult]:
         """``(text, stage)`` pairs in one guardrails pass (the CLI and evals call it per chunk);

@@ -123,6 +123,7 @@ def check(
     eval_file: Path | None = typer.Option(None, "--eval", help="带标注的评测集,输出各类别精确率/召回率"),
     as_json: bool = typer.Option(False, "--json", help="--eval 的结果以 JSON 输出"),
     show_misses: bool = typer.Option(False, "--misses", help="--eval 时列出判错的条目"),
+    complaint: str | None = typer.Option(None, "--complaint", help="业主原投诉(已脱敏):另查草稿是否写了投诉里没有的细节 (ungrounded)"),
 ) -> None:
     """护栏检查:按 guardrails/policy.yaml 检查回复是否触犯“必须避免的做法”。"""
     from agent.guard.checker import GuardChecker
@@ -137,7 +138,9 @@ def check(
         if text is not None:
             if stage is None:
                 raise InvalidInput("检查单条回复需要 --stage", "--stage is required when checking one reply")
-            result = checker.check(text, stage)
+            if complaint is not None and not complaint.strip():
+                raise InvalidInput("--complaint 为空", "--complaint is empty")
+            result = checker.check(text, stage, complaint=complaint)
             typer.echo(json.dumps(result.model_dump(mode="json"), ensure_ascii=False))
             if not result.passed:
                 raise typer.Exit(1)

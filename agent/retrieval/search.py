@@ -260,6 +260,14 @@ class Retriever:
                                   p.get("original", "")))
         return out
 
+    def has(self, entry_id: str) -> bool:
+        return entry_id in self._by_id
+
+    def hit(self, entry_id: str, score: float = 0.0) -> Hit | None:
+        """The entry as a ``Hit`` (for a technique chosen by the situation, not by score)."""
+        index = next((i for i, e in enumerate(self.entries) if e.id == entry_id), None)
+        return None if index is None else self._hit(index, score)
+
     def get(self, entry_id: str) -> Entry:
         try:
             return self._by_id[entry_id]

@@ -24,7 +24,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Row
 from sqlalchemy.exc import IntegrityError
@@ -302,7 +302,14 @@ def settle(draft_id: str, version: int, accepted: Accepted, state: DraftState, k
         "llm_calls": state.get("llm_calls", 0), "timings_ms": timings, "created_at": created_at, "events": events,
         "meta": {"project": accepted.project, "agent": key_id,
                  "channel": accepted.channel.value if accepted.channel else None, "owner_ref": accepted.owner_ref},
+        "facts_used": _facts(accepted.complaint_model),
     })
+
+
+def _facts(complaint: str) -> list[dict[str, Any]]:
+    from agent.understand.facts import extract_facts
+
+    return [fact.as_dict() for fact in extract_facts(complaint)]
 
 
 def summary(row: Row) -> DraftSummary:

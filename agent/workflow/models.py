@@ -166,6 +166,9 @@ class DraftSet(BaseModel):
     events: list[DraftEvent] = Field(default_factory=list)
     meta: dict[str, str | None] = Field(default_factory=dict,
                                         description="project, agent, channel, owner_ref (a keyed hash)")
+    facts_used: list[dict[str, Any]] = Field(
+        default_factory=list, description="the complaint's facts the drafts may state: kind, value, span "
+        "(offsets into the Simplified masked complaint) — agent/understand/facts.extract_facts")
 
     def stage(self, stage: Stage | str) -> StageDraft:
         return next(item for item in self.stages if item.stage == Stage(stage))

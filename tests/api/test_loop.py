@@ -70,7 +70,7 @@ async def test_scripted_history(any_db_api):  # noqa: PLR0915 - one story, told 
     [by_agent] = a["by_agent"]
     assert by_agent["key"] == aid and by_agent["decided"] == 6 and by_agent["edit_rate"] == 0.5
     assert [g["key"] for g in a["by_project"]] == ["翠湖苑"] and len(a["by_prompt"]) == 1
-    assert a["mean_seconds_to_decision"] is not None and a["median_seconds_to_decision"] >= 0
+    assert a["mean_seconds_to_decision"] is not None and a["mean_seconds_to_decision"] >= 0
     rule = next(x for x in a["rules"] if x["rule_id"] == BLOCK_RULE)
     assert rule["hits"] == 2 and rule["flag_rate"] == round(2 / 6, 4)
     assert rule["override_rate"] == 0.5 and rule["fixed_by_edit_rate"] == 0.5  # d4 overridden, d6 fixed

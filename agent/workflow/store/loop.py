@@ -13,7 +13,16 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from agent.loop import edits
 from agent.workflow.models import DraftSet
-from agent.workflow.store.tables import commitments, decision_facts, follow_ups, rule_facts
+from agent.workflow.store.tables import (
+    STAGE_NAMES,
+    commitments,
+    decision_daily,
+    decision_facts,
+    follow_ups,
+    rule_daily,
+    rule_facts,
+    technique_daily,
+)
 
 DueStatus = str  # "open" | "due" | "overdue" | "done" | "all"
 
@@ -37,12 +46,15 @@ async def recorded(conn: AsyncConnection, *, before: DraftSet, after: DraftSet, 
                    at: datetime) -> None:
     """One decision (or a reopen) happened: its facts, and when it approved, its commitments and 回访."""
     if action != "reopen":
-        await conn.execute(insert(decision_facts), [edits.facts(before, after, action, actor, at)])
+        fact = edits.facts(before, after, action, actor, at)
+        await conn.execute(insert(decision_facts), [fact])
         outcomes = edits.rule_outcomes(before, after, action)
-        if outcomes:
-            common = {"draft_id": before.id, "project": before.meta.get("project") or "",
-                      "agent_key_id": before.meta.get("agent") or "", "decided_at": at}
-            await conn.execute(insert(rule_facts), [{**common, **o} for o in outcomes])
+        common = {"draft_id": before.id, "project": before.meta.get("project") or "",
+                  "agent_key_id": before.meta.get("agent") or "", "decided_at": at}
+        hits = [{**common, **o} for o in outcomes]
+        if hits:
+            await conn.execute(insert(rule_facts), hits)
+        await roll_up(conn, [fact], hits)
     if after.status != "approved":
         return
     project, agent = after.meta.get("project") or "", before.meta.get("agent") or ""
@@ -144,3 +156,74 @@ async def history(conn: AsyncConnection, *, draft_id: str) -> tuple[list[Row], l
     fs = (await conn.execute(select(follow_ups).where(follow_ups.c.draft_id == draft_id)
                              .order_by(follow_ups.c.created_at))).all()
     return list(cs), list(fs)
+
+
+# -- daily roll-ups (what analytics reads) ----------------------------------------------------------
+def _upsert(conn: AsyncConnection, table, keys: list[str], rows: list[dict]):  # type: ignore[no-untyped-def]
+    """INSERT … ON CONFLICT (keys) DO UPDATE SET every measure = measure + the new value."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    stmt = dialect_insert(table)
+    measures = [c.name for c in table.c if c.name not in keys]
+    stmt = stmt.on_conflict_do_update(index_elements=keys,
+                                      set_={m: table.c[m] + getattr(stmt.excluded, m) for m in measures})
+    return conn.execute(stmt, rows)
+
+
+def _day(at: datetime) -> str:
+    from datetime import UTC
+
+    return at.astimezone(UTC).date().isoformat()
+
+
+async def roll_up(conn: AsyncConnection, facts: list[dict], hits: list[dict]) -> None:
+    """Add decisions (``decision_facts`` rows) and their rule hits (``rule_facts`` rows) to the daily
+    roll-ups. Only decisions that approved or rejected a set count (a return is no outcome)."""
+    decided = [f for f in facts if f["outcome"] in ("approved", "rejected")]
+    days: dict[tuple, dict] = {}
+    techniques: dict[tuple, dict] = {}
+    for f in decided:
+        day, approved = _day(f["decided_at"]), f["outcome"] == "approved"
+        key = (day, f["project"], f["agent_key_id"], f["prompt"], f["outcome"])
+        row = days.setdefault(key, {"day": key[0], "project": key[1], "agent_key_id": key[2], "prompt": key[3],
+                                    "outcome": key[4], "n": 0, "unchanged": 0, "edited": 0, "edit_chars": 0,
+                                    "seconds": 0, **{f"{s}_edited": 0 for s in STAGE_NAMES},
+                                    **{f"{s}_chars": 0 for s in STAGE_NAMES}})
+        edited = approved and f["edited_stages"] > 0
+        row["n"] += 1
+        row["unchanged"] += int(bool(f["unchanged"]))
+        row["edited"] += int(edited)
+        row["edit_chars"] += f["edit_chars"] if edited else 0
+        row["seconds"] += f["seconds"]
+        for s in STAGE_NAMES:
+            size = f[f"e_{s}"] if approved else 0
+            row[f"{s}_edited"] += int(size > 0)
+            row[f"{s}_chars"] += size
+            if f[f"t_{s}"]:
+                tkey = (day, f["project"], s, f[f"t_{s}"])
+                t = techniques.setdefault(tkey, {"day": day, "project": f["project"], "stage": s,
+                                                 "technique": f[f"t_{s}"], "n": 0, "edited": 0, "edit_chars": 0})
+                t["n"] += 1
+                t["edited"] += int(size > 0)
+                t["edit_chars"] += size
+    rules: dict[tuple, dict] = {}
+    seen: set[tuple] = set()
+    for h in hits:
+        if h["outcome"] == "returned":
+            continue
+        key = (_day(h["decided_at"]), h["project"], h["agent_key_id"], h["rule_id"])
+        row = rules.setdefault(key, {"day": key[0], "project": key[1], "agent_key_id": key[2], "rule_id": key[3],
+                                     "hits": 0, "drafts": 0, "overridden": 0, "removed_by_edit": 0})
+        row["hits"] += 1
+        row["drafts"] += int((key, h["draft_id"]) not in seen)
+        seen.add((key, h["draft_id"]))
+        row["overridden"] += int(h["outcome"] == "overridden")
+        row["removed_by_edit"] += int(h["outcome"] == "removed_by_edit")
+    if days:
+        await _upsert(conn, decision_daily, ["day", "project", "agent_key_id", "prompt", "outcome"], list(days.values()))
+    if techniques:
+        await _upsert(conn, technique_daily, ["day", "project", "stage", "technique"], list(techniques.values()))
+    if rules:
+        await _upsert(conn, rule_daily, ["day", "project", "agent_key_id", "rule_id"], list(rules.values()))

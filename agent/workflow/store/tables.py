@@ -141,6 +141,7 @@ commitments = Table(
     Column("done_by", String(32), nullable=True),
     Column("overdue_at", UTCDateTime, nullable=True),  # when commitment.overdue was raised (once)
     Index("ix_commitments_status_due", "status", "due_at"),
+    Index("ix_commitments_approved", "approved_at", "project", "agent_key_id", "status", "due_at", "done_at"),
 )
 
 follow_ups = Table(
@@ -196,4 +197,48 @@ rule_facts = Table(
     Column("outcome", String(20), nullable=False),  # overridden / removed_by_edit / kept / rejected / returned
     Column("decided_at", UTCDateTime, nullable=False),
     Index("ix_rule_facts_decided", "decided_at"),
+)
+
+# Daily roll-ups of the facts (what analytics reads: a few rows per day, not one per decision).
+# ``day`` is the UTC date of the decision (YYYY-MM-DD); each decision adds to its rows (an upsert).
+decision_daily = Table(
+    "decision_daily", metadata,
+    Column("day", String(10), nullable=False),
+    Column("project", String(200), nullable=False),
+    Column("agent_key_id", String(32), nullable=False),
+    Column("prompt", String(80), nullable=False),
+    Column("outcome", String(20), nullable=False),  # approved / rejected
+    Column("n", Integer, nullable=False),
+    Column("unchanged", Integer, nullable=False),
+    Column("edited", Integer, nullable=False),
+    Column("edit_chars", Integer, nullable=False),
+    Column("seconds", Integer, nullable=False),
+    *[Column(f"{s}_edited", Integer, nullable=False) for s in STAGE_NAMES],
+    *[Column(f"{s}_chars", Integer, nullable=False) for s in STAGE_NAMES],
+    UniqueConstraint("day", "project", "agent_key_id", "prompt", "outcome", name="uq_decision_daily"),
+)
+
+technique_daily = Table(
+    "technique_daily", metadata,
+    Column("day", String(10), nullable=False),
+    Column("project", String(200), nullable=False),
+    Column("stage", String(20), nullable=False),
+    Column("technique", String(80), nullable=False),
+    Column("n", Integer, nullable=False),
+    Column("edited", Integer, nullable=False),
+    Column("edit_chars", Integer, nullable=False),
+    UniqueConstraint("day", "project", "stage", "technique", name="uq_technique_daily"),
+)
+
+rule_daily = Table(
+    "rule_daily", metadata,
+    Column("day", String(10), nullable=False),
+    Column("project", String(200), nullable=False),
+    Column("agent_key_id", String(32), nullable=False),
+    Column("rule_id", String(80), nullable=False),
+    Column("hits", Integer, nullable=False),  # stage × rule hits
+    Column("drafts", Integer, nullable=False),  # decided sets it fired on
+    Column("overridden", Integer, nullable=False),
+    Column("removed_by_edit", Integer, nullable=False),
+    UniqueConstraint("day", "project", "agent_key_id", "rule_id", name="uq_rule_daily"),
 )

@@ -1,6 +1,7 @@
 """Closing the loop (issue 17): the commitment ledger (``commitments``), 回访 follow-ups
-(``follow_ups``), and the facts analytics group and sum (``decision_facts``: one row per decision;
-``rule_facts``: one row per guard rule hit on a decided set). Self-contained: it only adds tables.
+(``follow_ups``), the facts of each decision (``decision_facts``: one row per decision; ``rule_facts``:
+one row per guard rule hit on a decided set) and their daily roll-ups that analytics reads
+(``decision_daily``, ``technique_daily``, ``rule_daily``). Self-contained: it only adds tables.
 
 Revision ID: 0005
 Revises: 0003
@@ -108,8 +109,42 @@ def upgrade() -> None:
     )
     op.create_index("ix_rule_facts_draft_id", "rule_facts", ["draft_id"])
     op.create_index("ix_rule_facts_decided", "rule_facts", ["decided_at"])
+    op.create_index("ix_commitments_approved", "commitments",
+                    ["approved_at", "project", "agent_key_id", "status", "due_at", "done_at"])
+
+    op.create_table(
+        "decision_daily",
+        sa.Column("day", sa.String(10), nullable=False),
+        sa.Column("project", sa.String(200), nullable=False),
+        sa.Column("agent_key_id", sa.String(32), nullable=False),
+        sa.Column("prompt", sa.String(80), nullable=False),
+        sa.Column("outcome", sa.String(20), nullable=False),
+        *[sa.Column(name, sa.Integer, nullable=False) for name in ("n", "unchanged", "edited", "edit_chars", "seconds")],
+        *[sa.Column(f"{s}_edited", sa.Integer, nullable=False) for s in STAGES],
+        *[sa.Column(f"{s}_chars", sa.Integer, nullable=False) for s in STAGES],
+        sa.UniqueConstraint("day", "project", "agent_key_id", "prompt", "outcome", name="uq_decision_daily"),
+    )
+    op.create_table(
+        "technique_daily",
+        sa.Column("day", sa.String(10), nullable=False),
+        sa.Column("project", sa.String(200), nullable=False),
+        sa.Column("stage", sa.String(20), nullable=False),
+        sa.Column("technique", sa.String(80), nullable=False),
+        *[sa.Column(name, sa.Integer, nullable=False) for name in ("n", "edited", "edit_chars")],
+        sa.UniqueConstraint("day", "project", "stage", "technique", name="uq_technique_daily"),
+    )
+    op.create_table(
+        "rule_daily",
+        sa.Column("day", sa.String(10), nullable=False),
+        sa.Column("project", sa.String(200), nullable=False),
+        sa.Column("agent_key_id", sa.String(32), nullable=False),
+        sa.Column("rule_id", sa.String(80), nullable=False),
+        *[sa.Column(name, sa.Integer, nullable=False) for name in ("hits", "drafts", "overridden", "removed_by_edit")],
+        sa.UniqueConstraint("day", "project", "agent_key_id", "rule_id", name="uq_rule_daily"),
+    )
 
 
 def downgrade() -> None:
-    for table in ("rule_facts", "decision_facts", "follow_ups", "commitments"):
+    for table in ("rule_daily", "technique_daily", "decision_daily", "rule_facts", "decision_facts", "follow_ups",
+                  "commitments"):
         op.drop_table(table)

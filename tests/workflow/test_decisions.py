@@ -221,7 +221,9 @@ def test_decide_is_pure(shared_clients):
         "classification": {}, "stages": stages, "model": "m", "drafter": "model",
         "prompt": {"id": "draft", "version": "1"}, "created_at": datetime(2026, 12, 1, tzinfo=UTC)})
     now = datetime(2026, 12, 1, 10, tzinfo=UTC)
-    checks = GuardChecks(shared_clients[1])
+    from agent.settings import content_dir
+
+    checks = GuardChecks(shared_clients[1], content_dir("guardrails"))
     decision = Decision(action="edit", stages={"thank": "谢谢您的耐心,我们明天上午回访。"})
     first, second = decide(draft, decision, AGENT, now, checks), decide(draft, decision, AGENT, now, checks)
     assert first == second and draft.status == "pending_approval" and draft.version == 3

@@ -19,6 +19,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from agent import __version__
+from agent.loop.service import Loop
 from agent.settings import Settings
 from agent.workflow.core import DraftCore
 
@@ -26,7 +27,7 @@ from .docs import install_docs
 from .errors import install_error_handlers
 from .limits import BodySizeLimit, RateLimits
 from .metrics import Metrics, MetricsMiddleware
-from .routes import drafts, health, qa, review
+from .routes import drafts, health, loop, qa, review
 from .shared import open_shared_state
 
 log = logging.getLogger("wuye.api")
@@ -110,10 +111,13 @@ def create_app(settings: Settings, core: DraftCore | None = None, *, recover: bo
         app.state.recovery = asyncio.create_task(_recover(the_core) if recover else asyncio.sleep(0),
                                                  name="wuye-recover")
         app.state.sweeper = asyncio.create_task(_sweep(the_core) if recover else asyncio.sleep(0), name="wuye-sweep")
+        app.state.loop = Loop(the_core)
+        app.state.overdue = asyncio.create_task(_overdue(app.state.loop) if recover else asyncio.sleep(0),
+                                                name="wuye-overdue")
         try:
             yield
         finally:
-            tasks = (app.state.sweeper, app.state.recovery, app.state.warmup)
+            tasks = (app.state.sweeper, app.state.recovery, app.state.warmup, app.state.overdue)
             for task in tasks:
                 if not task.done():
                     task.cancel()
@@ -128,7 +132,7 @@ def create_app(settings: Settings, core: DraftCore | None = None, *, recover: bo
     app.state.settings = settings
     app.state.metrics = metrics
     install_error_handlers(app)
-    for router in (drafts.router, review.router, qa.router, health.router):
+    for router in (drafts.router, review.router, qa.router, health.router, loop.router):
         app.include_router(router)
     from .console import router as console_router  # supervisor console: HTML pages under /console
 
@@ -146,6 +150,17 @@ async def _sweep(core: DraftCore) -> None:
     while True:
         await asyncio.sleep(period * random.uniform(0.8, 1.2))
         await _recover(core)
+
+
+async def _overdue(loop_service: Loop, period: float = 60.0) -> None:
+    """Every minute: raise ``commitment.overdue`` for commitments that just passed their due time
+    (each once, whichever instance claims it first)."""
+    while True:
+        await asyncio.sleep(period * random.uniform(0.8, 1.2))
+        try:
+            await loop_service.sweep_overdue()
+        except Exception:  # noqa: BLE001 - the sweep must not stop the service
+            log.exception("overdue commitments sweep failed")
 
 
 async def _recover(core: DraftCore) -> int:

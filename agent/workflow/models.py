@@ -13,6 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from agent.guard.models import GuardResult, Violation
+from agent.loop.models import Commitment
 from agent.understand.models import Classification
 from agent.vocab import Channel, Script, Stage
 
@@ -162,10 +163,14 @@ class DraftSet(BaseModel):
     timings_ms: dict[str, float] = Field(default_factory=dict)
     final: dict[Stage, str] | None = None
     follow_up: FollowUp | None = None
+    commitments: list[Commitment] = Field(default_factory=list, description="采纳时回复中的承诺(承诺台账)")
     created_at: datetime
     events: list[DraftEvent] = Field(default_factory=list)
     meta: dict[str, str | None] = Field(default_factory=dict,
                                         description="project, agent, channel, owner_ref (a keyed hash)")
+    facts_used: list[dict[str, Any]] = Field(
+        default_factory=list, description="the complaint's facts the drafts may state: kind, value, span "
+        "(offsets into the Simplified masked complaint) — agent/understand/facts.extract_facts")
 
     def stage(self, stage: Stage | str) -> StageDraft:
         return next(item for item in self.stages if item.stage == Stage(stage))

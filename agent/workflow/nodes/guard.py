@@ -15,10 +15,16 @@ async def guard(state: DraftState, runtime: Runtime[WorkflowContext]) -> Update:
     todo = {stage: draft["text"] for stage, draft in state["drafts"].items() if stage not in known}
     hints = dict(state.get("fix_hints") or {})
     if todo:
-        for stage, result in checker.check_set(todo).items():
+        for stage, result in checker.check_set(todo, complaint=_known(state)).items():
             known[stage] = result.model_dump(mode="json")
             hints[stage] = checker.fix_hints(result.violations) if not result.passed else []
     return {"guard_results": known, "fix_hints": hints}
+
+
+def _known(state: DraftState) -> str | None:
+    """What the owner has said (complaint + earlier turns): the ``ungrounded`` check's evidence."""
+    said = [state.get("complaint_model") or "", *(t.get("text", "") for t in state.get("history_masked") or [])]
+    return "\n".join(s for s in said if s) or None
 
 
 def after_guard(state: DraftState) -> str:

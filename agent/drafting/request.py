@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from agent.drafting.channel import guidance as channel_guidance
 from agent.understand.models import Classification
 from agent.vocab import STAGE_ZH, Channel, Script, Stage
 
@@ -70,7 +71,8 @@ class DraftRequest(BaseModel):
         return {"script": self.script.value, "complaint": self.complaint,
                 "classification": self.classification.model_dump(mode="json"), "stages": stages,
                 "only_stages": [s.value for s in self.only_stages] if self.only_stages else None,
-                "fix_hints": {s.value: list(h) for s, h in self.fix_hints.items()}}
+                "fix_hints": {s.value: list(h) for s, h in self.fix_hints.items()},
+                "channel": channel_guidance(self.channel)}
 
     def failing(self) -> list[dict[str, Any]]:
         """Re-ask: the rejected drafts with their fix hints, as the user prompt lists them."""

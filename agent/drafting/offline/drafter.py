@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from agent.drafting.channel import fit as channel_fit
 from agent.drafting.offline.compose import compose_stage
 from agent.drafting.request import DraftRequest
 from agent.understand.facts import gather_facts
@@ -35,5 +36,6 @@ def draft(request: DraftRequest) -> dict[str, Any]:
                                     avoid=request.rejected.get(stage, ""), used=used)
         if not cited and techniques:
             cited = [techniques[0]["id"]]
-        stages.append({"stage": stage.value, "text": text, "techniques": cited})
+        stages.append({"stage": stage.value, "text": channel_fit(stage, text, request.channel),
+                       "techniques": cited})
     return {"classification": classification.model_dump(mode="json"), "stages": stages}

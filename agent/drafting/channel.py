@@ -4,7 +4,7 @@ One table (``FORMS``) says what each channel needs; the prompt shows a model the
 request's channel (``DraftRequest.context()["channel"]``) and the offline drafter applies it to its
 stage texts (``fit``):
 
-- wechat / app / sms: short chat messages (a stage at most two sentences; sms one), no letter forms;
+- wechat / app / sms: short chat messages (a stage at most two sentences), no letter forms;
 - phone / visit: a script the agent speaks: short spoken sentences, the listen stage opens the call;
 - letter: a formal written reply: salutation, complete sentences, a formal closing.
 """
@@ -27,7 +27,7 @@ class Form:
 FORMS: dict[Channel, Form] = {
     Channel.wechat: Form("chat", 2, "微信消息:每个环节一到两句短句,口语、亲切,像即时聊天,不用“尊敬的”“此致”等书信格式。"),
     Channel.app: Form("chat", 2, "物业 App 在线消息:每个环节一到两句短句,简洁亲切,不用书信格式。"),
-    Channel.sms: Form("chat", 1, "短信:每个环节只写一句,简短完整,不用书信格式。"),
+    Channel.sms: Form("chat", 2, "短信:每个环节一两句,尽量简短,不用书信格式。"),
     Channel.phone: Form("spoken", 3, "电话话术:客服要念出来的口语脚本,句子短、好说好听;开头先问候并报上身份,不用书面语和书信格式。"),
     Channel.visit: Form("spoken", 3, "当面接待话术:客服当面说的口语,句子短,先问候,不用书信格式。"),
     Channel.letter: Form("formal", None, "书面回复函:正式、完整、礼貌的书面语;开头称呼“尊敬的业主”,结尾用“此致 敬礼”和落款“物业服务中心”。"),
@@ -51,14 +51,15 @@ def sentences(text: str) -> list[str]:
 
 
 def shorten(text: str, keep: int) -> str:
-    """The first ``keep`` sentences (a question, when the stage asks one, is kept)."""
+    """At most ``keep`` sentences: the first ones and the LAST one (a stage ends with what it does:
+    the question, the commitment, the 回访), and a question the stage asks is kept."""
     parts = sentences(text)
     if len(parts) <= keep:
         return text
-    chosen = parts[:keep]
-    question = next((p for p in parts[keep:] if p.endswith(("？", "?"))), None)
-    if question and not any(p.endswith(("？", "?")) for p in chosen):
-        chosen[-1] = question
+    chosen = [*parts[:keep - 1], parts[-1]]
+    question = next((p for p in parts if p.endswith(("？", "?"))), None)
+    if question and question not in chosen:
+        chosen[max(len(chosen) - 2, 0) if keep > 1 else 0] = question
     return "".join(chosen)
 
 

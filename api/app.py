@@ -114,6 +114,7 @@ def create_app(settings: Settings, core: DraftCore | None = None, *, recover: bo
         app.state.sweeper = asyncio.create_task(_sweep(the_core) if recover else asyncio.sleep(0), name="wuye-sweep")
         app.state.dispatcher = dispatcher = Dispatcher(settings, the_core.db, the_core.instance)
         the_core.on_outbox = dispatcher.kick  # a delivery this process enqueued goes out at once
+        the_core.on_drafted = lambda draft: metrics.record_draft(draft.model_dump(mode="json"))
         app.state.deliveries = asyncio.create_task(dispatcher.run() if deliver else asyncio.sleep(0),
                                                    name="wuye-webhooks")
         try:

@@ -110,6 +110,7 @@ class DraftCore:
         self.checks = GuardChecks(context.checker)
         self.background: set[asyncio.Task[Any]] = set()  # asynchronous and streamed drafts
         self.on_outbox: Callable[[], None] = lambda: None  # the webhook dispatcher's kick (the API sets it)
+        self.on_drafted: Callable[[DraftSet], None] = lambda draft: None  # a background draft is stored (metrics)
 
     @classmethod
     async def open(cls, settings: Settings, *, retriever: Retriever | None = None,
@@ -182,7 +183,8 @@ class DraftCore:
 
         async def work() -> None:
             try:
-                await self._draft(draft_id, 1, accepted, actor.id, now(), emit=queue.put_nowait if queue else None)
+                self.on_drafted(await self._draft(draft_id, 1, accepted, actor.id, now(),
+                                                  emit=queue.put_nowait if queue else None))
             except Exception as exc:  # noqa: BLE001 - stored as failed by _draft; the stream is told
                 if queue is not None:
                     queue.put_nowait({"event": "error", **_error_body(exc)})

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
+from contextlib import AsyncExitStack
 
-from tests.api.conftest import ScriptedModel, make_settings, running
+import httpx
+import pytest
+
+from tests.api.conftest import ScriptedModel, make_settings, postgres_schema, running
 from tests.workflow.conftest import user_message
 
 FIRST = "电梯坏了三天了,一直没人修!我电话13912345678"
@@ -33,10 +36,15 @@ async def _post(api: Any, headers: dict[str, str], text: str, conversation: str 
     return r.json()
 
 
-async def test_follow_up_needs_only_its_text_and_the_older_draft_goes_stale(tmp_path, shared_clients) -> None:
+@pytest.mark.parametrize("database", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def test_follow_up_needs_only_its_text_and_the_older_draft_goes_stale(database, tmp_path,
+                                                                           shared_clients) -> None:
     model = Recording()
     seen = model.seen
-    async with running(make_settings(tmp_path), shared_clients, model) as api:
+    async with AsyncExitStack() as stack:
+        url = await stack.enter_async_context(postgres_schema()) if database == "postgres" else None
+        api = await stack.enter_async_context(running(make_settings(tmp_path, database_url=url), shared_clients,
+                                                      model))
         agent = await api.key("agent")
         first = await _post(api, agent, FIRST)
         assert first["conversation_id"].startswith("h_") and first["conversation_seq"] == 1

@@ -240,3 +240,39 @@ async def test_two_dispatchers_claim_each_delivery_once(database, tmp_path: Path
         finally:
             for db in dbs:
                 await db.dispose()
+
+
+async def test_a_claim_left_by_a_dead_dispatcher_is_taken_after_it_expires(tmp_path: Path, receiver) -> None:
+    """A process that claimed a delivery and died (no settle): after the claim expires another
+    dispatcher sends it; the dead one's late settle changes nothing."""
+    from datetime import timedelta
+
+    from agent.settings import Settings
+    from agent.workflow.nodes.common import now
+    from agent.workflow.store import webhooks as outbox
+    from agent.workflow.store.database import Database
+
+    hook = receiver()
+    settings = Settings(data_dir=tmp_path)
+    db = await Database.open(settings)
+    try:
+        async with db.begin() as conn:
+            await outbox.add(conn, project="翠湖苑", url=hook.url, events=["draft.ready"], secret=SECRET)
+            [delivery] = await outbox.enqueue(conn, project="翠湖苑", event="draft.ready", draft_id="d_1",
+                                              payload={}, at=now())
+        async with db.begin() as conn:
+            assert await outbox.claim(conn, delivery_id=delivery, attempts=0, owner="dead", at=now(),
+                                      hold=timedelta(seconds=0.3)) is not None
+        live = Dispatcher(settings, db, "alive")
+        assert await live.run_once() == 0  # still held by the dead process
+        await asyncio.sleep(0.4)
+        assert await live.run_once() == 1
+        await live.aclose()
+        async with db.begin() as conn:
+            assert not await outbox.settle(conn, delivery_id=delivery, owner="dead", ok=False, status_code=None,
+                                           error="late", at=now(), retry_at=now())
+            [row], _ = await outbox.log(conn)
+        assert (row.status, row.attempts, row.last_status) == ("delivered", 1, 200)
+        assert len(hook.received) == 1
+    finally:
+        await db.dispose()

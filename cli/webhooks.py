@@ -31,8 +31,8 @@ def add(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """订阅 Subscribe a URL to events of a project."""
-    from api.routes.webhooks import check_url
     from agent.workflow.store import webhooks
+    from api.routes.webhooks import check_url
 
     wanted = [e.strip() for e in events.split(",") if e.strip()]
     unknown = [e for e in wanted if e not in EVENTS]

@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
 import os
 import socket
 import time
 import uuid
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -33,7 +33,7 @@ from sqlalchemy.exc import IntegrityError
 from agent.errors import Conflict, NotFound, WuyeError
 from agent.settings import Settings
 from agent.vocab import Stage
-from agent.workflow import intake
+from agent.workflow import intake, webhooks
 from agent.workflow.decisions import EditBlocked, decide
 from agent.workflow.graph import build_graph
 from agent.workflow.intake import Accepted
@@ -50,7 +50,6 @@ from agent.workflow.models import (
 )
 from agent.workflow.nodes.common import STAGES, event, failing_stages, now
 from agent.workflow.state import DraftState, WorkflowContext
-from agent.workflow import webhooks
 from agent.workflow.store import audit
 from agent.workflow.store import conversations as talks
 from agent.workflow.store import drafts as store

@@ -3,9 +3,8 @@ waiting draft stale (no approval without a refresh)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from contextlib import AsyncExitStack
+from typing import Any
 
 import httpx
 import pytest

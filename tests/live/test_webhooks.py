@@ -169,12 +169,12 @@ KILLED = textwrap.dedent('''
         settings = Settings(data_dir=sys.argv[1], database_url=sys.argv[3] or None)
         core = await DraftCore.open(settings)
         async with core.db.begin() as conn:
-            await webhooks.add(conn, project="翠湖苑", url=sys.argv[2], events=["draft.ready"], secret="%s")
+            await webhooks.add(conn, project="翠湖苑", url=sys.argv[2], events=["draft.ready"], secret=sys.argv[4])
         await core.create(DraftInput(complaint="电梯坏了三天了,一直没人修!", project="翠湖苑"), Actor(id="k1"))
         os.kill(os.getpid(), signal.SIGKILL)  # before any dispatcher ran: the delivery is only in the outbox
 
     asyncio.run(main())
-''' % SECRET)
+''')
 
 
 @pytest.mark.parametrize("database", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -191,7 +191,7 @@ async def test_deliveries_pending_at_sigkill_are_delivered_after_restart(databas
         data = tmp_path / "data"
         data.mkdir()
         shutil.copytree(shared_clients[0].settings.chroma_path, data / "chroma")  # the session's index
-        proc = subprocess.run([sys.executable, "-c", KILLED, str(data), hook.url, url],
+        proc = subprocess.run([sys.executable, "-c", KILLED, str(data), hook.url, url, SECRET],
                               capture_output=True, timeout=300, env={**os.environ, "WUYE_DATA_DIR": str(data)})
         assert proc.returncode == -9, proc.stderr.decode()[-2000:]
         assert hook.received == []

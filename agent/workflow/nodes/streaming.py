@@ -22,8 +22,9 @@ from pydantic import ValidationError
 from agent.drafting.answer import DraftAnswer, StageAnswer
 
 if TYPE_CHECKING:
-    from agent.guard import GuardChecker
     from langgraph.types import StreamWriter
+
+    from agent.guard import GuardChecker
 
 _DECODER = json.JSONDecoder()
 _SKIP = " \t\r\n,"

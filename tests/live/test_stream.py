@@ -154,3 +154,30 @@ async def test_the_blocking_call_is_unchanged(live_settings, shared_clients) -> 
         assert response.status_code == 201 and response.headers["content-type"] == "application/json"
         assert response.json()["status"] == "pending_approval"
         assert live.model.calls == 1  # ScriptedModel answers only non-streamed requests (JSON body, not SSE)
+
+
+async def test_a_stream_that_breaks_midway_falls_back_and_resends_what_changed(live_settings, shared_clients) -> None:
+    """Two stages arrive, then the model connection breaks: the offline drafter answers, and every
+    stage whose text differs from what was sent is sent again, so the last event per stage is final."""
+
+    def breaking(request: httpx.Request) -> httpx.Response:
+        pieces = answer_pieces(answer_for(request))
+
+        async def body():  # noqa: ANN202
+            for piece in pieces[:5]:  # the head and the first two stages
+                yield chunk(piece)
+            raise httpx.ReadError("connection reset by the model host")
+
+        return streamed(body())
+
+    async with live_app(live_settings(retries=0), shared_clients, breaking) as live:
+        headers = await live.key()
+        events = await _stream(live, headers, {"complaint": COMPLAINT, "project": "翠湖苑"})
+        names = [n for n, _ in events]
+        assert names[-1] == "done", names
+        done = events[-1][1]["draft"]
+        assert done["drafter"] == "offline_fallback"
+        sent = [d for n, d in events if n == "stage"]
+        assert [d["stage"] for d in sent[:2]] == ["listen", "empathize"] and sent[0]["text"] == CLEAN["listen"]
+        last = {d["stage"]: d["text"] for d in sent}
+        assert last == {s["stage"]: s["text"] for s in done["stages"]}

@@ -73,6 +73,11 @@ class ViolationCategory(StrEnum):
     empty_thanks = "empty_thanks"
     vague = "vague"
     pii_leak = "pii_leak"
+    ungrounded = "ungrounded"  # names a place/object/hazard/time the complaint does not (agent/guard/grounding.py)
+
+
+# categories checked against the complaint itself, not by a policy rule on the reply text alone
+COMPLAINT_CHECKS: frozenset[ViolationCategory] = frozenset({ViolationCategory.ungrounded})
 
 
 class RuleSeverity(StrEnum):

@@ -19,6 +19,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from agent import __version__
+from agent.loop.service import Loop
 from agent.settings import Settings
 from agent.workflow.core import DraftCore
 from agent.workflow.webhooks import Dispatcher
@@ -27,7 +28,7 @@ from .docs import install_docs
 from .errors import install_error_handlers
 from .limits import BodySizeLimit, RateLimits
 from .metrics import Metrics, MetricsMiddleware
-from .routes import drafts, health, qa, review, webhooks
+from .routes import drafts, health, loop, qa, review, webhooks
 from .shared import open_shared_state
 
 log = logging.getLogger("wuye.api")
@@ -112,6 +113,9 @@ def create_app(settings: Settings, core: DraftCore | None = None, *, recover: bo
         app.state.recovery = asyncio.create_task(_recover(the_core) if recover else asyncio.sleep(0),
                                                  name="wuye-recover")
         app.state.sweeper = asyncio.create_task(_sweep(the_core) if recover else asyncio.sleep(0), name="wuye-sweep")
+        app.state.loop = Loop(the_core)
+        app.state.overdue = asyncio.create_task(_overdue(app.state.loop) if recover else asyncio.sleep(0),
+                                                name="wuye-overdue")
         app.state.dispatcher = dispatcher = Dispatcher(settings, the_core.db, the_core.instance)
         the_core.on_outbox = dispatcher.kick  # a delivery this process enqueued goes out at once
         the_core.on_drafted = lambda draft: metrics.record_draft(draft.model_dump(mode="json"))
@@ -120,7 +124,7 @@ def create_app(settings: Settings, core: DraftCore | None = None, *, recover: bo
         try:
             yield
         finally:
-            tasks = (app.state.deliveries, app.state.sweeper, app.state.recovery, app.state.warmup)
+            tasks = (app.state.deliveries, app.state.sweeper, app.state.recovery, app.state.warmup, app.state.overdue)
             for task in tasks:
                 if not task.done():
                     task.cancel()
@@ -136,7 +140,7 @@ def create_app(settings: Settings, core: DraftCore | None = None, *, recover: bo
     app.state.settings = settings
     app.state.metrics = metrics
     install_error_handlers(app)
-    for router in (drafts.router, review.router, qa.router, health.router, webhooks.router):
+    for router in (drafts.router, review.router, qa.router, health.router, loop.router, webhooks.router):
         app.include_router(router)
     webhooks.document(app)
     from .console import router as console_router  # supervisor console: HTML pages under /console
@@ -155,6 +159,17 @@ async def _sweep(core: DraftCore) -> None:
     while True:
         await asyncio.sleep(period * random.uniform(0.8, 1.2))
         await _recover(core)
+
+
+async def _overdue(loop_service: Loop, period: float = 60.0) -> None:
+    """Every minute: raise ``commitment.overdue`` for commitments that just passed their due time
+    (each once, whichever instance claims it first)."""
+    while True:
+        await asyncio.sleep(period * random.uniform(0.8, 1.2))
+        try:
+            await loop_service.sweep_overdue()
+        except Exception:  # noqa: BLE001 - the sweep must not stop the service
+            log.exception("overdue commitments sweep failed")
 
 
 async def _recover(core: DraftCore) -> int:

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials
 
+from agent.loop.service import Loop
 from agent.settings import Settings
 from agent.workflow.core import DraftCore
 from agent.workflow.store.database import Database
@@ -34,6 +35,11 @@ def get_db(request: Request) -> Database:
     return request.app.state.core.db
 
 
+def get_loop(request: Request) -> Loop:
+    """The loop's operations (commitments, follow-ups, analytics, export) over the app's core."""
+    return request.app.state.loop
+
+
 def get_metrics(request: Request) -> Metrics:
     return request.app.state.metrics
 
@@ -51,6 +57,7 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 CoreDep = Annotated[DraftCore, Depends(get_core)]
 DbDep = Annotated[Database, Depends(get_db)]
 MetricsDep = Annotated[Metrics, Depends(get_metrics)]
+LoopDep = Annotated[Loop, Depends(get_loop)]
 RateLimitsDep = Annotated[RateLimits, Depends(get_rate_limits)]
 SharedDep = Annotated[SharedState, Depends(get_shared)]
 

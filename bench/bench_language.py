@@ -2,14 +2,17 @@
 
     .venv/bin/python bench/bench_language.py [--rounds 20]
 
-Times each helper over every complaint of evals/drafting/complaints.jsonl (falls back to a few
-built-in complaints) and prints p50 / p95 / max in milliseconds per complaint.
+Times each helper over every complaint of evals/drafting/complaints.jsonl plus the repo's own
+category-training complaints (falls back to a few built-in complaints) and prints p50 / p95 / max in
+milliseconds per complaint, and the load average (the machine is shared: read the numbers with it).
+The budget of issue 12: masking + classification (learned model included) p95 ≤ 5 ms per complaint.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import time
@@ -21,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 import agent  # noqa: E402,F401  (no-telemetry environment first)
 from agent.drafting.offline.drafter import draft  # noqa: E402
 from agent.drafting.request import DraftRequest  # noqa: E402
+from agent.understand import learned  # noqa: E402
 from agent.understand.classify import classify_offline  # noqa: E402
 from agent.understand.pii import mask_pii  # noqa: E402
 from agent.understand.script import detect_script, to_script, to_simplified  # noqa: E402
@@ -31,10 +35,11 @@ FALLBACK = ["3号楼电梯又坏了,我妈被困在里面半小时!", "樓道裡
 
 
 def _complaints() -> list[str]:
-    path = ROOT / "evals" / "drafting" / "complaints.jsonl"
-    if not path.is_file():
-        return FALLBACK
-    return [json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    texts = []
+    for path in (ROOT / "evals" / "drafting" / "complaints.jsonl", ROOT / "evals" / "understand" / "category_train.jsonl"):
+        if path.is_file():
+            texts += [json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return texts or FALLBACK
 
 
 def _techniques() -> dict[str, list[dict]]:
@@ -67,8 +72,10 @@ def main() -> None:
     techniques = _techniques()
     requests = [DraftRequest(complaint=m, classification=classify_offline(m), techniques=techniques) for m in masked]
     # warm caches (rules, OpenCC converters) so the numbers are steady-state
-    classify_offline(texts[0]), detect_script(texts[0]), draft(requests[0])
+    classify_offline(texts[0]), detect_script(texts[0]), draft(requests[0]), mask_pii(texts[0])
     rows = [
+        ("mask + classify (learned incl.)", _time(lambda t: classify_offline(mask_pii(t).text), texts, args.rounds)),
+        ("learned model alone", _time(learned.probabilities, masked, args.rounds)),
         ("mask_pii", _time(mask_pii, texts, args.rounds)),
         ("detect_script", _time(detect_script, texts, args.rounds)),
         ("classify_offline", _time(classify_offline, masked, args.rounds)),
@@ -87,6 +94,8 @@ def main() -> None:
         p95 = ordered[int(0.95 * (len(ordered) - 1))]
         table.add_row(name, f"{statistics.median(ordered):.3f}", f"{p95:.3f}", f"{ordered[-1]:.3f}")
     Console().print(table)
+    load = os.getloadavg()
+    print(f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on {os.cpu_count()} cores")
 
 
 if __name__ == "__main__":

@@ -4,6 +4,9 @@
     wuye draft "…" --json                        the DraftSet JSON
     wuye draft --jsonl FILE                      one JSON line per input line {"id", "text"}
     wuye draft --jsonl FILE --report             accuracy / guard / PII report over labelled lines
+    wuye draft --jsonl FILE --report grounding,repetition,fit --labels L.jsonl --split-file S.json --split dev
+                                                 + draft quality (agent/drafting/report.py)
+    wuye draft --jsonl FILE --sample 30 --seed 7 --json   a reproducible sample, one JSON line per draft set
 
 Exit codes: 0 ok · 1 report thresholds not met · 2 bad input or settings (a bad JSONL line is
 reported on its own line and the others are still processed). The playbook index is built on first
@@ -33,11 +36,23 @@ def draft(
     report: Annotated[bool, typer.Option("--report", help="对带 expected 标注的 JSONL 输出评测报告")] = False,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="把 JSONL 结果写入文件")] = None,
     project: Annotated[str, typer.Option("--project", help="物业项目名称 / project name stored with the draft")] = "cli",
+    labels: Annotated[Path | None, typer.Option("--labels", help="标注 JSONL(id, category, severity),用于 fit 报告")] = None,
+    split_file: Annotated[Path | None, typer.Option("--split-file", help="划分文件 JSON {split: [ids]}")] = None,
+    split: Annotated[str | None, typer.Option("--split", help="只用这个划分的 id(dev / test)")] = None,
+    sample: Annotated[int | None, typer.Option("--sample", help="随机抽取 N 条 / draft a random sample of N lines")] = None,
+    seed: Annotated[int, typer.Option("--seed", help="抽样随机种子 / sample seed")] = 0,
 ) -> None:
     """起草六字诀回复草稿 / Draft one suggested reply per 六字诀 stage."""
+    reports: list[str] = []
     try:
+        from agent.drafting.report import REPORTS, parse_reports
+
+        # `--report grounding,repetition,fit`: --report is a flag, so the spec arrives as the argument
+        if report and jsonl is not None and complaint is not None and all(
+                p.strip() in REPORTS for p in complaint.split(",") if p.strip()):
+            reports, complaint = parse_reports(complaint), None
         from agent.settings import get_settings
-        from agent.workflow.intake import clean_text
+        from agent.workflow.intake import check_complaint
 
         settings = get_settings()  # bad WUYE_* settings: a bilingual message, exit 2, nothing heavy imported yet
         if (complaint is None) == (jsonl is None):
@@ -45,26 +60,73 @@ def draft(
                                "give either one complaint or --jsonl FILE.")
         if report and jsonl is None:
             raise InvalidInput("--report 需要配合 --jsonl 使用。", "--report needs --jsonl.")
-        if complaint is not None and not clean_text(complaint):
-            raise InvalidInput("投诉内容为空,请粘贴业主的原话。", "The complaint is empty; paste the owner's words.")
+        if complaint is not None:
+            check_complaint(complaint, settings)  # empty or too long: refused before anything heavy loads
         lines = _read_lines(jsonl) if jsonl is not None else []
+        lines = _select(lines, split_file, split, sample, seed)
+        label_map = _read_labels(labels) if labels is not None else {}
+        if "fit" in reports and not label_map:
+            raise InvalidInput("fit 报告需要 --labels 标注文件。", "the fit report needs --labels FILE.")
         code = asyncio.run(_run(settings, complaint, lines, as_json=as_json, report=report, output=output,
-                                project=project))
+                                project=project, reports=reports, labels=label_map))
     except WuyeError as exc:
         print(exc.message, file=sys.stderr)
         raise typer.Exit(exc.exit_code) from None
     raise typer.Exit(code)
 
 
+def _select(lines: list[str], split_file: Path | None, split: str | None, sample: int | None,
+            seed: int) -> list[str]:
+    """The lines of one split (ids from ``--split-file``) and/or a reproducible random sample."""
+    import random
+
+    if (split_file is None) != (split is None):
+        raise InvalidInput("--split-file 和 --split 需要一起使用。", "--split-file and --split go together.")
+    if split_file is not None:
+        try:
+            ids = set(json.loads(split_file.read_text(encoding="utf-8"))[split])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise InvalidInput(f"无法读取划分 {split}:{split_file}", f"cannot read split {split!r} from {split_file}: {exc}") from None
+        lines = [line for line in lines if line.strip() and _line_id(line) in ids]
+    if sample is not None:
+        if sample < 1:
+            raise InvalidInput("--sample 必须是正整数。", "--sample must be a positive integer.")
+        lines = [line for line in lines if line.strip()]
+        lines = random.Random(seed).sample(lines, min(sample, len(lines)))
+    return lines
+
+
+def _line_id(line: str) -> str | None:
+    try:
+        item = json.loads(line)
+    except json.JSONDecodeError:
+        return None
+    return str(item.get("id")) if isinstance(item, dict) and "id" in item else None
+
+
+def _read_labels(path: Path) -> dict[str, dict[str, Any]]:
+    labels: dict[str, dict[str, Any]] = {}
+    for number, line in enumerate(_read_lines(path), 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            labels[str(item["id"])] = item
+        except (json.JSONDecodeError, KeyError, TypeError):
+            raise InvalidInput(f"标注文件第 {number} 行无效。", f"labels line {number} is invalid.") from None
+    return labels
+
+
 async def _run(settings: Any, complaint: str | None, lines: list[str], *, as_json: bool, report: bool,
-               output: Path | None, project: str) -> int:
+               output: Path | None, project: str, reports: list[str] | None = None,
+               labels: dict[str, dict[str, Any]] | None = None) -> int:
     from agent.retrieval.search import open_or_build
     from agent.workflow.core import DraftCore
 
     core = await DraftCore.open(settings, retriever=open_or_build(settings))
     try:
         if complaint is None:
-            return await _batch(core, lines, report, output, project)
+            return await _batch(core, lines, report, output, project, reports or [], labels or {})
         draft_set = await _create(core, complaint, project)
         if as_json:
             print(json.dumps(draft_set.model_dump(mode="json"), ensure_ascii=False, indent=2))
@@ -107,7 +169,8 @@ def _parse_line(line: str, number: int) -> dict[str, Any]:
     return item
 
 
-async def _batch(core: Any, raw_lines: list[str], report: bool, output: Path | None, project: str) -> int:
+async def _batch(core: Any, raw_lines: list[str], report: bool, output: Path | None, project: str,
+                 reports: list[str], labels: dict[str, dict[str, Any]]) -> int:
     from rich.progress import Progress
 
     lines = [(n, line) for n, line in enumerate(raw_lines, 1) if line.strip()]
@@ -141,7 +204,24 @@ async def _batch(core: Any, raw_lines: list[str], report: bool, output: Path | N
         _print_report(summary, failures)
         if not summary["ok"]:
             code = max(code, 1)
+        if reports and not _quality_report(rows, reports, labels):
+            code = max(code, 1)
     return code
+
+
+def _quality_report(pairs: list[tuple[dict[str, Any], dict[str, Any]]], reports: list[str],
+                    labels: dict[str, dict[str, Any]]) -> bool:
+    """grounding / repetition / fit (agent/drafting/report.py), printed as JSON lines on stdout."""
+    from agent.drafting import report as R
+
+    rows = R.rows_from_results(pairs)
+    ok = True
+    for name in reports:
+        result = R.grounding(rows) if name == "grounding" else R.repetition(rows) if name == "repetition" \
+            else R.fit(rows, labels)
+        ok = ok and result["ok"]
+        print(json.dumps({"report": name, **result}, ensure_ascii=False))
+    return ok
 
 
 def evaluate(rows: list[tuple[dict[str, Any], dict[str, Any]]]) -> dict[str, Any]:

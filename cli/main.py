@@ -18,12 +18,19 @@ import typer
 COMMANDS: dict[str, tuple[str, str, bool]] = {
     "corpus": ("agent.retrieval.cli", "app", True),
     "check": ("agent.guard.cli", "check", False),
+    "guard": ("agent.guard.cli", "guard_app", True),
     "draft": ("cli.draft", "draft", False),
     "serve": ("api.cli", "serve", False),
     "keys": ("api.cli", "keys_app", True),
     "webhooks": ("cli.webhooks", "webhooks_app", True),
     "db": ("cli.db", "db_app", True),
     "eval": ("evals.cli", "eval_command", False),
+    "understand": ("agent.understand.cli", "app", True),
+    "commitments": ("agent.loop.cli", "app", True),
+}
+# two-word commands beside a one-command group: `wuye eval harvest` (the `eval` command takes paths)
+SUBCOMMANDS: dict[tuple[str, str], tuple[str, str]] = {
+    ("eval", "harvest"): ("agent.loop.cli", "harvest"),
 }
 
 
@@ -60,7 +67,27 @@ def __getattr__(name: str) -> typer.Typer:
     raise AttributeError(name)
 
 
+def _subcommand(argv: list[str]) -> typer.Typer | None:
+    """``wuye eval harvest …``: a Typer app of that one command, or None."""
+    words = [arg for arg in argv if not arg.startswith("-")][:2]
+    if len(words) < 2 or tuple(words) not in SUBCOMMANDS or argv[:2] != words:
+        return None
+    module, attribute = SUBCOMMANDS[tuple(words)]  # type: ignore[index]
+    sub = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+    sub.command(words[1])(getattr(importlib.import_module(module), attribute))
+
+    @sub.callback()
+    def _group() -> None:
+        """wuye eval harvest"""
+
+    return sub
+
+
 def main() -> None:  # console-script entry point
+    sub = _subcommand(sys.argv[1:])
+    if sub is not None:
+        sub(args=sys.argv[2:], prog_name="wuye eval")
+        return
     command = next((arg for arg in sys.argv[1:] if not arg.startswith("-")), None)
     if command in COMMANDS and not {"--help", "-h"} & set(sys.argv[1:]):
         from agent.errors import WuyeError

@@ -68,8 +68,18 @@ class DraftRequest(BaseModel):
                           for t in items]
             for stage, items in self.techniques.items()
         }
+        from agent.understand.facts import situation_of
+
+        sit = situation_of(self.complaint, self.classification)
         return {"script": self.script.value, "complaint": self.complaint,
                 "classification": self.classification.model_dump(mode="json"), "stages": stages,
+                # the only specifics a draft may state (each with the owner's own words), and the issues
+                # to answer, primary first; scope: ours / shared (another body decides) / outside
+                "facts": [{"kind": f.kind, "value": f.value, "quote": self.complaint[f.start:f.end]}
+                          for f in sit.facts if f.kind != "issue"],
+                "issues": [{"summary": i.summary, "category": i.category, "scope": i.scope,
+                            **({"decided_by": i.who} if i.who else {})} for i in sit.issues],
+                "demands": sorted(sit.demands),
                 "only_stages": [s.value for s in self.only_stages] if self.only_stages else None,
                 "fix_hints": {s.value: list(h) for s, h in self.fix_hints.items()},
                 "channel": channel_guidance(self.channel)}

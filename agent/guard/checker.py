@@ -6,7 +6,6 @@ through ONE guardrails-ai ``Guard.validate`` call whose validators evaluate the 
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
@@ -14,12 +13,16 @@ from pathlib import Path
 
 from agent.errors import InvalidInput, WuyeError
 from agent.guard.engine import Engine
+from agent.guard.learned import load_model
 from agent.guard.models import GuardResult, Violation
 from agent.guard.policy import Policy, load_policy
 from agent.settings import Settings
 from agent.vocab import RuleSeverity, Stage, ViolationCategory
 
 _STAGES = ", ".join(s.value for s in Stage)
+_ZH = {"arguing": "争辩", "blaming": "指责业主", "overpromising": "过度承诺", "refusing": "生硬拒绝",
+       "buck_passing": "推诿", "privacy_probing": "打探隐私", "disrespect": "不尊重", "grudging_apology": "敷衍道歉",
+       "empty_thanks": "空洞感谢", "vague": "含糊其辞", "pii_leak": "泄露隐私"}
 
 
 @lru_cache(maxsize=8)
@@ -64,6 +67,10 @@ class GuardChecker:
         self.policy = policy
         self.settings = settings
         self.engine = Engine(policy)
+        self.learned = load_model(Path(settings.guardrails_dir)) if policy.spec.learned.enabled else None
+        if self.learned is not None:
+            spec = policy.spec.learned
+            self.learned.configure([c.value for c in spec.sentence], [c.value for c in spec.whole], spec.whole_max_chars)
         self._guard = None
         self._lock = threading.Lock()
 
@@ -81,14 +88,18 @@ class GuardChecker:
                 from agent.guard.judge import LLMJudgeClient
 
                 judge = LLMJudgeClient(self.settings)
-            self._guard = build_guard(self.engine, judge)
+            self._guard = build_guard(self.engine, self.learned, judge)
         return self._guard
 
     def _run(self, items: list[tuple[str, Stage]]) -> list[GuardResult]:
-        payload = json.dumps([{"stage": s.value, "text": t} for t, s in items], ensure_ascii=False)
+        from agent.guard.validators import join_items
+
+        value, meta = join_items(items)
         try:
             with self._lock:
-                outcome = self._get_guard().validate(payload)
+                guard = self._get_guard()
+                outcome = guard.validate(value, metadata={"items": meta})
+                logs = guard.history.last.iterations.last.outputs.validator_logs if guard.history.last else []
         except Exception as exc:  # noqa: BLE001 - surfaced as a typed, bilingual error
             raise WuyeError("护栏检查内部出错,请联系管理员", f"guardrail check failed: {type(exc).__name__}: {exc}",
                             code="guard_error") from exc
@@ -96,28 +107,40 @@ class GuardChecker:
             raise WuyeError("护栏检查内部出错,请联系管理员", f"guardrail check failed: {outcome.error}",
                             code="guard_error")
         found: list[list[Violation]] = [[] for _ in items]
-        for summary in outcome.validation_summaries or []:
-            for span in summary.error_spans or []:
-                info = json.loads(span.reason)
-                text = items[info["item"]][0]
-                found[info["item"]].append(self._violation(info, span.start, span.end, text))
+        for log in logs:
+            result = log.validation_result
+            for hit in (getattr(result, "metadata", None) or {}).get("hits", []) if result is not None else []:
+                found[hit["item"]].append(self._violation(hit, items[hit["item"]][0]))
         return [GuardResult.from_violations(v) for v in found]
 
-    def _violation(self, info: dict, start: int, end: int, text: str) -> Violation:
-        rule = self.policy.by_id.get(info["rule_id"])
+    def _violation(self, hit: dict, text: str) -> Violation:
+        start, end = hit["start"], hit["end"]
         excerpt = text[start:end]
-        if rule is None:  # LLM judge: advisory, reviewed by a human
-            return Violation(
-                category=ViolationCategory(info["category"]),
-                rule_id=info["rule_id"],
-                severity=RuleSeverity.warn,
-                start=start,
-                end=end,
-                excerpt=excerpt,
-                message=f"“{excerpt}”:模型评审认为{info.get('reason', '')}",
-                fix_hint=self.policy_fix_hint(info["category"]),
-            )
-        return rule.violation(text, start, end)
+        if hit["source"] == "rule":
+            return self.policy.by_id[hit["rule_id"]].violation(text, start, end)
+        category = ViolationCategory(hit["category"])
+        if hit["source"] == "learned":
+            message = (f"“{excerpt}”:分类器认为这句属于{_ZH.get(category.value, category.value)}"
+                       f"(概率 {hit['score']:.2f},阈值 {hit['threshold']:.2f});最相近的标注例句"
+                       f"〔{hit['example_id']}〕:“{hit['example_text']}”(依据 {self._citation(category.value)})")
+        else:  # LLM judge: advisory, reviewed by a human
+            message = f"“{excerpt}”:模型评审认为{hit.get('reason', '')}"
+        return Violation(
+            category=category,
+            rule_id=hit["rule_id"],
+            severity=RuleSeverity(hit["severity"]),
+            start=start,
+            end=end,
+            excerpt=excerpt,
+            message=message,
+            fix_hint=self.policy_fix_hint(category.value),
+        )
+
+    def _citation(self, category: str) -> str:
+        for rule in self.policy.spec.rules:
+            if rule.category == category:
+                return rule.citation
+        return ""
 
     def policy_fix_hint(self, category: str) -> str:
         for rule in self.policy.spec.rules:
@@ -126,16 +149,31 @@ class GuardChecker:
         return "请按六字诀的要求改写这句话。"
 
     # -- public API (CONTRACTS §3) -------------------------------------------------------------
-    def check(self, text: str, stage: str) -> GuardResult:
+    def check(self, text: str, stage: str, *, complaint: str | None = None) -> GuardResult:
+        """``complaint`` (masked) adds the ``ungrounded`` check; without it that check never runs."""
         item = validate_item(text, stage, self.settings.max_reply_chars)
-        return self._run([item])[0]
+        return self._grounded(self._run([item])[0], text, complaint)
 
-    def check_set(self, texts: Mapping[str, str]) -> dict[str, GuardResult]:
-        """One guardrails pass for a whole draft set ``{stage: text}``."""
+    def check_set(self, texts: Mapping[str, str], *, complaint: str | None = None) -> dict[str, GuardResult]:
+        """One guardrails pass for a whole draft set ``{stage: text}`` (+ ``ungrounded`` when the
+        complaint is given)."""
         if not isinstance(texts, Mapping) or not texts:
             raise InvalidInput("草稿集为空或格式不对", "draft set must be a non-empty {stage: text} mapping")
         items = [validate_item(t, s, self.settings.max_reply_chars) for s, t in texts.items()]
-        return dict(zip(texts.keys(), self._run(items), strict=True))
+        results = self._run(items)
+        return {s: self._grounded(r, t, complaint) for (s, t), r in zip(texts.items(), results, strict=True)}
+
+    @staticmethod
+    def _grounded(result: GuardResult, text: str, complaint: str | None) -> GuardResult:
+        if not complaint:
+            return result
+        from agent.guard import grounding
+
+        found = [Violation(category=ViolationCategory.ungrounded, rule_id=grounding.RULE_ID,
+                           severity=RuleSeverity.block, start=m.start, end=m.end, excerpt=m.excerpt,
+                           message=grounding.message(m), fix_hint=grounding.FIX_HINT)
+                 for m in grounding.ungrounded(text, complaint)]
+        return GuardResult.from_violations([*result.violations, *found]) if found else result
 
     def check_many(self, items: Iterable[tuple[str, str]]) -> list[GuardResult]:
         """``(text, stage)`` pairs in one guardrails pass (the CLI and evals call it per chunk);

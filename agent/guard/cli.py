@@ -4,8 +4,11 @@
     wuye check --jsonl replies.jsonl            # lines {"id","stage","text"}; one JSON line out per line
     wuye check --eval evals/guardrails/labelled.jsonl [--json]
 
-Violations are results (exit 0). Unusable input exits 2 with a message naming the line; the other
-lines are still checked. guardrails-ai is imported on the first check, not at start-up.
+A gate: exit 0 when every text passes, 1 when any text fails (a block-severity hit), 2 on unusable
+input (a message names the line; the other lines are still checked). ``--eval`` prints metrics and
+exits 0. guardrails-ai is imported on the first check, not at start-up.
+
+    wuye guard train                              # rebuild guardrails/learned.npz (docs/guardrails.md)
 """
 
 from __future__ import annotations
@@ -61,15 +64,18 @@ def _open(path: str) -> IO[str]:
         raise InvalidInput(f"无法读取文件 {path}:{exc.strerror}", f"cannot read {path}: {exc.strerror}") from exc
 
 
-def run_jsonl(checker, handle: IO[str], out: IO[str], err: IO[str], *, progress: bool = False) -> int:  # type: ignore[no-untyped-def]
-    """Check every line; returns the number of unusable lines."""
+def run_jsonl(checker, handle: IO[str], out: IO[str], err: IO[str], *, progress: bool = False,  # type: ignore[no-untyped-def]
+              failed: list[int] | None = None) -> int:
+    """Check every line; returns the number of unusable lines (``failed[0]`` counts failing texts)."""
     from agent.guard.checker import validate_item
 
     bad = 0
     pending: list[tuple[object, str, str]] = []
+    failed = failed if failed is not None else [0]
 
     def flush() -> None:
         results = checker.check_many([(t, s) for _, t, s in pending])
+        failed[0] += sum(not r.passed for r in results)
         out.write("".join(
             json.dumps({"id": rid, **res.model_dump(mode="json")}, ensure_ascii=False) + "\n"
             for (rid, _, _), res in zip(pending, results, strict=True)
@@ -117,6 +123,7 @@ def check(
     eval_file: Path | None = typer.Option(None, "--eval", help="带标注的评测集,输出各类别精确率/召回率"),
     as_json: bool = typer.Option(False, "--json", help="--eval 的结果以 JSON 输出"),
     show_misses: bool = typer.Option(False, "--misses", help="--eval 时列出判错的条目"),
+    complaint: str | None = typer.Option(None, "--complaint", help="业主原投诉(已脱敏):另查草稿是否写了投诉里没有的细节 (ungrounded)"),
 ) -> None:
     """护栏检查:按 guardrails/policy.yaml 检查回复是否触犯“必须避免的做法”。"""
     from agent.guard.checker import GuardChecker
@@ -131,19 +138,27 @@ def check(
         if text is not None:
             if stage is None:
                 raise InvalidInput("检查单条回复需要 --stage", "--stage is required when checking one reply")
-            result = checker.check(text, stage)
+            if complaint is not None and not complaint.strip():
+                raise InvalidInput("--complaint 为空", "--complaint is empty")
+            result = checker.check(text, stage, complaint=complaint)
             typer.echo(json.dumps(result.model_dump(mode="json"), ensure_ascii=False))
+            if not result.passed:
+                raise typer.Exit(1)
             return
         if jsonl is not None:
             handle = _open(jsonl)
+            failed = [0]
             try:
-                bad = run_jsonl(checker, handle, sys.stdout, sys.stderr, progress=sys.stderr.isatty())
+                bad = run_jsonl(checker, handle, sys.stdout, sys.stderr, progress=sys.stderr.isatty(), failed=failed)
             finally:
                 if handle is not sys.stdin:
                     handle.close()
             if bad:
                 typer.echo(f"{bad} 行无法检查 / {bad} line(s) could not be checked", err=True)
                 raise typer.Exit(2)
+            if failed[0]:
+                typer.echo(f"{failed[0]} 条回复未通过护栏 / {failed[0]} reply(ies) failed the guardrails", err=True)
+                raise typer.Exit(1)
             return
         from agent.guard.evaluate import run_eval
 
@@ -151,6 +166,32 @@ def check(
     except WuyeError as exc:
         typer.echo(exc.message, err=True)
         raise typer.Exit(exc.exit_code) from None
+
+
+guard_app = typer.Typer(name="guard", help="护栏模型 guardrail model: train the learned layer.",
+                        no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+
+
+@guard_app.command("train")
+def train_command(
+    out: Path | None = typer.Option(None, "--out", help="模型文件(默认 guardrails/learned.npz)"),
+    as_json: bool = typer.Option(False, "--json", help="以 JSON 输出训练摘要"),
+) -> None:
+    """用仓库里的标注数据重新训练分类器,并在开发集上按类别校准阈值(可复现)。"""
+    try:
+        from agent.guard.train import train
+
+        meta = train(out=out)
+    except WuyeError as exc:
+        typer.echo(exc.message, err=True)
+        raise typer.Exit(exc.exit_code) from None
+    if as_json:
+        typer.echo(json.dumps(meta, ensure_ascii=False, indent=2))
+        return
+    typer.echo(f"模型 model: {out or 'guardrails/learned.npz'} · {meta['features']} 特征 features · "
+               f"{meta['train_examples']} 训练样本 training examples · {meta['bytes']} bytes · digest {meta['data_digest']}")
+    typer.echo("阈值 thresholds (dev: " + meta["dev_file"] + "): "
+               + ", ".join(f"{c} {t:.2f}" for c, t in meta["thresholds"].items()))
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from agent.guard.clauses import analyse, excuse
 from agent.guard.models import Violation
 from agent.guard.policy import CompiledRule, Policy
 from agent.guard.text import Prepared
@@ -59,8 +60,9 @@ def _scopes(prep: Prepared, start: int, end: int) -> dict[str, str]:
 
 
 class Engine:
-    def __init__(self, policy: Policy, *, prefilter: bool = True) -> None:
+    def __init__(self, policy: Policy, *, prefilter: bool = True, clauses: bool = True) -> None:
         self.policy = policy
+        self.clauses = clauses  # clause analysis (agent, quotes, hypotheticals, number kinds) after the regexes
         self.window = policy.spec.negation_window
         self.prefilter = prefilter  # skip regexes whose required characters are absent (same results)
         self._token = object()  # key of this engine's entry in Prepared.cache
@@ -128,6 +130,9 @@ class Engine:
                     span = self._keep(compiled, prep, m)
                     if span and not any(s < span[1] and span[0] < e for s, e in spans):
                         spans.append(span)
+            if spans and self.clauses:
+                analysis = analyse(prep)
+                spans = [sp for sp in spans if excuse(rule.category.value, rule.id, analysis, *sp) is None]
             spans.sort()
             if len(spans) < rule.min_hits:
                 continue

@@ -29,6 +29,15 @@ class Source(BaseModel):
     section: str
 
 
+class PlaybookRef(BaseModel):
+    """The playbook (corpus) entry a rule enforces: its must-avoid item id, the entry id and title."""
+
+    model_config = {"extra": "forbid"}
+    id: str
+    entry: str
+    title: str
+
+
 class Context(BaseModel):
     """Regexes (macros allowed) searched in a scope around a hit."""
 
@@ -52,6 +61,7 @@ class Rule(BaseModel):
     severity: RuleSeverity
     stages: list[Stage] | Literal["all"] = "all"
     source: Source
+    playbook: list[PlaybookRef] = Field(min_length=1)
     description: str
     fix_hint: str
     patterns: list[str] = Field(min_length=1)
@@ -77,9 +87,14 @@ class Rule(BaseModel):
             start=start,
             end=end,
             excerpt=excerpt,
-            message=f"“{excerpt}”:{self.description}(依据 {self.source.file} § {self.source.section})",
+            message=f"“{excerpt}”:{self.description}(依据 {self.citation})",
             fix_hint=self.fix_hint,
         )
+
+    @property
+    def citation(self) -> str:
+        """The playbook entries behind the rule: 《title》(must-avoid id), as shown to agents."""
+        return ";".join(f"《{p.title}》{p.id}" for p in self.playbook)
 
     def applies_to(self, stage: Stage) -> bool:
         return self.stages == "all" or stage in self.stages
@@ -92,9 +107,26 @@ class NonTextual(BaseModel):
     reason: str
 
 
+class LearnedSettings(BaseModel):
+    """The learned layer (guardrails/learned.npz, built by ``wuye guard train``)."""
+
+    model_config = {"extra": "forbid"}
+    enabled: bool = True
+    severity: RuleSeverity = RuleSeverity.block
+    # categories the classifier reports sentence by sentence (a phrase carries them)
+    sentence: list[ViolationCategory] = Field(default_factory=list)
+    # categories that are a property of the whole reply (no concrete action anywhere): scored on the
+    # whole text only, and only when it is at most `whole_max_chars` long
+    whole: list[ViolationCategory] = Field(default_factory=list)
+    whole_max_chars: int = 200
+
+
 class PolicyFile(BaseModel):
     model_config = {"extra": "forbid"}
     version: int
+    # what guardrails-ai does when a category fails: reask = re-draft the stage, noop = flag only
+    on_fail: dict[ViolationCategory, Literal["reask", "noop"]] = Field(default_factory=dict)
+    learned: LearnedSettings = Field(default_factory=LearnedSettings)
     negators: str  # macro-expanded regex of words that negate what follows
     negation_window: int = 6
     rules: list[Rule]

@@ -1,16 +1,24 @@
-"""guardrails-ai validators compiled from the policy. Imported lazily (guardrails costs ~2.5 s).
+"""guardrails-ai validators: one per violation category. Imported lazily (guardrails is heavy).
 
-The value validated is one JSON document holding a whole batch ``[{"stage", "text"}, …]`` so a
-six-stage draft set (or a chunk of CLI lines) pays guardrails-ai's per-call overhead once. Each
-rule family is one registered ``Validator``; every hit comes back as a ``FailResult.error_spans``
-entry whose ``start``/``end`` are offsets into that item's original text and whose ``reason`` is
-JSON ``{"item": i, "rule_id": …}``. ``on_fail`` is NOOP: the validators only report, the checker
-decides (``passed`` is false iff a block-severity rule fired).
+The value validated is the batch's texts joined by a separator (a six-stage draft set, or a chunk
+of CLI lines), so guardrails-ai's per-call overhead is paid once; ``metadata["items"]`` says where
+each text starts and which stage it is. Each category validator (``wuye/arguing`` …
+``wuye/pii_leak``) runs, on every item, the compiled policy rules of its category (after the
+clause analysis) and the learned classifier for its category, and returns
+
+* ``FailResult.error_spans`` — native ``ErrorSpan``s whose ``start``/``end`` are offsets into the
+  validated value and whose ``reason`` is the human message shown to agents;
+* ``FailResult.metadata["hits"]`` — one structured record per span: item, offsets inside the
+  item's own text, rule id, category, severity, source (``rule`` | ``learned`` | ``llm_judge``),
+  the playbook entries, and for learned hits the probability, threshold and nearest example.
+
+``on_fail`` of every validator comes from the policy (``on_fail`` in guardrails/policy.yaml:
+``reask`` = the stage is re-drafted, ``noop`` = flag for the reviewer only), so the Guard's history
+shows what happened. The checker, not guardrails-ai, turns the hits into ``GuardResult``s.
 """
 
 from __future__ import annotations
 
-import json
 import os
 from typing import Any
 
@@ -26,77 +34,79 @@ from guardrails.validators import (  # noqa: E402
     register_validator,
 )
 
+from agent.guard.clauses import analyse, excuse  # noqa: E402
 from agent.guard.engine import Engine  # noqa: E402
+from agent.guard.learned import LearnedModel  # noqa: E402
 from agent.guard.text import prepare  # noqa: E402
-from agent.vocab import Stage, ViolationCategory  # noqa: E402
+from agent.vocab import RuleSeverity, Stage, ViolationCategory  # noqa: E402
 from guardrails import Guard, OnFailAction  # noqa: E402
 
-# Rule families: which violation categories each registered validator evaluates.
-FAMILIES: dict[str, frozenset[ViolationCategory]] = {
-    "tone": frozenset(
-        {
-            ViolationCategory.arguing,
-            ViolationCategory.blaming,
-            ViolationCategory.disrespect,
-            ViolationCategory.grudging_apology,
-        }
-    ),
-    "commitment": frozenset(
-        {
-            ViolationCategory.overpromising,
-            ViolationCategory.refusing,
-            ViolationCategory.buck_passing,
-            ViolationCategory.vague,
-            ViolationCategory.empty_thanks,
-        }
-    ),
-    "privacy": frozenset({ViolationCategory.privacy_probing, ViolationCategory.pii_leak}),
-}
+SEPARATOR = "\n\u241e\n"  # between the texts of a batch (␞ never occurs in a reply we check)
 
 
-def _items(value: Any) -> list[dict]:
-    return json.loads(value) if isinstance(value, str) else value
+def join_items(items: list[tuple[str, Stage]]) -> tuple[str, list[dict[str, Any]]]:
+    """The validated value and ``metadata["items"]`` (stage, start, end of each text in the value)."""
+    parts, meta, pos = [], [], 0
+    for text, stage in items:
+        parts.append(text)
+        meta.append({"stage": stage.value, "start": pos, "end": pos + len(text)})
+        pos += len(text) + len(SEPARATOR)
+    return SEPARATOR.join(parts), meta
 
 
-class _PolicyFamily(Validator):
-    """Evaluates the compiled policy rules of one family on every item of the batch."""
+class CategoryValidator(Validator):
+    """Rules + learned classifier of one violation category, over every text of the batch."""
 
-    family = ""
+    category: ViolationCategory
 
-    def __init__(self, engine: Engine, **kwargs: Any) -> None:
-        super().__init__(on_fail=OnFailAction.NOOP, use_local=True, **kwargs)
+    def __init__(self, engine: Engine, learned: LearnedModel | None, learned_severity: RuleSeverity,
+                 on_fail: Any, **kwargs: Any) -> None:
+        super().__init__(on_fail=on_fail, use_local=True, **kwargs)
         self._engine = engine
-        self._categories = FAMILIES[self.family]
+        self._learned = learned
+        self._learned_severity = learned_severity
+        self._only = frozenset({self.category})
 
     def _validate(self, value: Any, metadata: dict[str, Any]) -> ValidationResult:
         spans: list[ErrorSpan] = []
-        for i, item in enumerate(_items(value)):
-            for v in self._engine.run(prepare(item["text"]), Stage(item["stage"]), self._categories):
-                spans.append(ErrorSpan(start=v.start, end=v.end, reason=json.dumps({"item": i, "rule_id": v.rule_id})))
+        hits: list[dict[str, Any]] = []
+        for i, item in enumerate(metadata["items"]):
+            base = item["start"]
+            text = value[base:item["end"]]
+            prep = prepare(text)
+            rule_spans: list[tuple[int, int]] = []
+            for v in self._engine.run(prep, Stage(item["stage"]), self._only):
+                rule = self._engine.policy.by_id[v.rule_id]
+                rule_spans.append((v.start, v.end))
+                spans.append(ErrorSpan(start=base + v.start, end=base + v.end, reason=v.message))
+                hits.append({"item": i, "start": v.start, "end": v.end, "rule_id": v.rule_id,
+                             "category": self.category.value, "severity": v.severity.value, "source": "rule",
+                             "playbook": [p.model_dump() for p in rule.playbook]})
+            if self._learned is None or rule_spans:  # the rule already explains this category here
+                continue
+            for h in self._learned.hits(prep, self._only):
+                if excuse(self.category.value, f"learned.{self.category.value}", analyse(prep), h.start, h.end):
+                    continue
+                message = (f"“{text[h.start:h.end]}”:分类器判断这句可能属于“{self.category.value}”"
+                           f"(概率 {h.score:.2f} ≥ 阈值 {h.threshold:.2f}),最相近的标注例句:{h.example_text}")
+                spans.append(ErrorSpan(start=base + h.start, end=base + h.end, reason=message))
+                hits.append({"item": i, "start": h.start, "end": h.end, "rule_id": f"learned.{self.category.value}",
+                             "category": self.category.value, "severity": self._learned_severity.value,
+                             "source": "learned", "score": round(h.score, 4), "threshold": round(h.threshold, 4),
+                             "example_id": h.example_id, "example_text": h.example_text,
+                             "similarity": round(h.similarity, 4)})
         if not spans:
             return PassResult()
-        return FailResult(error_message=f"{len(spans)} guardrail hit(s) in family {self.family}", error_spans=spans)
+        # guardrails-ai hands a FailResult's metadata to the next validator: keep the batch's items in it
+        return FailResult(error_message=f"{len(spans)} {self.category.value} hit(s)", error_spans=spans,
+                          metadata={**metadata, "category": self.category.value, "hits": hits})
 
 
-@register_validator(name="wuye/tone", data_type="string")
-class ToneRules(_PolicyFamily):
-    """arguing, blaming, disrespect, grudging_apology."""
-
-    family = "tone"
-
-
-@register_validator(name="wuye/commitment", data_type="string")
-class CommitmentRules(_PolicyFamily):
-    """overpromising, refusing, buck_passing, vague, empty_thanks."""
-
-    family = "commitment"
-
-
-@register_validator(name="wuye/privacy", data_type="string")
-class PrivacyRules(_PolicyFamily):
-    """privacy_probing, pii_leak."""
-
-    family = "privacy"
+VALIDATORS: dict[ViolationCategory, type[CategoryValidator]] = {}
+for _category in ViolationCategory:
+    _cls = type(f"{_category.value.title().replace('_', '')}Validator", (CategoryValidator,),
+                {"category": _category, "__doc__": f"wuye/{_category.value}: rules + learned classifier."})
+    VALIDATORS[_category] = register_validator(name=f"wuye/{_category.value}", data_type="string")(_cls)
 
 
 @register_validator(name="wuye/llm-judge", data_type="string")
@@ -108,29 +118,51 @@ class LLMJudge(Validator):
         self._judge = judge
 
     def _validate(self, value: Any, metadata: dict[str, Any]) -> ValidationResult:
+        items = [{"stage": it["stage"], "text": value[it["start"]:it["end"]]} for it in metadata["items"]]
         spans: list[ErrorSpan] = []
-        for hit in self._judge.judge(_items(value)):
-            spans.append(
-                ErrorSpan(
-                    start=hit["start"],
-                    end=hit["end"],
-                    reason=json.dumps({"item": hit["item"], "rule_id": hit["rule_id"], "category": hit["category"],
-                                       "reason": hit["reason"]}, ensure_ascii=False),
-                )
-            )
+        hits: list[dict[str, Any]] = []
+        for hit in self._judge.judge(items):
+            base = metadata["items"][hit["item"]]["start"]
+            spans.append(ErrorSpan(start=base + hit["start"], end=base + hit["end"], reason=hit["reason"]))
+            hits.append({"item": hit["item"], "start": hit["start"], "end": hit["end"], "rule_id": hit["rule_id"],
+                         "category": hit["category"], "severity": RuleSeverity.warn.value, "source": "llm_judge",
+                         "reason": hit["reason"]})
         if not spans:
             return PassResult()
-        return FailResult(error_message=f"{len(spans)} LLM-judge hit(s)", error_spans=spans)
+        return FailResult(error_message=f"{len(spans)} LLM-judge hit(s)", error_spans=spans,
+                          metadata={**metadata, "category": "llm_judge", "hits": hits})
 
 
-def build_guard(engine: Engine, judge: Any | None = None) -> Guard:
-    """One Guard with the three policy families (+ the judge when enabled); telemetry off.
+def policy_on_fail(action: str):  # type: ignore[no-untyped-def]
+    """The policy's on_fail for a category, as a guardrails-ai custom handler.
+
+    guardrails-ai's built-in ``REASK`` returns a ``ReAsk`` that ends the validator chain at the first
+    failing validator, which would hide every other category's hits in the batch (and a batch holds
+    six stages). So the decision is recorded on the ``FailResult`` (``metadata["on_fail"]``: ``reask``
+    = the workflow's revise node re-drafts the stage; ``noop`` = flag for the reviewer) and the
+    value passes on unchanged to the next validator; the Guard's history keeps every FailResult.
+    """
+
+    def on_fail(value: Any, fail_result: FailResult) -> Any:
+        fail_result.metadata = {**(fail_result.metadata or {}), "on_fail": action}
+        return value
+
+    on_fail.__name__ = f"on_fail_{action}"
+    return on_fail
+
+
+def build_guard(engine: Engine, learned: LearnedModel | None, judge: Any | None = None) -> Guard:
+    """One Guard with a validator per category (+ the judge when enabled); telemetry off.
 
     OpenTelemetry tracing of guardrails-ai is switched off as well: nothing about an owner's
-    reply should be exported, and its span serialisation re-parses the payload (≈ 1/3 of a call).
+    reply should be exported.
     """
     guardrails_settings.disable_tracing = True
-    validators: list[Validator] = [ToneRules(engine), CommitmentRules(engine), PrivacyRules(engine)]
+    spec = engine.policy.spec
+    validators: list[Validator] = [
+        VALIDATORS[c](engine, learned, spec.learned.severity, policy_on_fail(spec.on_fail.get(c, "reask")))
+        for c in ViolationCategory
+    ]
     if judge is not None:
         validators.append(LLMJudge(judge))
     guard = Guard(name="wuye-guardrails", history_max_length=1).use(*validators)

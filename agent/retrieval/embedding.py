@@ -4,8 +4,10 @@
 bigrams/trigrams, jieba words and domain-concept tokens (lexicon.yaml) of the Simplified,
 normalised text into a fixed-size, L2-normalised vector (signed feature hashing, sublinear
 term frequency). Concept tokens carry extra weight — they are what lets "水管爆了" find an
-entry about 报修. Both classes implement Chroma's EmbeddingFunction protocol and are
-registered by name, so a persisted collection re-opens anywhere this module is imported.
+entry about 报修. Both classes have the methods of Chroma's EmbeddingFunction protocol; this
+module does not import chromadb (a query needs only the vector): ``store.import_chromadb``
+registers Chroma subclasses of both by name (``store.chroma_embedding``), so a persisted
+collection re-opens wherever Chroma is used.
 """
 
 from __future__ import annotations
@@ -20,13 +22,8 @@ import numpy as np
 
 from agent.errors import ModelError
 from agent.retrieval.lexicon import CONCEPT_PREFIX, AnalyzerOptions, get_analyzer
-from agent.retrieval.store import import_chromadb
 from agent.retrieval.text import normalise
 from agent.settings import Settings
-
-chromadb = import_chromadb()
-from chromadb.api.types import EmbeddingFunction  # noqa: E402
-from chromadb.utils.embedding_functions import register_embedding_function  # noqa: E402
 
 HASH_NAME = "wuye_zh_hash"
 HASH_VERSION = 1
@@ -47,8 +44,7 @@ def hash_vector(counts: Counter[str], dim: int, concept_weight: float = CONCEPT_
     return vec / norm if norm else vec
 
 
-@register_embedding_function
-class ChineseHashEmbedding(EmbeddingFunction):
+class ChineseHashEmbedding:
     """Offline Chinese embedding (feature hashing over n-grams, words and concepts)."""
 
     def __init__(self, dim: int = DEFAULT_DIM, concept_weight: float = CONCEPT_WEIGHT) -> None:
@@ -73,9 +69,9 @@ class ChineseHashEmbedding(EmbeddingFunction):
     def supported_spaces(self) -> list[str]:
         return ["cosine", "ip"]
 
-    @staticmethod
-    def build_from_config(config: dict[str, Any]) -> ChineseHashEmbedding:
-        return ChineseHashEmbedding(dim=config.get("dim", DEFAULT_DIM),
+    @classmethod
+    def build_from_config(cls, config: dict[str, Any]) -> ChineseHashEmbedding:
+        return cls(dim=config.get("dim", DEFAULT_DIM),
                                     concept_weight=config.get("concept_weight", CONCEPT_WEIGHT))
 
     def get_config(self) -> dict[str, Any]:
@@ -88,8 +84,7 @@ class ChineseHashEmbedding(EmbeddingFunction):
         return f"{HASH_NAME}/v{HASH_VERSION}/dim={self.dim}/cw={self.concept_weight}/lexicon={lexicon}"
 
 
-@register_embedding_function
-class LiteLLMEmbedding(EmbeddingFunction):
+class LiteLLMEmbedding:
     """Any embedding model litellm can call (OpenAI-compatible hosts, Qwen, Zhipu, BGE servers …).
 
     Texts are normalised to Simplified first, like the offline embedding."""
@@ -136,9 +131,9 @@ class LiteLLMEmbedding(EmbeddingFunction):
     def supported_spaces(self) -> list[str]:
         return ["cosine", "l2", "ip"]
 
-    @staticmethod
-    def build_from_config(config: dict[str, Any]) -> LiteLLMEmbedding:
-        return LiteLLMEmbedding(model=config["model"], api_base=config.get("api_base"))
+    @classmethod
+    def build_from_config(cls, config: dict[str, Any]) -> LiteLLMEmbedding:
+        return cls(model=config["model"], api_base=config.get("api_base"))
 
     def get_config(self) -> dict[str, Any]:
         return {"model": self.model, "api_base": self.api_base}  # never the key

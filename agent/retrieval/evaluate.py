@@ -37,7 +37,8 @@ def load_queries(path: Path) -> list[dict[str, Any]]:
             raise InvalidInput(f"查询集第 {n} 条缺少 query 或 expected。", f"Case #{n} needs 'query' and 'expected'.")
         expected = item["expected"] if isinstance(item["expected"], list) else [item["expected"]]
         cases.append({"id": str(item.get("id", n)), "query": str(item["query"]), "expected": expected,
-                      "stage": item.get("stage"), "script": item.get("script") or _script(str(item["query"]))})
+                      "stage": item.get("stage"), "script": item.get("script") or _script(str(item["query"])),
+                      "situated": bool(item.get("situated"))})
     return cases
 
 
@@ -58,8 +59,15 @@ def _summary(rows: list[dict[str, Any]], k: int) -> dict[str, float]:
 def run(retriever: Any, cases: list[dict[str, Any]], k: int) -> dict[str, Any]:
     rows = []
     for case in cases:
-        hits = retriever.search(case["query"], stage=case["stage"], k=max(k, DEPTH))
-        ids = [h.id for h in hits]
+        if case.get("situated") and case.get("stage"):  # the workflow's path: classify, then retrieve by situation
+            from agent.retrieval.situated import search_situated
+            from agent.understand.classify import classify_offline
+            from agent.vocab import Stage
+
+            ranked = search_situated(retriever, case["query"], classify_offline(case["query"]), k=k)
+            ids = [h.id for h in ranked[Stage(case["stage"])]]
+        else:
+            ids = [h.id for h in retriever.search(case["query"], stage=case["stage"], k=max(k, DEPTH))]
         rank = next((i + 1 for i, hid in enumerate(ids) if hid in case["expected"]), 0)
         rows.append({**case, "rank": rank, "top": ids[:k]})
     by_script = {s: _summary([r for r in rows if r["script"] == s], k) for s in ("simplified", "traditional")}

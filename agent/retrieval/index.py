@@ -21,6 +21,7 @@ from agent.retrieval.store import (
     META_EMBEDDING,
     META_SCHEMA,
     SCHEMA_VERSION,
+    chroma_embedding,
     entries_collection_name,
     get_client,
     open_collection,
@@ -83,7 +84,7 @@ def get_or_create(client: Any, name: str, embedding: Any) -> tuple[Any, bool]:
         collection, rebuilt = None, True
     if collection is None:
         collection = client.create_collection(
-            name, embedding_function=embedding,
+            name, embedding_function=chroma_embedding(embedding),
             metadata={META_EMBEDDING: signature, META_SCHEMA: SCHEMA_VERSION},
             configuration={"hnsw": {"space": "cosine"}},
         )

@@ -7,8 +7,9 @@ scoring pass over all entries (≈ 100 of them — cheaper than a round trip, an
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -26,6 +27,9 @@ from agent.retrieval.store import (
 from agent.retrieval.text import normalise, validate_query
 from agent.settings import Settings
 from agent.vocab import Stage, Topic
+
+if TYPE_CHECKING:
+    from agent.retrieval.snapshot import Snapshot
 
 BM25_OPTIONS = AnalyzerOptions(bigrams=True, trigrams=False, words=True, concepts=True)
 
@@ -112,12 +116,18 @@ def parse_topic(value: Topic | str | None) -> Topic | None:
 class _Scorer:
     """Dense + BM25 scores for one collection snapshot."""
 
-    def __init__(self, vectors: np.ndarray, texts: list[str], fusion: Fusion,
+    def __init__(self, vectors: np.ndarray, bm25: BM25, fusion: Fusion,
                  options: AnalyzerOptions = BM25_OPTIONS) -> None:
         self.vectors = vectors
         self.fusion = fusion
         self.analyzer = get_analyzer(options)
-        self.bm25 = BM25([self.analyzer.tokens(t) for t in texts])
+        self.bm25 = bm25
+
+    @classmethod
+    def from_texts(cls, vectors: np.ndarray, texts: list[str], fusion: Fusion,
+                   options: AnalyzerOptions = BM25_OPTIONS) -> _Scorer:
+        analyzer = get_analyzer(options)
+        return cls(vectors, BM25([analyzer.tokens(t) for t in texts]), fusion, options)
 
     def score(self, query_norm: str, query_vec: np.ndarray) -> np.ndarray:
         f = self.fusion
@@ -155,50 +165,42 @@ class Retriever:
     # -- opening ---------------------------------------------------------------------------
     @classmethod
     def open(cls, settings: Settings, *, fusion: Fusion | None = None) -> Retriever:
-        """Read the index once. Raises IndexMissing when there is no usable index."""
-        from agent.retrieval.embedding import get_embedding
+        """Read the index once. Raises IndexMissing when there is no usable index.
 
+        From the snapshot file when the embedded store has not changed since it was written
+        (no chromadb import, no tokenising: ``snapshot.py``), else from Chroma (then snapshotted)."""
+        from agent.retrieval import snapshot
+        from agent.retrieval.embedding import get_embedding
+        from agent.retrieval.lexicon import use_cache_dir
+
+        use_cache_dir(settings.data_dir)
         fusion = fusion or default_fusion(settings)
         embedding = get_embedding(settings)
-        client = get_client(settings, create=False)
+        signature = embedding.signature()
+        key = snapshot.fingerprint(settings, signature, BM25_OPTIONS) if snapshot.usable(settings) else None
+        snap = snapshot.load(settings, key) if key else None
+        if snap is None:
+            snap = _read_store(settings, signature)
+            if key is not None and key == snapshot.fingerprint(settings, signature, BM25_OPTIONS):
+                snapshot.save(settings, key, snap)  # nothing wrote to the store while we read it
         try:
-            collection = open_collection(client, entries_collection_name(settings))
-            if collection is None:
-                raise IndexMissing(f"collection {entries_collection_name(settings)}")
-            built = (collection.metadata or {}).get(META_EMBEDDING, "?")
-            if built != embedding.signature():
-                raise EmbeddingMismatch(built, embedding.signature())
-            data = collection.get(include=["embeddings", "documents", "metadatas"])
-            docs = open_collection(client, docs_collection_name(settings))
-            if docs is not None and (docs.metadata or {}).get(META_EMBEDDING) != embedding.signature():
-                docs = None  # passages from another embedding: `wuye corpus build` re-embeds them
-            doc_data = docs.get(include=["embeddings", "documents", "metadatas"]) if docs is not None else None
-        except WuyeError:
-            raise
-        except Exception as exc:  # corrupt sqlite / segment files, server errors
-            raise IndexMissing(f"{type(exc).__name__}: {exc}") from exc
-        if not data["ids"]:
-            raise IndexMissing("0 entries")
-        try:
-            entries = [Entry.model_validate_json(m["entry"]) for m in data["metadatas"]]
+            entries = [Entry.model_validate(e) for e in snap.entries]
         except Exception as exc:
             raise IndexMissing(f"unreadable entry metadata: {exc}") from exc
-        scorer = _Scorer(_matrix(data["embeddings"]), list(data["documents"]), fusion)
-        passages: list[dict[str, Any]] = []
+        scorer = _Scorer(snap.entry_part.vectors, snap.entry_part.bm25, fusion)
         passage_scorer = None
-        if doc_data is not None and doc_data["ids"]:
-            passages = [{"id": i, **m} for i, m in zip(doc_data["ids"], doc_data["metadatas"], strict=True)]
-            passage_scorer = _Scorer(_matrix(doc_data["embeddings"]), list(doc_data["documents"]), fusion)
+        if snap.passage_part is not None:
+            passage_scorer = _Scorer(snap.passage_part.vectors, snap.passage_part.bm25, fusion)
         if hasattr(embedding, "warm"):
             embedding.warm()  # load the analyzer now, not on the first query
-        return cls(settings, embedding, entries, scorer, passages, passage_scorer)
+        return cls(settings, embedding, entries, scorer, snap.passages, passage_scorer)
 
     @classmethod
     def from_entries(cls, settings: Settings, entries: list[Entry], embedding: Any, *,
                      fusion: Fusion = DEFAULT_FUSION, options: AnalyzerOptions = BM25_OPTIONS) -> Retriever:
         """An in-memory retriever over ``entries`` without Chroma (evaluating alternatives)."""
         texts = [normalise(e.index_text()) for e in entries]
-        scorer = _Scorer(_matrix(embedding(texts)), texts, fusion, options)
+        scorer = _Scorer.from_texts(_matrix(embedding(texts)), texts, fusion, options)
         return cls(settings, embedding, entries, scorer, [], None)
 
     # -- queries ---------------------------------------------------------------------------
@@ -258,6 +260,14 @@ class Retriever:
                                   p.get("original", "")))
         return out
 
+    def has(self, entry_id: str) -> bool:
+        return entry_id in self._by_id
+
+    def hit(self, entry_id: str, score: float = 0.0) -> Hit | None:
+        """The entry as a ``Hit`` (for a technique chosen by the situation, not by score)."""
+        index = next((i for i, e in enumerate(self.entries) if e.id == entry_id), None)
+        return None if index is None else self._hit(index, score)
+
     def get(self, entry_id: str) -> Entry:
         try:
             return self._by_id[entry_id]
@@ -265,6 +275,44 @@ class Retriever:
             from agent.errors import NotFound
 
             raise NotFound(f"没有 id 为 {entry_id} 的条目。", f"No entry with id {entry_id}.") from None
+
+
+def _read_store(settings: Settings, signature: str) -> Snapshot:
+    """Everything the retriever needs from the Chroma store: entries, passages, vectors, BM25."""
+    from agent.retrieval.snapshot import Part, Snapshot
+
+    client = get_client(settings, create=False)
+    try:
+        collection = open_collection(client, entries_collection_name(settings))
+        if collection is None:
+            raise IndexMissing(f"collection {entries_collection_name(settings)}")
+        built = (collection.metadata or {}).get(META_EMBEDDING, "?")
+        if built != signature:
+            raise EmbeddingMismatch(built, signature)
+        data = collection.get(include=["embeddings", "documents", "metadatas"])
+        docs = open_collection(client, docs_collection_name(settings))
+        if docs is not None and (docs.metadata or {}).get(META_EMBEDDING) != signature:
+            docs = None  # passages from another embedding: `wuye corpus build` re-embeds them
+        doc_data = docs.get(include=["embeddings", "documents", "metadatas"]) if docs is not None else None
+    except WuyeError:
+        raise
+    except Exception as exc:  # corrupt sqlite / segment files, server errors
+        raise IndexMissing(f"{type(exc).__name__}: {exc}") from exc
+    if not data["ids"]:
+        raise IndexMissing("0 entries")
+    try:
+        entries = [json.loads(m["entry"]) for m in data["metadatas"]]
+    except Exception as exc:
+        raise IndexMissing(f"unreadable entry metadata: {exc}") from exc
+    analyzer = get_analyzer(BM25_OPTIONS)
+    entry_part = Part(_matrix(data["embeddings"]), BM25([analyzer.tokens(t) for t in data["documents"]]))
+    passages: list[dict[str, Any]] = []
+    passage_part = None
+    if doc_data is not None and doc_data["ids"]:
+        passages = [{"id": i, **m} for i, m in zip(doc_data["ids"], doc_data["metadatas"], strict=True)]
+        passage_part = Part(_matrix(doc_data["embeddings"]),
+                            BM25([analyzer.tokens(t) for t in doc_data["documents"]]))
+    return Snapshot(entries, passages, entry_part, passage_part)
 
 
 def _matrix(embeddings: Any) -> np.ndarray:

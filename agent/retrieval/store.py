@@ -10,6 +10,7 @@ stage-filtered techniques only come from the reviewed playbook).
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from agent.errors import IndexMissing
@@ -21,10 +22,36 @@ META_SCHEMA = "wuye_schema"
 
 
 def import_chromadb() -> Any:
-    """Import chromadb (jsonschema's optional IRI grammar is kept out process-wide: agent/__init__.py)."""
+    """Import chromadb (jsonschema's optional IRI grammar is kept out process-wide: agent/__init__.py)
+    and register our embeddings with it by name."""
     import chromadb
 
+    _chroma_embeddings()
     return chromadb
+
+
+@lru_cache(maxsize=1)
+def _chroma_embeddings() -> dict[type, type]:
+    """Chroma ``EmbeddingFunction`` subclasses of our embeddings, registered by name (a persisted
+    collection re-opens from its stored config). Built on first use: searching never imports chromadb."""
+    from chromadb.api.types import EmbeddingFunction
+    from chromadb.utils.embedding_functions import register_embedding_function
+
+    from agent.retrieval.embedding import ChineseHashEmbedding, LiteLLMEmbedding
+
+    adapters: dict[type, type] = {}
+    for base in (ChineseHashEmbedding, LiteLLMEmbedding):
+        adapters[base] = register_embedding_function(type(base.__name__, (base, EmbeddingFunction), {}))
+    return adapters
+
+
+def chroma_embedding(embedding: Any) -> Any:
+    """``embedding`` as the registered Chroma embedding function (same configuration)."""
+    import_chromadb()
+    cls = _chroma_embeddings()[type(embedding)]
+    adapted = cls.__new__(cls)
+    adapted.__dict__.update(embedding.__dict__)
+    return adapted
 
 
 def entries_collection_name(settings: Settings) -> str:

@@ -15,8 +15,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from agent.errors import InvalidInput
-from agent.understand.models import Classification
-from agent.understand.script import to_simplified
+from agent.understand import learned
+from agent.understand.context import first_live, sentences
+from agent.understand.models import Classification, Issue
+from agent.understand.script import detect_language, to_simplified
 from agent.vocab import Category, Mindset, Severity, Urgency
 
 RULES_PATH = Path(__file__).parent / "classify_rules.yaml"
@@ -24,7 +26,7 @@ _PLACEHOLDER = re.compile(r"〔[^〕]{1,6}〕")
 
 
 def _term(term: str) -> re.Pattern[str]:
-    return re.compile(term[3:] if term.startswith("re:") else re.escape(term))
+    return re.compile(term[3:] if term.startswith("re:") else re.escape(term), re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,12 @@ class _Rules:
     respect_strong: re.Pattern[str]
     ignore_for_important: re.Pattern[str]
     escalate: list[tuple[re.Pattern[str], str]]
+    live_major_label: str
+    live_major: list[re.Pattern[str]]
+    important_context: list[re.Pattern[str]]
+    title_major: list[re.Pattern[str]]
+    short_media_label: str
+    short_media: list[re.Pattern[str]]
 
 
 @lru_cache(maxsize=4)
@@ -73,6 +81,12 @@ def load_rules(path: Path = RULES_PATH) -> _Rules:
             respect_strong=_term(raw["important_mindset"]["respect_strong"]),
             ignore_for_important=_term(raw["important_mindset"]["ignore_for_important"]),
             escalate=[(_term(e["terms"]), e["reason"]) for e in raw["escalate"]],
+            live_major_label=raw["live_major"]["label"],
+            live_major=[_term(t) for t in raw["live_major"]["terms"]],
+            important_context=[_term(t) for t in raw["important_context"]],
+            title_major=[_term(t) for t in raw["title_major"]],
+            short_media_label=raw["short_media_threat"]["label"],
+            short_media=[_term(t) for t in raw["short_media_threat"]["terms"]],
         )
     except (OSError, KeyError, TypeError, ValueError, re.error, yaml.YAMLError) as exc:
         raise InvalidInput(
@@ -80,12 +94,73 @@ def load_rules(path: Path = RULES_PATH) -> _Rules:
         ) from exc
 
 
-def _category(text: str, rules: _Rules) -> Category:
-    scores = {cat: sum(w for pattern, w in terms if pattern.search(text)) for cat, terms in rules.categories.items()}
+_TITLE_URGENT = re.compile(r"停水|断水|停电|断电|没水|没电|电梯.{0,10}(掉|坠|困|事故|频发)|消防通道.{0,4}(关|锁|堵)")
+# weight of the learned model's probabilities against the rule scores, and of a long post's title
+LEARNED_WEIGHT = 6.0
+TITLE_WEIGHT = 6.0
+
+
+def _rule_scores(text: str, rules: _Rules) -> dict[Category, float]:
+    return {cat: float(sum(w for pattern, w in terms if pattern.search(text))) for cat, terms in rules.categories.items()}
+
+
+def _title(text: str) -> str:
+    """The title of a long post (its first sentence, when short): real posts name their point there."""
+    if len(text) < 120:
+        return ""
+    first = re.split(r"[。！？!?\n]", text, maxsplit=1)[0]
+    return first if len(first) <= 60 else ""
+
+
+def _category_scores(text: str, rules: _Rules) -> dict[Category, float]:
+    scores = _rule_scores(text, rules)
+    title = _title(text)
+    if title:
+        for cat, value in _rule_scores(title, rules).items():
+            scores[cat] += TITLE_WEIGHT * value
+    # the model refines a reading the rules made; with no cue at all the complaint stays "other"
+    probs = learned.probabilities(text) if max(scores.values(), default=0) > 0 else None
+    if probs:
+        for cat, p in probs.items():
+            scores[cat] = scores.get(cat, 0.0) + LEARNED_WEIGHT * p
+    return scores
+
+
+def _best(scores: dict[Category, float], rules: _Rules) -> Category:
     best = max(scores.values(), default=0)
     if best <= 0:
         return Category.other
     return next(cat for cat in rules.tie_order if scores.get(cat, 0) == best)
+
+
+def _category(text: str, rules: _Rules) -> Category:
+    return _best(_category_scores(text, rules), rules)
+
+
+def _issues(text: str, primary: Category, rules: _Rules, limit: int = 5) -> list[Issue]:
+    """Every distinct issue, primary first: the sentences that score a category by the rules."""
+    issues: list[Issue] = []
+    seen: set[Category] = set()
+    primary_issue: Issue | None = None
+    for start, end, sentence in sentences(text):
+        scores = _rule_scores(sentence, rules)
+        best = max(scores.values(), default=0)
+        if best < 2:
+            continue
+        cat = _best(scores, rules)
+        summary = re.sub(r"\s+", " ", sentence).strip(" 。！？!?；;，,")[:20]
+        issue = Issue(category=cat, summary=summary, span=(start, end))
+        if cat is primary and primary_issue is None:
+            primary_issue = issue
+        elif cat not in seen and cat is not primary:
+            issues.append(issue)
+        seen.add(cat)
+    if primary_issue is None:
+        first = sentences(text)[:1]
+        span = (first[0][0], first[0][1]) if first else None
+        summary = re.sub(r"\s+", " ", first[0][2]).strip(" 。！？!?；;，,")[:20] if first else ""
+        primary_issue = Issue(category=primary, summary=summary, span=span)
+    return [primary_issue, *issues][:limit]
 
 
 def _first_match(patterns: list[re.Pattern[str]], text: str) -> re.Match[str] | None:
@@ -101,6 +176,7 @@ def classify_offline(text: str) -> Classification:
     if not isinstance(text, str) or not text.strip():
         raise InvalidInput("投诉内容为空,无法分类。", "The complaint is empty; nothing to classify.")
     rules = load_rules()
+    language = detect_language(text)
     plain = _PLACEHOLDER.sub(" ", to_simplified(text))
 
     category = _category(plain, rules)
@@ -112,11 +188,23 @@ def classify_offline(text: str) -> Classification:
         mindset = Mindset.vent
 
     severity, reasons = Severity.general, []
-    for label, patterns in rules.majors:
-        match = _first_match(patterns, plain)
-        if match:
-            severity = Severity.major
-            reasons.append(f"{label}({match.group(0)})")
+    families = [*rules.majors, (rules.live_major_label, rules.live_major)]
+    title = _title(plain)
+    if title:
+        # a long post: the danger must be its point (in its title), or stated live more than once
+        title_hits = [(label, m) for label, patterns in [*families, (rules.live_major_label, rules.title_major)]
+                      if (m := first_live(patterns, title))]
+        body_hits = [(label, m) for label, patterns in families for p in patterns if (m := first_live([p], plain))]
+        group_label = rules.majors[1][0]
+        group_hits = [(label, m) for label, m in body_hits if label == group_label]
+        hits = title_hits or group_hits or (body_hits if len({m.group(0) for _, m in body_hits}) >= 2 else [])
+    else:
+        title_hits = []
+        families.append((rules.short_media_label, rules.short_media))
+        hits = [(label, m) for label, patterns in families if (m := first_live(patterns, plain))]
+    for label, match in hits[:2]:
+        severity = Severity.major
+        reasons.append(f"{label}({match.group(0)})")
     if rules.repeat.search(plain) and rules.damage.search(plain):
         severity = Severity.major
         reasons.append(rules.repeated_damage_label)
@@ -124,19 +212,33 @@ def classify_offline(text: str) -> Classification:
         _first_match(rules.important, rules.ignore_for_important.sub(" ", plain))
         or (mindset is Mindset.compensation and rules.compensation_not_fees and category is not Category.fees)
         or (mindset is Mindset.respect and rules.respect_strong.search(plain))
+        or (len(plain) >= 100 and _first_match(rules.important_context, plain))
     ):
         severity = Severity.important
-    urgency = Urgency.urgent if _first_match(rules.urgent, plain) else Urgency.normal
+    if title:
+        # a long post: urgent when its point is a utility cut or a danger happening now, not a passing word
+        urgent = bool(_first_match(rules.urgent, title) or _TITLE_URGENT.search(title)
+                      or (severity is Severity.major and first_live(rules.urgent, plain) and title_hits))
+    else:
+        urgent = bool(_first_match(rules.urgent, plain))
+    urgency = Urgency.urgent if urgent else Urgency.normal
 
     if severity is Severity.major:
         reason = ";".join(reasons) + ",需立即上报主管/项目经理并跟进处置"
     elif severity is Severity.important and mindset is Mindset.compensation:
         reason = "业主提出赔偿诉求,需主管核实定损后答复"
-    elif severity is Severity.important and mindset is Mindset.respect:
+    elif severity is Severity.important and mindset is Mindset.respect and not title:
         reason = "业主对工作人员的态度不满并要求说法,需主管出面处理"
     else:
-        reason = next((why for pattern, why in rules.escalate if pattern.search(plain)), "")
+        # the first rule (compensation) at any severity; the others (demands beyond an agent's power,
+        # accusations of misconduct) only when the complaint is important
+        # (the last, developer and fee disputes, is read in a long post's title: its point, not a mention)
+        last = len(rules.escalate) - 1
+        reason = next((why for k, (pattern, why) in enumerate(rules.escalate)
+                       if (k == 0 or severity is Severity.important)
+                       and pattern.search(title if k == last and title else plain)), "")
     return Classification(
         category=category, severity=severity, urgency=urgency, mindset=mindset,
-        escalate=bool(reason), reason=reason,
+        escalate=bool(reason), reason=reason, issues=_issues(_PLACEHOLDER.sub(" ", text), category, rules),
+        language=language,
     )

@@ -11,6 +11,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from agent.vocab import Category, Mindset, Severity, Urgency
 
 
+class Issue(BaseModel):
+    """One distinct issue of a complaint (real complaints often raise several)."""
+
+    category: Category
+    summary: str = Field("", description="the issue in a few words, from the (masked) complaint")
+    span: tuple[int, int] | None = Field(None, description="where it is said in the masked complaint (start, end)")
+
+
 class Classification(BaseModel):
     """What kind of complaint this is and how it must be handled (same schema offline and from a model)."""
 
@@ -22,6 +30,8 @@ class Classification(BaseModel):
     mindset: Mindset = Mindset.vent
     escalate: bool = False
     reason: str = Field("", description="Why it escalates (Chinese); empty when it does not.")
+    issues: list[Issue] = Field(default_factory=list, description="every issue, the primary (= category) first")
+    language: str = Field("zh-Hans", description="the owner's language: zh-Hans, zh-Hant, en or mixed")
 
 
 class Specifics(BaseModel):

@@ -1,29 +1,45 @@
 """Reversible PII masking for owners' complaints (Simplified and Traditional).
 
-``mask_pii`` replaces phone numbers, ID-card numbers, plates, e-mails, the owner's name and
-room numbers with placeholders such as 〔电话1〕; the same value always gets the same
-placeholder. ``unmask`` restores them. Hotlines (400/800/95xxx/12345/110…), dates, times,
-amounts and work-order numbers are left alone: the model needs them and they identify no one.
+``mask_pii`` replaces phone numbers, ID-card numbers, bank cards (Luhn-checked), plates, e-mails,
+WeChat ids, QQ numbers, passport numbers, people's names and room numbers with placeholders such
+as 〔电话1〕; the same value always gets the same placeholder, at every mention. ``unmask`` restores
+them. Hotlines (400/800/95xxx/12345/110…), dates, times, amounts, counts (180户) and work-order
+numbers are left alone: the model needs them and they identify no one.
+
+Names are found in context, never from a surname character alone: a role or title word
+(业主王建国, 管家李娜, 胡书记, 肖姓领导), the owner's own words (我叫…, 联系人：…), a list of
+signatories (联名签字：王峰杨洁陈嘉悦…), the first word of a post ("张伟：…"), a neighbour's
+home (隔壁刘建国家) or a person doing something ("张伟昨天找过你们"). A candidate that is an
+ordinary word — 业主解决这个问题, 业主车辆, 本人曾多次 — is refused by a dictionary check
+(jieba's word list: a common word that is not a person's name is not a name).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
 # kind -> placeholder label
 LABELS: dict[str, str] = {
     "phone": "电话",
     "id_card": "身份证",
+    "bank_card": "银行卡",
+    "passport": "护照",
     "plate": "车牌",
     "email": "邮箱",
+    "wechat": "微信",
+    "qq": "QQ",
     "name": "姓名",
     "room": "房号",
 }
 _LABEL_KIND = {label: kind for kind, label in LABELS.items()}
 # labels as they look after a Traditional conversion, so unmask() works on converted text too
-_LABEL_KIND.update({"電話": "phone", "身份證": "id_card", "車牌": "plate", "郵箱": "email"})
-PLACEHOLDER_RE = re.compile(r"〔(电话|電話|身份证|身份證|车牌|車牌|邮箱|郵箱|姓名|房号|房號)(\d+)〕")
+_LABEL_KIND.update({"電話": "phone", "身份證": "id_card", "車牌": "plate", "郵箱": "email", "房號": "room",
+                    "銀行卡": "bank_card", "護照": "passport"})
+PLACEHOLDER_RE = re.compile(
+    r"〔(电话|電話|身份证|身份證|银行卡|銀行卡|护照|護照|车牌|車牌|邮箱|郵箱|微信|QQ|姓名|房号|房號)(\d+)〕")
 
 _SURNAMES = (
     "王李张張刘劉陈陳杨楊黄黃赵趙吴吳周徐孙孫马馬朱胡郭何林罗羅高郑鄭梁谢謝宋唐许許韩韓冯馮邓鄧"
@@ -33,34 +49,69 @@ _SURNAMES = (
     "焦俞左柳甘祝包宁寧尚符舒阮柯纪紀梅童凌毕畢单單季裴霍涂塗成苗谷盛曲翁冉骆駱蓝藍路游辛靳管"
     "柴蒙鲍鮑华華喻祁蒲房滕屈饶饒解牟艾尤阳陽时時穆农農司卓古吉缪繆简簡车車项項连連芦蘆麦麥褚娄婁"
     "窦竇戚岑景党黨宫宮费費卜冷晏席卫衛米柏宗瞿桂全佟应應臧闵閔苟邬鄔边邊卞姬师師仇栾欒隋商刁沙荣榮"
-    "巫寇桑郎甄丛叢仲虞敖巩鞏明佘池查麻苑迟遲邝鄺"
+    "巫寇桑郎甄丛叢仲虞敖巩鞏明佘池查麻苑迟遲邝鄺阚闞荆荊凤鳳练練鄢蔺藺晁皮伏郦酈裘帅帥肖付阎閻谌諶揭"
 )
 _COMPOUND = "欧阳|歐陽|司马|司馬|诸葛|諸葛|上官|东方|東方|皇甫|慕容|令狐|公孙|公孫|夏侯|尉迟|尉遲|长孙|長孫|宇文|司徒"
 _SUR = f"(?:{_COMPOUND}|[{_SURNAMES}])"
-_HONORIFIC = "先生|女士|小姐|阿姨|太太|大爷|大爺|大妈|大媽|奶奶|爷爷|爺爺|叔叔|老师|老師"
+_SURNAME_SET = set(_SURNAMES)
+_HONORIFIC = "先生|女士|小姐|阿姨|太太|大爷|大爺|大妈|大媽|奶奶|爷爷|爺爺|叔叔|老师|老師|师傅|師傅|姐|哥"
+# titles after a surname: 胡书记, 王局长, 李经理, 张管家 — a person named by role is still a person
+_TITLE = (
+    "书记|書記|局长|局長|副局长|县长|縣長|市长|市長|区长|區長|镇长|鎮長|乡长|鄉長|村长|村長|处长|處長|科长|科長|"
+    "主任|经理|經理|总经理|總經理|董事长|董事長|队长|隊長|所长|所長|站长|站長|院长|院長|校长|校長|厅长|"
+    "廳長|部长|部長|主席|老板|老闆|律师|律師|警官|管家|法官|医生|醫生|会计|會計|秘书|秘書|助理|专员|專員|组长|組長|"
+    "班长|班長|姓领导|姓領導|姓男子|姓女子|姓业主|姓業主|姓经理|姓經理|姓保安|姓师傅|姓工作人员"
+)
 # characters that cannot be part of a name: a captured name is cut before the first of them
 _NOT_NAME_CHARS = set(
     "的了是在住家和跟与與也都就又还還说說要想从從今昨前这這那我你他她们們反投打来來去到给給被让讓啊呀吧呢"
-    "物业業区區楼樓栋棟门門车車库庫电電梯水费費管群委会會面层層户戶号號室单單元"
+    "物业業区區楼樓栋棟门門车車库庫电電梯水费費管群委会會面层層户戶号號室单單元及等、，,。：:；;！!？?"
+    "找过過已曾将將把对對向为為于於因所以但而并並或"
 )
 _NOT_NAME = {
     "高层", "高層", "万一", "萬一", "常常", "于是", "方便", "安全", "文明", "石头", "石頭", "白天", "全部",
     "明天", "明明", "时候", "時候", "和谐", "和諧", "管理", "成都", "车库", "車庫", "业主", "業主", "物业",
-    "物業", "单元", "單元", "房子", "车位", "車位", "应该", "應該", "师傅", "師傅", "全家", "江边", "江邊",
+    "物業", "许可", "許可", "包工", "单元", "單元", "房子", "车位", "車位", "应该", "應該", "师傅", "師傅", "全家", "江边", "江邊",
 }
-
+_CJK = r"\u4e00-\u9fff"
 _BOUNDARY_L = r"(?<![0-9A-Za-z])"
 _BOUNDARY_R = r"(?![0-9A-Za-z])"
 _NUM_ZH = "0-9一二三四五六七八九十"
 _NAME_END = r"(?=[,，。.!！?？、;；:：\s]|$|业主|業主|本人|住|家|的|啊|呀|反映|投诉|投訴|说|說|打|在|电话|電話|手机|手機)"
+# words before a name: roles, relations, the owner introducing themself, signatures
+_NAME_CUE = (
+    "我叫|名叫|叫做|本人|业主|業主|住户|住戶|户主|戶主|房东|房東|租户|租戶|管家|物业管家|物業管家|经理|經理|主任|委员|委員|"
+    "成员|成員|书记|書記|局长|局長|法人代表|法人|股东|股東|负责人|負責人|联系人|聯繫人|聯絡人|投诉人|投訴人|举报人|舉報人|"
+    "残疾人|殘疾人|名字是|名字叫|邻居|鄰居|隔壁|对门|對門|老公|老婆|丈夫|妻子|儿子|兒子|女儿|女兒|"
+    "母亲|母親|父亲|父親|保安|客服|师傅|師傅|员工|員工|同事|会长|會長|主席|代表"
+)
+# what follows a bare name when it is the subject of a sentence: "张伟昨天找过你们"
+_NAME_ACTION = (
+    "昨天|今天|前天|昨晚|刚才|剛才|上午|下午|晚上|早上|找过|找過|来过|來過|说过|說過|打过|打過|答应|答應|承诺|承諾|"
+    "告诉|告訴|跟我|和我|让我|讓我|叫我|骂|罵|推|打人|威胁|威脅|收了|拿了"
+)
+_ROOM_TAIL_STOP = "户戶人元块塊余餘多个個名辆輛台平米万萬年月日天岁歲次号線线条條位间間套层層%吨噸㎡不斤公度分秒"
+_BUILDING = r"(?:栋|棟|幢|座|号楼|號樓|栋楼|棟樓)"
+_ZONE = rf"(?:[{_NUM_ZH}]{{1,2}}期)?(?:[A-Za-z]\d{{0,2}}区|[A-Za-z]\d{{0,2}}區)?"
+_BNUM = rf"(?:[{_NUM_ZH}]{{1,3}}|[A-Za-z]\d{{0,2}})"
 
 # (kind, priority, pattern, group holding the value). Higher priority wins an overlap of equal length.
 _PATTERNS: list[tuple[str, int, re.Pattern[str], int]] = [
     ("email", 9, re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"), 0),
-    # 18-digit (last may be X) or 15-digit ID numbers, optionally grouped 6-8-4 / 6-4-4-4; checksum not checked
+    # 18-digit (last may be X) or 15-digit ID numbers, optionally grouped 6-8-4 / 6-4-4-4
     ("id_card", 8, re.compile(
         _BOUNDARY_L + r"(?:\d{6}[ -]?\d{8}[ -]?\d{3}[\dXx]|\d{6}[ -]?\d{4}[ -]?\d{4}[ -]?\d{3}[\dXx]|\d{15})"
         + _BOUNDARY_R), 0),
+    # bank cards: 16-19 digits (grouped in fours or not), Luhn-checked in _accept; any 12-19 digits after 卡号
+    ("bank_card", 8, re.compile(_BOUNDARY_L + r"(?:\d{4}[ -]?){3}\d{4}(?:[ -]?\d{1,3})?" + _BOUNDARY_R), 0),
+    ("bank_card", 9, re.compile(r"(?:卡号|卡號|银行卡|銀行卡|账号|賬號|帐号|帳號|账户|賬戶)(?:是|为|為)?[:：]?\s?"
+                                r"(\d[\d -]{10,22}\d)" + _BOUNDARY_R), 1),
+    ("passport", 8, re.compile(r"(?:护照|護照|通行证|通行證)(?:号码|號碼|号|號)?(?:是|为|為)?[:：]?\s?([A-Za-z]{1,2}\d{7,9})"
+                               + _BOUNDARY_R), 1),
+    ("passport", 6, re.compile(_BOUNDARY_L + r"[EeGg][A-Za-z]?\d{7,8}" + _BOUNDARY_R), 0),
+    ("wechat", 8, re.compile(r"(?:微信|weixin|WeChat|wechat|VX|vx|Vx|V信|wx|WX)(?:号|號|id|ID)?(?:是|为|為)?[:：]?\s?"
+                             r"([A-Za-z][-_A-Za-z0-9]{5,19})" + _BOUNDARY_R), 1),
+    ("qq", 8, re.compile(r"(?:QQ|qq|Qq|扣扣)(?:号|號|号码|號碼)?(?:是|为|為)?[:：]?\s?([1-9]\d{4,11})" + _BOUNDARY_R), 1),
     ("phone", 7, re.compile(_BOUNDARY_L + r"(?:(?:\+|00)?86[ -]?)?1[3-9]\d(?:[ -]?\d){8}" + _BOUNDARY_R), 0),
     ("phone", 6, re.compile(
         _BOUNDARY_L + r"(?:\(0\d{2,3}\)|（0\d{2,3}）|0\d{2,3}[ -]?)\d{7,8}(?:(?:转|轉|-|ext\.?)\d{1,5})?"
@@ -71,9 +122,13 @@ _PATTERNS: list[tuple[str, int, re.Pattern[str], int]] = [
     # a bare 7-8 digit local number right after a phone word
     ("phone", 5, re.compile(r"(?:电话|電話|手机|手機|号码|號碼|联系|聯繫|聯絡|打|拨|撥)(?:是|为|為)?[:：]?\s?(\d{4}[ -]\d{4}|\d{7,8})"
                             + _BOUNDARY_R), 1),
+    # anonymised or oddly written numbers after a phone word: 电话*****, 0731—0000-00000000
+    ("phone", 5, re.compile(r"(?:电话|電話|手机|手機|号码|號碼|联系方式|聯繫方式|电话号码|電話號碼)(?:是|为|為)?[:：]?\s?"
+                            r"([0-9*＊][0-9*＊—–\-]{5,24}[0-9*＊])"), 1),
+    ("phone", 4, re.compile(r"[*＊]{7,}"), 0),
     ("plate", 6, re.compile(
-        r"[京津沪滬渝冀豫云雲辽遼黑湘皖鲁魯新苏蘇浙赣贛鄂桂甘晋晉蒙陕陝吉闽閩贵貴粤粵青藏川宁寧琼瓊]"
-        r"[A-Za-z][·・.\s-]?[A-HJ-NP-Za-hj-np-z0-9]{4,5}[A-Za-z0-9挂掛学學警使领領]" + _BOUNDARY_R), 0),
+        r"[京津沪滬渝冀豫云雲辽遼黑湘皖鲁魯新苏蘇浙赣贛鄂桂甘晋晉蒙陕陝吉闽閩贵貴粤粵青藏川宁寧琼瓊楚]"
+        r"[A-Za-z][·・.\s-]?[A-HJ-NP-Za-hj-np-z0-9]{4,5}[A-Za-z0-9挂掛学學警使领領]"), 0),
     # plates written after 车牌 in any format (Taiwan ABC-5678, foreign plates), and the Taiwan format alone
     ("plate", 5, re.compile(r"(?:车牌|車牌)(?:号|號|号码|號碼)?(?:是|為|为)?[:：]?\s?([A-Za-z0-9][A-Za-z0-9·・. -]{3,9}[A-Za-z0-9])"
                             + _BOUNDARY_R), 1),
@@ -82,27 +137,34 @@ _PATTERNS: list[tuple[str, int, re.Pattern[str], int]] = [
     ("room", 5, re.compile(
         rf"第?[0-9A-Za-z{_NUM_ZH}]{{1,3}}(?:座|栋|棟|幢|号楼|號樓)\d{{1,3}}(?:樓|楼|层|層)(?:之\d{{1,2}}|[A-Za-z0-9]{{1,2}}室|[A-Za-z](?![A-Za-z]))"
     ), 0),
-    # rooms: 5栋1单元1203(室) / 3号楼2单元501 / 5栋1203 / 12-3-501 / 1203室 / 住1203 / 楼上1503
+    # building + (unit) + room: 5栋1单元1203(室), 四栋1702, c栋120, E4区1栋4003房, 3號樓2單元501, 1栋411房
     ("room", 5, re.compile(
-        rf"[{_NUM_ZH}]{{1,3}}(?:号楼|號樓|栋|棟|幢|座|号|號)[{_NUM_ZH}]{{1,2}}(?:单元|單元)\d{{3,4}}(?:室|房|号|號)?"
-        r"|\d{1,3}(?:号楼|號樓|栋|棟|幢|座)\d{3,4}(?:室|房|号|號)?"
-        + r"|" + _BOUNDARY_L + r"\d{1,3}-\d{1,2}-\d{3,4}" + _BOUNDARY_R
-        + r"|" + _BOUNDARY_L + r"\d{3,4}(?:室|房)(?![间間租子东東])"), 0),
-    ("room", 5, re.compile(r"(?:住|住在|我家|楼上|樓上|楼下|樓下|隔壁|对门|對門|是)(\d{3,4})(?![0-9A-Za-z号號元块塊天年月日])"
+        rf"{_ZONE}{_BNUM}(?:{_BUILDING}|号|號)[{_NUM_ZH}]{{1,2}}(?:单元|單元)\d{{3,4}}(?:室|房|号|號)?(?![0-9{_ROOM_TAIL_STOP}])"
+        rf"|{_ZONE}{_BNUM}{_BUILDING}\d{{3,4}}(?:室|房|号|號)?(?![0-9{_ROOM_TAIL_STOP}])"), 0),
+    # building + unit, building + floor: 一栋二单元, 5栋18楼, 16栋1楼, 2栋一楼 (not 5号楼3楼楼道: a public place)
+    ("room", 4, re.compile(
+        rf"{_ZONE}{_BNUM}{_BUILDING}[{_NUM_ZH}]{{1,2}}(?:单元|單元)(?!\d)"
+        rf"|{_ZONE}{_BNUM}(?:栋|棟|幢|座)[{_NUM_ZH}]{{1,2}}(?:楼|樓)(?![道梯顶頂下上房层層面栋棟靠处處门門大外前后後旁边邊])"), 0),
+    # dashed: 12-3-501, 2-1-2单元1916, 16-923, B区16-923 (a last part of 3-4 digits; not 8-10点)
+    ("room", 5, re.compile(
+        rf"{_ZONE}{_BOUNDARY_L}\d{{1,3}}(?:-\d{{1,3}}){{0,2}}-\d{{1,3}}(?:单元|單元)\d{{3,4}}(?:室|房|号|號)?"
+        rf"|{_ZONE}{_BOUNDARY_L}\d{{1,3}}(?:-\d{{1,3}}){{0,2}}-\d{{3,4}}(?:室|房|号|號)?(?![0-9A-Za-z{_ROOM_TAIL_STOP}点點时時:：])"),
+     0),
+    # a room alone: 1203室, 409房, 1702业主
+    ("room", 5, re.compile(_BOUNDARY_L + r"\d{3,4}(?:室|房)(?![间間租子东東屋产產])"), 0),
+    ("room", 4, re.compile(_BOUNDARY_L + r"(\d{3,4})(?=业主|業主|住户|住戶|户主|戶主|租户|租戶|房东|房東|的业主|的業主)"), 1),
+    ("room", 5, re.compile(r"(?:住|住在|我家|楼上|樓上|楼下|樓下|隔壁|对门|對門|是)(\d{3,4})(?![0-9A-Za-z号號元块塊天年月日户戶人])"
                            ), 1),
-    # names the owner gives: 我叫张伟 / 业主王建国 / 联系人：李娜 / 我是王建国,
-    ("name", 4, re.compile(r"(?:我叫|名叫|叫做|本人|业主|業主|联系人|聯繫人|名字是|名字叫|签名|簽名)[:：]?\s?("
-                           + _SUR + r"[\u4e00-\u9fff]{1,2})"), 1),
-    ("name", 4, re.compile(r"我是(" + _SUR + r"[\u4e00-\u9fff]{1,2}?)" + _NAME_END), 1),
-    # 我姓陈 / 免贵姓王
-    ("name", 4, re.compile(r"姓(" + _SUR + r")(?=[,，。的\s]|$|先生|女士|小姐|，)"), 1),
-    # 李女士 / 王建国先生 / 陈阿姨
-    ("name", 5, re.compile("(" + _SUR + r"[\u4e00-\u9fff]{0,2}?(?:" + _HONORIFIC + "))"), 1),
 ]
 # numbers that must never be masked even if they look like a phone (hotlines)
 _HOTLINE_RE = re.compile(r"^(?:400|800)\d{7}$|^95\d{3,6}$|^12\d{3}$|^1[12]\d$")
 _WORK_ORDER_CTX = re.compile(
     r"(?:工单|工單|单号|單號|订单|訂單|编号|編號|流水号|流水號|报修号|報修號|WO|NO\.?)\s*(?:号|號)?\s*[:：#]?\s*$", re.I)
+_COMPANY_PHONE_CTX = re.compile(
+    r"(?:物业|物業|客服|热线|熱線|服务|服務|公司|办公室|辦公室|值班室|前台|中心|管理处|管理處)(?:的)?(?:电话|電話|号码|號碼)(?:是|为|為)?[:：]?\s?$")
+_HONORIFIC_RE = re.compile(f"(?:{_HONORIFIC})$")
+_TITLE_RE = re.compile(f"(?:{_TITLE})$")
+_ROOM_LIST_ITEM = re.compile(r"[、,，及和与與]\s?(?:" + _ZONE + _BNUM + _BUILDING + r")?\d{3,4}(?![0-9" + _ROOM_TAIL_STOP + r"])")
 
 
 @dataclass
@@ -114,31 +176,186 @@ class Masked:
     kinds: dict[str, str] = field(default_factory=dict)
 
 
+@lru_cache(maxsize=1)
+def _words() -> dict[str, tuple[int, str]]:
+    """Two- and three-character words of jieba's dictionary: word -> (frequency, part of speech)."""
+    import jieba
+
+    path = Path(jieba.__file__).parent / "dict.txt"
+    words: dict[str, tuple[int, str]] = {}
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            parts = line.split()
+            if len(parts) == 3 and 2 <= len(parts[0]) <= 3:
+                words[parts[0]] = (int(parts[1]), parts[2])
+    return words
+
+
+def _common_word(word: str, min_freq: int = 30, tags: frozenset[str] | None = None) -> bool:
+    """An ordinary word (not a person's name) that people use often (of one of ``tags`` when given)."""
+    entry = _words().get(word)
+    if not entry or entry[1].startswith("nr") or entry[0] < min_freq:
+        return False
+    return tags is None or entry[1] in tags
+
+
+def _is_person_name(word: str) -> bool:
+    entry = _words().get(word)
+    return bool(entry) and entry[1].startswith("nr")
+
+
 def _digits(value: str) -> str:
     return re.sub(r"\D", "", value)
 
 
-def _accept(kind: str, value: str, text: str, start: int) -> bool:
-    if kind in ("phone", "id_card", "room") and _WORK_ORDER_CTX.search(text[max(0, start - 12):start]):
+def _luhn(digits: str) -> bool:
+    from stdnum import luhn
+
+    return luhn.is_valid(digits)
+
+
+def _valid_id(digits: str) -> bool:
+    from stdnum.cn import ric
+
+    return ric.is_valid(digits)
+
+
+# parts of speech of a two-character word that cannot be a given name (多次, 解决, 已经 …)
+_NOT_GIVEN_TAGS = frozenset({"m", "d", "p", "c", "r", "u", "q", "f", "t", "v", "vn", "ad", "y", "e", "z"})
+_NAME_CUE_RE = re.compile(f"(?:{_NAME_CUE})[:：]?\\s?")
+_LIST_CUE_RE = re.compile(r"(?:签名|簽名|签字|簽字|联名|聯名|落款|名单|名單|成员|成員|委员|委員)(?:如下|有|是|为|為)?[:：]\s?")
+_HONORIFIC_PAT = re.compile("(" + _SUR + r"[\u4e00-\u9fff]{0,2}?(?:" + _HONORIFIC + "))")
+_TITLE_PAT = re.compile("(" + _SUR + r"(?:" + _TITLE + r"|[总總工](?![额額共体體是之计計部价價结結数數量费費算的监監站程作具厂廠资資人地期艺藝业業商])))")
+# an organisation, then a person speaking for it: 教育局刘贵翔：
+_ORG_NAME = re.compile(r"(?:局|委|办|辦|公司|物业|物業|街道|社区|社區|中心|派出所|管理处|管理處)(?=" + _SUR + ")")
+_PLACE_END = set("城苑园園府庭湾灣郡邸居阁閣轩軒墅寓里村镇鎮区區路街巷楼樓厦廈湖山江河岛島港")
+_ACTION_RE = re.compile(f"(?:{_NAME_ACTION})")
+_SENTENCE_START = set("，。！？；,.!?;:：\n 、")
+
+
+_PREPOSITIONS = set("向于於和与與跟给給把被让讓从從往朝对對为為余餘")
+
+
+def _name_at(text: str, i: int, list_mode: bool = False) -> int | None:
+    """End of a person's name starting at ``i`` (surname + one or two given characters), or None."""
+    sur = 2 if re.match(_COMPOUND, text[i:i + 2]) else (1 if i < len(text) and text[i] in _SURNAME_SET else 0)
+    if not sur or (not list_mode and text[i] in _PREPOSITIONS):
+        return None
+    given = 0
+    while given < 2 and i + sur + given < len(text):
+        ch = text[i + sur + given]
+        if not ("\u4e00" <= ch <= "\u9fff") or ch in _NOT_NAME_CHARS or (given and ch in "姓"):
+            break
+        given += 1
+    if list_mode and not given:  # an anonymised given name: 李F7县
+        while given < 3 and i + sur + given < len(text) and text[i + sur + given].isalnum() \
+                and text[i + sur + given] not in _SURNAME_SET:
+            given += 1
+        return i + sur + given if given else None
+    if not given or text[i + sur + given - 1] in _PLACE_END or text[i + sur + given:i + sur + given + 1] in _PLACE_END:
+        return None
+    two, three = text[i:i + sur + 1], text[i:i + sur + 2] if given == 2 else None
+    if three and _is_person_name(three):
+        return i + sur + 2
+    if _common_word(two, 20) or (three and _common_word(three, 5)) or two in _NOT_NAME or (i and _common_word(text[i - 1:i + 1], 100)):
+        return None
+    if three is None:
+        return i + sur + 1
+    if list_mode:  # 王峰杨洁陈嘉悦: a name ends where the next surname starts
+        after3, after2 = text[i + sur + 2:i + sur + 3], text[i + sur + 1:i + sur + 2]
+        if after2 in _SURNAME_SET and after3 not in _SURNAME_SET:
+            return i + sur + 1
+        return i + sur + 2
+    if _common_word(text[i + sur:i + sur + 2], 30, _NOT_GIVEN_TAGS) \
+            or _common_word(text[i + sur:i + sur + 2], 5000, frozenset({"n"})):  # 曾多次, 向银行
+        return None
+    if _common_word(text[i + sur + 1:i + sur + 3], 100) and not _common_word(text[i + sur:i + sur + 2], 1):
+        return i + sur + 1  # 张伟昨天: the third character starts the next word
+    return i + sur + 2
+
+
+def _names(text: str) -> list[tuple[int, int, int, str, str]]:
+    """Spans of people's names found in context (see the module docstring)."""
+    found: list[tuple[int, int]] = []
+
+    def _left_ok(start: int) -> bool:
+        return not (start and (_common_word(text[start - 1:start + 1], 100)
+                               or (start > 1 and _common_word(text[start - 2:start + 1], 100))))
+
+    for match in _HONORIFIC_PAT.finditer(text):
+        start, end = match.span(1)
+        core = _HONORIFIC_RE.sub("", match.group(1))
+        if core in _NOT_NAME or any(ch in _NOT_NAME_CHARS for ch in core[1:]) or not _left_ok(start):
+            continue
+        if len(core) >= 2 and _common_word(core[:2]):
+            continue
+        found.append((start, end))
+    for match in _TITLE_PAT.finditer(text):
+        start, end = match.span(1)
+        if text[start] in _PREPOSITIONS:
+            continue  # 向市长信箱反映: a preposition, not a surname
+        if _left_ok(start) and not _common_word(text[start:start + 2]):
+            found.append((start, end))
+    for match in _NAME_CUE_RE.finditer(text):
+        end = _name_at(text, match.end())
+        if end:
+            found.append((match.end(), end))
+    for match in re.finditer(r"(?:我叫|我是|姓名|名字)[:：]?\s?", text):
+        end = _name_at(text, match.end())
+        if end and re.match(_NAME_END, text[end:]):
+            found.append((match.end(), end))
+    for match in re.finditer("姓(" + _SUR + r")(?=[,，。的\s]|$|先生|女士|小姐)", text):
+        found.append(match.span(1))
+    for match in _ORG_NAME.finditer(text):
+        end = _name_at(text, match.end())
+        if end and text[end:end + 1] in ("：", ":"):
+            found.append((match.end(), end))
+    # a signature after the writer's room: …3栋1单元3104陈秋友2019年12月28日
+    for match in re.finditer(r"(?:单元|單元|栋|棟|座|幢|-)\d{3,4}(?:室|房|号|號)?|\d{3,4}(?:室|房)", text):
+        end = _name_at(text, match.end())
+        if end and re.match(r"\d{4}年|\s*$|[，,。\s]", text[end:]):
+            found.append((match.end(), end))
+    # the first word of a post, or the subject of a sentence doing something: "张伟：…" "张伟昨天找过你们"
+    starts = [0] + [k + 1 for k, ch in enumerate(text) if ch in _SENTENCE_START]
+    for start in starts:
+        end = _name_at(text, start)
+        if not end:
+            continue
+        rest = text[end:end + 4]
+        if (start == 0 and rest[:1] in ("：", ":", "，", ",", " ")) or _ACTION_RE.match(rest) \
+                or (rest[:1] == "家" and start and text[start - 1] == "、"):
+            found.append((start, end))
+    # signatures and lists: 联名签字：王峰杨洁陈嘉悦… / 委员张三、李四、王五
+    for match in _LIST_CUE_RE.finditer(text):
+        pos = match.end()
+        while (end := _name_at(text, pos, list_mode=True)) is not None:
+            found.append((pos, end))
+            pos = end + (1 if text[end:end + 1] in "、,，/ " else 0)
+    extended = True
+    while extended:  # a name followed by 、 and another name: the list goes on
+        extended = False
+        for _start, end in list(found):
+            if text[end:end + 1] in ("、", "，", ",") and (nxt := _name_at(text, end + 1, list_mode=True)):
+                if (end + 1, nxt) not in found and re.match(r"[、，,和及与與等\s。；;]|$", text[nxt:nxt + 1] or ""):
+                    found.append((end + 1, nxt))
+                    extended = True
+    return [(s, e, 4, "name", text[s:e]) for s, e in set(found) if e - s >= 1]
+
+
+def _accept(kind: str, value: str, text: str, start: int, cued: bool) -> bool:
+    digits = _digits(value)
+    if kind == "phone" and _COMPANY_PHONE_CTX.search(text[max(0, start - 10):start]):
+        return False  # the property company's or a department's own number identifies no one
+    if kind in ("phone", "id_card", "room", "bank_card") and _WORK_ORDER_CTX.search(text[max(0, start - 12):start]):
         return False
-    if kind == "phone" and _HOTLINE_RE.match(_digits(value)):
+    if (kind == "phone" or (kind == "room" and len(digits) >= 7)) and digits and _HOTLINE_RE.match(digits):
         return False
-    if kind == "name":
-        core = _HONORIFIC_RE.sub("", value) or value
-        if core in _NOT_NAME or value in _NOT_NAME or any(ch in _NOT_NAME_CHARS for ch in core[1:]):
-            return False
+    if kind == "id_card" and len(digits) == 18 and not _valid_id(value.replace(" ", "").replace("-", "")) \
+            and _luhn(digits):
+        return False  # a bank card, not an ID number
+    if kind == "bank_card" and not cued:
+        return 16 <= len(digits) <= 19 and _luhn(digits) and not (len(digits) == 18 and _valid_id(digits))
     return True
-
-
-_HONORIFIC_RE = re.compile(f"(?:{_HONORIFIC})$")
-
-
-def _trim_name(value: str) -> str:
-    """Cut a captured name before the first character that cannot be part of a name."""
-    for i, ch in enumerate(value[1:], start=1):
-        if ch in _NOT_NAME_CHARS:
-            return value[:i]
-    return value
 
 
 def _find_spans(text: str) -> list[tuple[int, int, str, str]]:
@@ -147,13 +364,9 @@ def _find_spans(text: str) -> list[tuple[int, int, str, str]]:
         for match in pattern.finditer(text):
             start, end = match.span(group)
             value = match.group(group)
-            if kind == "name" and not _HONORIFIC_RE.search(value):
-                value = _trim_name(value)
-                end = start + len(value)
-                if len(value) < 2 and not pattern.pattern.startswith("姓"):
-                    continue
-            if value and _accept(kind, value, text, start):
+            if value and _accept(kind, value, text, start, cued=group == 1):
                 found.append((start, end, priority, kind, value))
+    found.extend(_names(text))
     # longest first (ties: higher priority), then drop anything overlapping an accepted span
     found.sort(key=lambda s: (-(s[1] - s[0]), -s[2], s[0]))
     taken: list[tuple[int, int, str, str]] = []
@@ -163,19 +376,47 @@ def _find_spans(text: str) -> list[tuple[int, int, str, str]]:
     return sorted(taken)
 
 
+def _free(spans: list[tuple[int, int, str, str]], start: int, end: int) -> bool:
+    return all(end <= s or start >= e for s, e, _, _ in spans)
+
+
+def _every_mention(text: str, spans: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
+    """Mask every later mention: names and rooms again without their cue, rooms listed after a room
+    (1702、1802及35栋302), and the bare number of a masked room (四栋1702 … 1702)."""
+    spans = list(spans)
+    for _s, end, kind, _v in list(spans):
+        pos = end
+        while kind == "room" and (item := _ROOM_LIST_ITEM.match(text, pos)):
+            value_start = item.start() + 1 + (1 if text[item.start() + 1:item.start() + 2] == " " else 0)
+            if _free(spans, value_start, item.end()):
+                spans.append((value_start, item.end(), "room", text[value_start:item.end()]))
+            pos = item.end()
+    values = {(kind, value) for _, _, kind, value in spans if kind in ("name", "room") and len(value) >= 2}
+    for _s, _e, kind, value in list(spans):
+        bare = re.search(r"(\d{3,4})(?:室|房|号|號)?$", value) if kind == "room" else None
+        if bare and bare.group(1) != value:
+            values.add(("room", bare.group(1)))
+    for kind, value in sorted(values, key=lambda kv: -len(kv[1])):
+        if kind == "room" and value.isdigit():
+            pattern = re.compile(r"(?<![0-9A-Za-z.\-:：年月])" + value + r"(?![0-9A-Za-z" + _ROOM_TAIL_STOP + r"点點时時.:：\-])")
+        else:
+            pattern = re.compile(re.escape(value))
+        for match in pattern.finditer(text):
+            if _free(spans, match.start(), match.end()):
+                spans.append((match.start(), match.end(), kind, value))
+    return sorted(spans)
+
+
+def find_pii(text: str) -> list[tuple[int, int, str, str]]:
+    """Every personal-data span of ``text``: (start, end, kind, value), in order, never overlapping."""
+    return _every_mention(text, _find_spans(text)) if text else []
+
+
 def mask_pii(text: str) -> Masked:
     """Replace PII in ``text`` by placeholders; the same value always maps to the same placeholder."""
     if not text:
         return Masked(text=text or "")
-    spans = _find_spans(text)
-    # a name the owner gave is masked wherever it appears again, even without a cue
-    names = {value for _, _, kind, value in spans if kind == "name" and len(value) >= 2}
-    if names:
-        extra = re.compile("|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)))
-        for match in extra.finditer(text):
-            if all(match.end() <= s or match.start() >= e for s, e, _, _ in spans):
-                spans.append((match.start(), match.end(), "name", match.group()))
-        spans.sort()
+    spans = find_pii(text)
     counters: dict[str, int] = {}
     by_value: dict[tuple[str, str], str] = {}
     mapping: dict[str, str] = {}
@@ -183,7 +424,7 @@ def mask_pii(text: str) -> Masked:
     out: list[str] = []
     last = 0
     for start, end, kind, value in spans:
-        key = (kind, _digits(value) if kind in ("phone", "id_card") else value)
+        key = (kind, _digits(value) if kind in ("phone", "id_card", "bank_card") and _digits(value) else value)
         placeholder = by_value.get(key)
         if placeholder is None:
             counters[kind] = counters.get(kind, 0) + 1

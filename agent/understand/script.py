@@ -62,3 +62,27 @@ def to_script(text: str, script: Script | str, variant: str = "tw") -> str:
     if Script(script) is Script.traditional:
         return to_traditional(text, variant)
     return to_simplified(text)
+
+
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+_CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
+_NOT_WORDS = re.compile(r"〔[^〕]*〕|[A-Za-z]\d+|\d+[A-Za-z]+|(?<![A-Za-z])(?:QQ|VX|WX|ID|OK|APP|app|Wi-?Fi|wifi|KTV|WeChat)(?![A-Za-z])")
+
+
+def detect_language(text: str) -> str:
+    """Which language the owner wrote in: ``zh-Hans``, ``zh-Hant``, ``en`` or ``mixed``.
+
+    English words (two letters or more; plates, placeholders and common acronyms such as QQ/KTV do not
+    count) against Chinese characters: English only → ``en``; at least three English words and some
+    Chinese, with English a real part of the text → ``mixed``; otherwise Chinese, in its script."""
+    if not text:
+        return "zh-Hans"
+    cleaned = _NOT_WORDS.sub(" ", text)
+    words = _LATIN_WORD.findall(cleaned)
+    cjk = len(_CJK_CHAR.findall(cleaned))
+    latin_chars = sum(len(w) for w in words)
+    if words and cjk <= 2 and latin_chars >= 6:
+        return "en"
+    if len(words) >= 3 and cjk and latin_chars >= 0.2 * cjk:
+        return "mixed"
+    return "zh-Hant" if detect_script(text) is Script.traditional else "zh-Hans"

@@ -106,7 +106,7 @@ def problem_labels(text: str) -> list[str]:
     return [label for pattern, label in _WHAT_RE if pattern.search(plain)]
 
 _NUM = "0-9一二三四五六七八九十两"
-_BUILDING = re.compile(rf"([{_NUM}]{{1,3}}(?:号楼|栋|幢|座|期|区))(?:[{_NUM}]{{1,2}}单元)?")
+_BUILDING = re.compile(rf"(?<![A-Za-z0-9０-９{_NUM}])([{_NUM}]{{1,3}}(?:号楼|栋|幢|座|期|区))(?:[{_NUM}]{{1,2}}单元)?")
 _PLACES = [
     "地下车库", "地库", "车库", "停车场", "电梯厅", "电梯", "楼道", "走廊", "楼梯间", "消防通道", "大堂", "天台", "楼顶",
     "小区门口", "小区大门", "东门", "西门", "南门", "北门", "大门", "花园", "绿化带", "儿童乐园", "游乐区",

@@ -25,12 +25,14 @@ import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Row
 from sqlalchemy.exc import IntegrityError
 
 from agent.errors import Conflict, NotFound, WuyeError
+from agent.loop.models import Commitment
 from agent.settings import Settings
 from agent.vocab import Stage
 from agent.workflow import intake, webhooks
@@ -53,6 +55,7 @@ from agent.workflow.state import DraftState, WorkflowContext
 from agent.workflow.store import audit
 from agent.workflow.store import conversations as talks
 from agent.workflow.store import drafts as store
+from agent.workflow.store import loop as loop_store
 from agent.workflow.store.database import Database
 from agent.workflow.store.drafts import EVERYONE, DraftFilter, Scope
 
@@ -88,8 +91,8 @@ _END = {"event": "_end"}
 class GuardChecks:
     """``decisions.Checks`` over the real guard and PII masking."""
 
-    def __init__(self, checker: GuardChecker) -> None:
-        self.checker = checker
+    def __init__(self, checker: GuardChecker, guardrails_dir: Path) -> None:
+        self.checker, self.guardrails_dir = checker, guardrails_dir
 
     def check(self, texts: dict[Stage, str]) -> dict[Stage, GuardResult]:
         return {Stage(s): r for s, r in self.checker.check_set({s.value: t for s, t in texts.items()}).items()}
@@ -99,6 +102,12 @@ class GuardChecks:
 
         return mask_pii(text).text
 
+    def promises(self, texts: dict[Stage, str], approved_at: datetime) -> list[Commitment]:
+        from agent.loop import authority
+        from agent.loop.commitments import extract
+
+        return extract(texts, approved_at, authority.load(self.guardrails_dir))
+
 
 class DraftCore:
     def __init__(self, settings: Settings, db: Database, context: WorkflowContext, secret: bytes) -> None:
@@ -106,7 +115,7 @@ class DraftCore:
         self.instance = f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"  # this process
         self.lease = timedelta(seconds=settings.draft_lease_seconds)
         self.graph = build_graph()
-        self.checks = GuardChecks(context.checker)
+        self.checks = GuardChecks(context.checker, settings.guardrails_dir)
         self.background: set[asyncio.Task[Any]] = set()  # asynchronous and streamed drafts
         self.on_outbox: Callable[[], None] = lambda: None  # the webhook dispatcher's kick (the API sets it)
         self.on_drafted: Callable[[DraftSet], None] = lambda draft: None  # a background draft is stored (metrics)
@@ -365,6 +374,8 @@ class DraftCore:
                                version=current.version if current is not None else None,
                                current=current.data if current is not None else None)
             await audit.append(conn, entry)
+            await loop_store.recorded(conn, before=draft, after=new, action=decision.action, actor=actor.id,
+                                      at=entry.at)
             queued = await webhooks.enqueue(conn, draft, new)
             if new.conversation_id and new.status == "approved" and new.final:
                 reply = "".join(new.final[s] for s in Stage if s in new.final)
@@ -513,7 +524,14 @@ def settle(draft_id: str, version: int, accepted: Accepted, state: DraftState, k
         "llm_calls": state.get("llm_calls", 0), "timings_ms": timings, "created_at": created_at, "events": events,
         "meta": {"project": accepted.project, "agent": key_id,
                  "channel": accepted.channel.value if accepted.channel else None, "owner_ref": accepted.owner_ref},
+        "facts_used": _facts(accepted.complaint_model),
     })
+
+
+def _facts(complaint: str) -> list[dict[str, Any]]:
+    from agent.understand.facts import extract_facts
+
+    return [fact.as_dict() for fact in extract_facts(complaint)]
 
 
 def summary(row: Row) -> DraftSummary:

@@ -15,7 +15,12 @@ Rules (each in one place below):
 - reject needs a reason .......................................................... ``_reject``
 - override_approve (supervisor, note) records the rules it overrides ........... ``_override``
 - return_to_agent (supervisor, note) sends the set back, still waiting ......... ``_return``
+  — only a set that is with a supervisor (flagged, escalated, not returned since): a set already
+  with the agent is a 409 ``already_with_agent`` (so two concurrent returns never both succeed)
 - an approved set gets a 回访 reminder: within 2 h when urgent OR major, else 24 h ``follow_up_for``
+- approving records every promise of the final texts (the commitment ledger); a promise beyond the
+  agent's authority (guardrails/authority.yaml) blocks it unless a supervisor approves ``_authority``
+- a 回访 outcome "not satisfied" reopens an approved set for the agent, history kept ``reopen``
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from typing import Protocol
 
 from agent.errors import Conflict, Forbidden, InvalidInput
 from agent.guard.models import GuardResult
+from agent.loop.models import Commitment, FollowUpOutcomeIn
 from agent.vocab import Severity, Stage, Urgency
 from agent.workflow.models import (
     WAITING,
@@ -48,6 +54,8 @@ class Checks(Protocol):
     def check(self, texts: dict[Stage, str]) -> dict[Stage, GuardResult]: ...
 
     def mask(self, text: str) -> str: ...
+
+    def promises(self, texts: dict[Stage, str], approved_at: datetime) -> list[Commitment]: ...
 
 
 class EditBlocked(InvalidInput):
@@ -94,6 +102,15 @@ def _supervisor(actor: Actor, what_zh: str, what_en: str) -> None:
         raise Forbidden(f"只有主管可以{what_zh}。", f"only a supervisor may {what_en}.", code="supervisor_only")
 
 
+def with_agent(draft: DraftSet) -> bool:
+    """The set waits for the agent, not a supervisor: pending approval and neither escalated nor
+    flagged — or returned by a supervisor with no decision since (an escalated set stays in the
+    escalation queue after a return, but it has been returned already)."""
+    if draft.status != "pending_approval":
+        return False
+    return not draft.classification.escalate or bool(draft.events and draft.events[-1].action == "return_to_agent")
+
+
 def _waiting(draft: DraftSet) -> None:
     if draft.status not in WAITING:
         raise Conflict(f"该草稿已处理(当前状态:{draft.status}),不能再次操作。",
@@ -120,6 +137,7 @@ def decide(draft: DraftSet, decision: Decision, actor: Actor, now: datetime, che
     update, event = rule(draft, decision, actor, now, checks)
     if update.get("status") == "approved":
         update["follow_up"] = follow_up_for(draft, now)
+        update["commitments"] = _authority(update["final"], actor, now, checks)  # type: ignore[arg-type]
     detail = {"role": actor.role, **({"note": event.note} if event.note else {}),
               **({"rules": [h.rule_id for h in event.rule_hits]} if event.rule_hits else {})}
     events = [*draft.events, DraftEvent(at=now, actor=actor.id, action=decision.action, detail=detail)]
@@ -187,5 +205,46 @@ def _override(draft: DraftSet, decision: Decision, actor: Actor, now: datetime, 
 
 def _return(draft: DraftSet, decision: Decision, actor: Actor, now: datetime, checks: Checks) -> Outcome:
     _supervisor(actor, "退回客服(return_to_agent)", "return_to_agent")
+    if with_agent(draft):
+        raise Conflict("该草稿已在客服手中(待客服采纳),无需再次退回。",
+                       "this draft set is already with the agent (pending approval, not flagged or escalated, "
+                       "or returned already); there is nothing to return.",
+                       code="already_with_agent", status=draft.status, version=draft.version)
     note = _need(decision.note, "退回客服时请写明原因。", "return_to_agent needs a note.")
     return {"status": "pending_approval", "final": None}, _audit(draft, actor, "return_to_agent", now, note=note)
+
+
+class BeyondAuthority(Conflict):
+    """The final texts promise something only a supervisor may promise (HTTP 409)."""
+
+    code = "beyond_authority"
+
+
+def _authority(final: dict[Stage, str], actor: Actor, now: datetime, checks: Checks) -> list[Commitment]:
+    """The promises of the final texts; one beyond the agent's authority needs a supervisor, who
+    thereby authorizes it (recorded on the commitment)."""
+    promised = checks.promises(final, now)
+    beyond = [c for c in promised if not c.within_authority]
+    if beyond and actor.role != "supervisor":
+        quotes = "、".join(f"「{c.quote}」" for c in beyond)
+        raise BeyondAuthority(
+            f"回复中的承诺超出客服权限:{quotes}。请修改这些承诺,或请主管审核批准。",
+            "the replies promise something beyond an agent's authority; change it or ask a supervisor to approve.",
+            commitments=[c.model_dump(mode="json") for c in beyond])
+    return [c.model_copy(update={"authorized_by": actor.id}) if not c.within_authority else c for c in promised]
+
+
+def reopen(draft: DraftSet, outcome: FollowUpOutcomeIn, actor: Actor, now: datetime) -> tuple[DraftSet, AuditEvent]:
+    """A 回访 whose owner is not satisfied reopens the approved set for the agent: waiting again
+    (pending_approval), the approved texts and the 回访 note kept in its history."""
+    if draft.status != "approved":
+        raise Conflict(f"只有已采纳的草稿可以因回访不满意而重新打开(当前状态:{draft.status})。",
+                       f"only an approved draft set can be reopened by a follow-up (it is {draft.status}).",
+                       code="not_reopenable", status=draft.status)
+    note = _need(outcome.note, "回访不满意时请写明业主的意见。", "a not-satisfied follow-up needs a note.")
+    previous = {s.value: t for s, t in (draft.final or {}).items()}
+    events = [*draft.events, DraftEvent(at=now, actor=actor.id, action="reopened",
+                                        detail={"role": actor.role, "note": note, "previous_final": previous})]
+    new = draft.model_copy(update={"status": "pending_approval", "final": None, "follow_up": None, "commitments": [],
+                                   "version": draft.version + 1, "events": events})
+    return new, _audit(draft, actor, "reopen", now, before=previous, note=note)

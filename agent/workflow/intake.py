@@ -16,13 +16,16 @@ import secrets
 import unicodedata
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
 from agent.errors import InvalidInput
 from agent.settings import Settings
 from agent.vocab import Channel, Script
-from agent.workflow.models import DraftInput
+
+if TYPE_CHECKING:  # the CLI checks a complaint with this module before loading the models
+    from agent.workflow.models import DraftInput
 
 # The prompt delimits data with these tags; an owner's text must not be able to close them.
 _DELIMITER_TAGS = re.compile(r"<\s*/?\s*(complaint|context_json|history)\s*>", re.IGNORECASE)
@@ -58,7 +61,8 @@ def clean_text(text: str) -> str:
     return _DELIMITER_TAGS.sub(" ", text).strip()
 
 
-def _complaint(text: str, settings: Settings) -> str:
+def check_complaint(text: str, settings: Settings) -> str:
+    """The cleaned complaint, or ``InvalidInput``: empty (invisible-only included) or too long."""
     text = clean_text(text)
     if not text:
         raise InvalidInput("投诉内容为空,请粘贴业主的原话。", "The complaint is empty; paste the owner's words.",
@@ -105,7 +109,7 @@ def accept(raw: DraftInput, settings: Settings, secret: bytes) -> Accepted:
     from agent.understand.pii import mask_pii
     from agent.understand.script import detect_script, detect_variant, to_simplified
 
-    complaint = _complaint(raw.complaint, settings)
+    complaint = check_complaint(raw.complaint, settings)
     masked = mask_pii(complaint)
     kinds = Counter(masked.kinds.values())
     history = []

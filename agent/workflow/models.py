@@ -13,6 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from agent.guard.models import GuardResult, Violation
+from agent.loop.models import Commitment
 from agent.understand.models import Classification
 from agent.vocab import Channel, Script, Stage
 
@@ -176,6 +177,7 @@ class DraftSet(BaseModel):
     timings_ms: dict[str, float] = Field(default_factory=dict)
     final: dict[Stage, str] | None = None
     follow_up: FollowUp | None = None
+    commitments: list[Commitment] = Field(default_factory=list, description="采纳时回复中的承诺(承诺台账)")
     created_at: datetime
     events: list[DraftEvent] = Field(default_factory=list)
     meta: dict[str, str | None] = Field(default_factory=dict,
@@ -184,6 +186,9 @@ class DraftSet(BaseModel):
     conversation_seq: int | None = Field(None, description="which owner message of the conversation it answers")
     stale: bool = Field(False, description="the conversation received a newer owner message: this draft cannot be "
                                            "approved; refresh it (POST /v1/drafts/{id}/refresh)")
+    facts_used: list[dict[str, Any]] = Field(
+        default_factory=list, description="the complaint's facts the drafts may state: kind, value, span "
+        "(offsets into the Simplified masked complaint) — agent/understand/facts.extract_facts")
 
     def stage(self, stage: Stage | str) -> StageDraft:
         return next(item for item in self.stages if item.stage == Stage(stage))

@@ -9,12 +9,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from . import pages, signin
+from . import loop_pages, pages, signin
 from .web import error_page, sign_in_required
 
 router = APIRouter(include_in_schema=False)
 router.include_router(signin.router)
 router.include_router(pages.router)
+router.include_router(loop_pages.router)
 
 
 @router.get("/console/{rest:path}", response_class=HTMLResponse)

@@ -18,7 +18,7 @@ VIOLATION = {
     ViolationCategory.buck_passing: "推诿责任", ViolationCategory.privacy_probing: "打探隐私",
     ViolationCategory.disrespect: "不尊重", ViolationCategory.grudging_apology: "敷衍道歉",
     ViolationCategory.empty_thanks: "空洞致谢", ViolationCategory.vague: "含糊其辞",
-    ViolationCategory.pii_leak: "泄露隐私信息",
+    ViolationCategory.pii_leak: "泄露隐私信息", ViolationCategory.ungrounded: "无据细节",
 }
 RULE_SEVERITY = {"block": "拦截", "warn": "提醒"}
 STATUS = {"pending_approval": "待客服确认", "flagged": "待主管审核", "approved": "已通过", "rejected": "已驳回"}

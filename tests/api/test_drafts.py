@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 
@@ -183,6 +184,23 @@ async def test_review_actions(api):
     assert r.status_code == 200 and r.json()["status"] == "approved"
     audit = (await api.client.get("/v1/audit", params={"draft_id": a["id"]}, headers=sup)).json()["items"]
     assert audit[-1]["action"] == "override_approve" and audit[-1]["note"] == "已电话确认,可发送"
+
+
+async def test_return_to_agent_only_from_a_supervisor_queue(api):
+    """A clean pending set is already with the agent: 409; a flagged set is returned once, even
+    when two supervisors return it at the same time."""
+    agent, sup, sup2 = await api.key("agent"), await api.key("supervisor"), await api.key("supervisor")
+    plain, flagged = await api.draft(agent), await api.draft(agent, complaint="FLAG 门口乱停车")
+    r = await api.client.post(f"/v1/review/{plain['id']}", headers=sup,
+                              json={"action": "return_to_agent", "note": "请重写"})
+    assert r.status_code == 409 and r.json()["error"]["code"] == "already_with_agent", r.text
+    assert r.json()["error"]["message_zh"] and r.json()["error"]["message_en"]
+    body = {"action": "return_to_agent", "note": "“办”这一段请重写"}
+    both = await asyncio.gather(api.client.post(f"/v1/review/{flagged['id']}", headers=sup, json=body),
+                                api.client.post(f"/v1/review/{flagged['id']}", headers=sup2, json=body))
+    assert sorted(r.status_code for r in both) == [200, 409], [r.text for r in both]
+    audit = (await api.client.get("/v1/audit", params={"draft_id": flagged["id"]}, headers=sup)).json()["items"]
+    assert [e["action"] for e in audit] == ["created", "return_to_agent"]
 
 
 async def test_list_status_filter_and_stats(api):

@@ -297,3 +297,60 @@ def test_supervisor_sees_an_escalation_in_the_needs_attention_queue(site: Site, 
         assert page.locator(f"tr[data-draft-id='{site.drafts[name]['id']}']").count() == 0
     site.shot(page, "08-escalated")
     context.close()
+
+
+def test_supervisor_closes_the_loop_in_the_console(site: Site, browser: Any) -> None:
+    """An approved reply's promises in the ledger, marked done; a 回访 recorded as not satisfied
+    reopens the case; the analytics page draws its charts."""
+    agent = {"Authorization": f"Bearer {site.tokens['agent']}"}
+    with httpx.Client(base_url=site.base, timeout=60) as client:
+        r = client.post("/v1/drafts", json={"complaint": "楼道的灯坏了一个星期了,晚上黑漆漆的。", "project": "翠湖苑"},
+                        headers=agent)
+        assert r.status_code == 201 and r.json()["status"] == "pending_approval", r.text
+        draft_id = r.json()["id"]
+        r = client.post(f"/v1/drafts/{draft_id}/decision", json={"action": "approve"}, headers=agent)
+        assert r.status_code == 200 and r.json()["commitments"], r.text
+    promised = {c["quote"] for c in r.json()["commitments"]}
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    _sign_in(page, site, "supervisor")
+    page.wait_for_url(re.compile(r".*/console$"))
+    page.click("nav >> text=承诺台账")
+    page.wait_for_url(re.compile(r".*/console/commitments$"))
+    page.click("nav[aria-label='承诺状态'] >> text=全部未办")
+    rows = page.locator("#commitments-table tbody tr")
+    quotes = {q.strip("「」") for q in rows.locator("td:nth-child(3)").all_inner_texts()
+              for q in [q.splitlines()[0]]}
+    assert promised <= quotes
+    site.shot(page, "09-commitments")
+    first = rows.first
+    commitment_id = first.get_attribute("data-commitment-id")
+    first.get_by_role("button", name="标记办到").click()
+    page.wait_for_url(re.compile(r".*/console/commitments\?status=open&done=.*"))
+    assert commitment_id in page.locator("#flash").inner_text()
+    assert page.locator(f"tr[data-commitment-id='{commitment_id}']").count() == 0
+
+    page.click("nav >> text=回访")
+    page.wait_for_url(re.compile(r".*/console/follow-ups$"))
+    row = page.locator("#follow-ups-table tbody tr").filter(has=page.locator(f"a[href='/console/drafts/{draft_id}']"))
+    assert row.count() == 1
+    row.get_by_label("不满意").check()
+    row.locator("textarea").fill("业主说灯修好了又坏了")
+    site.shot(page, "10-follow-up")
+    row.get_by_role("button", name="记录结果").click()
+    page.wait_for_url(re.compile(r".*/console/follow-ups\?.*reopened=.*"))
+    assert "已重新打开" in page.locator("#flash").inner_text()
+    page.click(f"#flash >> a[href='/console/drafts/{draft_id}']")
+    page.wait_for_url(re.compile(rf".*/console/drafts/{draft_id}$"))
+
+    page.click("nav >> text=管理指标")
+    page.wait_for_url(re.compile(r".*/console/analytics$"))
+    assert page.locator("#chart-overall rect").count() == 4
+    assert page.locator("#chart-stages rect").count() == 6
+    assert int(page.locator("#kpi-decided").inner_text()) >= 1
+    assert page.locator("#rules-table tbody tr").count() >= 1
+    site.shot(page, "11-analytics")
+    assert not problems, problems
+    context.close()

@@ -11,7 +11,7 @@ from collections import Counter
 
 import pytest
 
-from agent.vocab import Script, Stage, ViolationCategory
+from agent.vocab import COMPLAINT_CHECKS, Script, Stage, ViolationCategory
 
 from ._common import EMAIL, ID_CN, LABELLED, MOBILE_CN, assert_script_labels, read_jsonl
 
@@ -60,7 +60,7 @@ def test_total_size(rows):
     assert len(rows) >= MIN_TOTAL
 
 
-@pytest.mark.parametrize("category", list(ViolationCategory))
+@pytest.mark.parametrize("category", sorted(set(ViolationCategory) - COMPLAINT_CHECKS))
 def test_each_category_has_enough_violations(rows, category):
     count = sum(category in r["expected"] for r in rows)
     assert count >= MIN_PER_CATEGORY, f"{category}: {count} < {MIN_PER_CATEGORY}"
@@ -73,7 +73,7 @@ def test_mostly_single_label_with_some_double(rows):
     assert 0.05 <= share <= 0.20, f"two-category share {share:.1%}"
     # every category also appears on its own, so single-rule recall can be measured
     singles = Counter(r["expected"][0] for r in bad if len(r["expected"]) == 1)
-    assert all(singles[c] >= 15 for c in ViolationCategory), singles
+    assert all(singles[c] >= 15 for c in set(ViolationCategory) - COMPLAINT_CHECKS), singles
 
 
 def test_clean_and_near_miss_counts(rows):

@@ -72,7 +72,9 @@ def test_violation_fields_and_json_contract(checker):
     v = data["violations"][0]
     assert set(v) == {"category", "rule_id", "severity", "start", "end", "excerpt", "message", "fix_hint"}
     assert v["rule_id"] == "arguing.contradict_owner" and v["severity"] == "block"
-    assert "您说的根本不对" in v["message"] and "001_60b02ae7e330d0d2.txt" in v["message"]
+    assert "您说的根本不对" in v["message"]
+    # cites the playbook entry (title + must-avoid id), not the seed file's hashed name
+    assert "《听：先让业主把情绪和事情都说出来》listen.avoid.3" in v["message"] and ".txt" not in v["message"]
 
 
 def test_warn_only_result_still_passes(checker):

@@ -14,11 +14,15 @@ from cli.main import app
 runner = CliRunner()
 
 
-def test_single_reply_prints_result_and_exits_zero():
+def test_single_reply_is_a_gate_exit_1_on_failure_0_on_pass():
     result = runner.invoke(app, ["check", "--stage", "act", "我们会尽快处理的。"])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output
     data = json.loads(result.stdout)
     assert data["passed"] is False and data["violations"][0]["category"] == "vague"
+    # the message cites the playbook entry (title + id), never the seed file's hashed name
+    assert "《" in data["violations"][0]["message"] and ".txt" not in data["violations"][0]["message"]
+    result = runner.invoke(app, ["check", "--stage", "act", "今天下午三点前由维修班长李师傅上门。"])
+    assert result.exit_code == 0 and json.loads(result.stdout)["passed"] is True
 
 
 def test_single_reply_needs_a_stage_and_a_known_one():
@@ -57,13 +61,17 @@ def test_jsonl_bad_line_in_the_middle_is_reported_and_the_rest_processed(tmp_pat
     assert "line 2" in result.stderr and "line 3" in result.stderr and "line 8" not in result.stderr
 
 
-def test_jsonl_all_good_exits_zero(tmp_path):
-    path = tmp_path / "ok.jsonl"
-    path.write_text(json.dumps({"id": 1, "stage": "thank", "text": "谢谢您!"}, ensure_ascii=False) + "\n",
-                    encoding="utf-8")
+def test_jsonl_exit_1_when_any_text_fails_0_when_all_pass(tmp_path):
+    path = tmp_path / "mixed.jsonl"
+    rows = [{"id": 1, "stage": "thank", "text": "谢谢您!"},
+            {"id": 2, "stage": "act", "text": "今天下午三点前由维修班长李师傅上门。"}]
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     result = runner.invoke(app, ["check", "--jsonl", str(path)])
-    assert result.exit_code == 0
-    assert json.loads(result.stdout)["violations"][0]["category"] == "empty_thanks"
+    assert result.exit_code == 1 and "1 reply(ies) failed" in result.stderr
+    assert json.loads(result.stdout.splitlines()[0])["violations"][0]["category"] == "empty_thanks"
+    path.write_text(json.dumps(rows[1], ensure_ascii=False) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["check", "--jsonl", str(path)])
+    assert result.exit_code == 0 and json.loads(result.stdout)["passed"] is True
 
 
 def test_missing_file_is_a_clear_error(tmp_path):

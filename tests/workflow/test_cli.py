@@ -17,7 +17,8 @@ def test_draft_json(_isolated_data_dir):
     assert result.exit_code == 0, result.output
     draft = json.loads(result.stdout)
     assert set(draft) >= {"id", "status", "classification", "stages", "model", "prompt", "llm_calls", "timings_ms"}
-    assert set(draft["classification"]) == {"category", "severity", "urgency", "mindset", "escalate", "reason"}
+    assert set(draft["classification"]) == {"category", "severity", "urgency", "mindset", "escalate", "reason",
+                                           "issues", "language"}
     assert (draft["model"], draft["drafter"], draft["llm_calls"]) == ("wuye-offline/drafter", "offline", 1)
     assert [s["stage"] for s in draft["stages"]] == ["listen", "empathize", "ask", "act", "negotiate", "thank"]
     for stage in draft["stages"]:

@@ -145,6 +145,61 @@ async def test_flagged_set_needs_a_supervisor_and_return_keeps_the_rules(core):
     assert [e.action for e in done.events][-2:] == ["return_to_agent", "edit"]
 
 
+async def test_return_to_agent_of_a_set_already_with_the_agent_is_a_conflict(core):
+    """A clean pending set is the agent's already: returning it is 409, nothing stored or audited."""
+    draft = await _create(core)
+    assert draft.status == "pending_approval" and not draft.classification.escalate
+    with pytest.raises(Conflict) as caught:
+        await core.decide(draft.id, Decision(action="return_to_agent", note="请重写"), SUPERVISOR)
+    assert caught.value.code == "already_with_agent"
+    assert (await core.get(draft.id)).version == draft.version
+    assert [e.action for e in await _audit(core, draft.id)] == ["created"]
+    with pytest.raises(Forbidden):  # the role is checked first: an agent gets 403, not 409
+        await core.decide(draft.id, Decision(action="return_to_agent", note="x"), AGENT)
+
+
+async def test_a_set_is_returned_once(core):
+    """Returned from the flagged queue, the set is with the agent: a second return is 409."""
+    draft = await _create(core, {"act": BAD_ACT}, {"act": BAD_ACT})
+    await core.decide(draft.id, Decision(action="return_to_agent", note="办这一段请重写"), SUPERVISOR)
+    with pytest.raises(Conflict) as again:
+        await core.decide(draft.id, Decision(action="return_to_agent", note="再退一次"), SUPERVISOR)
+    assert again.value.code == "already_with_agent"
+    assert [e.action for e in await _audit(core, draft.id)] == ["created", "return_to_agent"]
+
+
+async def test_two_concurrent_returns_do_not_both_succeed(core):
+    draft = await _create(core, {"act": BAD_ACT}, {"act": BAD_ACT})
+    other = Actor(id="sup-2", role="supervisor")
+    results = await asyncio.gather(
+        core.decide(draft.id, Decision(action="return_to_agent", note="请重写办"), SUPERVISOR),
+        core.decide(draft.id, Decision(action="return_to_agent", note="请重写办这一段"), other),
+        return_exceptions=True)
+    assert sorted(type(r).__name__ for r in results) == ["Conflict", "DraftSet"], results
+    assert [e.action for e in await _audit(core, draft.id)] == ["created", "return_to_agent"]
+    assert (await core.get(draft.id)).version == draft.version + 1
+
+
+def test_return_rule_on_escalated_sets(shared_clients):
+    """An escalated pending set is in the supervisor's escalation queue: it can be returned, once."""
+    from agent.workflow.models import DraftSet
+
+    stages = [{"stage": s, "text": t, "techniques": [], "guardrail": {"passed": True, "violations": []}}
+              for s, t in CLEAN.items()]
+    draft = DraftSet.model_validate({
+        "id": "d1", "version": 2, "status": "pending_approval", "script": "simplified", "complaint_masked": "x",
+        "classification": {"severity": "major", "urgency": "urgent", "escalate": True, "reason": "有人被困"},
+        "stages": stages, "model": "m", "drafter": "model", "prompt": {"id": "draft", "version": "1"},
+        "created_at": datetime(2026, 12, 1, tzinfo=UTC)})
+    now = datetime(2026, 12, 1, 10, tzinfo=UTC)
+    checks = GuardChecks(shared_clients[1])
+    returned, event = decide(draft, Decision(action="return_to_agent", note="先核实被困人数"), SUPERVISOR, now, checks)
+    assert returned.status == "pending_approval" and event.action == "return_to_agent"
+    with pytest.raises(Conflict) as again:
+        decide(returned, Decision(action="return_to_agent", note="再退"), SUPERVISOR, now, checks)
+    assert again.value.code == "already_with_agent"
+
+
 async def test_supervisor_override_records_the_rules_it_overrides(core):
     draft = await _create(core, {"act": BAD_ACT}, {"act": BAD_ACT})
     blocking = {v.rule_id for v in draft.stage("act").guardrail.violations if v.severity.value == "block"}
@@ -166,7 +221,9 @@ def test_decide_is_pure(shared_clients):
         "classification": {}, "stages": stages, "model": "m", "drafter": "model",
         "prompt": {"id": "draft", "version": "1"}, "created_at": datetime(2026, 12, 1, tzinfo=UTC)})
     now = datetime(2026, 12, 1, 10, tzinfo=UTC)
-    checks = GuardChecks(shared_clients[1])
+    from agent.settings import content_dir
+
+    checks = GuardChecks(shared_clients[1], content_dir("guardrails"))
     decision = Decision(action="edit", stages={"thank": "谢谢您的耐心,我们明天上午回访。"})
     first, second = decide(draft, decision, AGENT, now, checks), decide(draft, decision, AGENT, now, checks)
     assert first == second and draft.status == "pending_approval" and draft.version == 3

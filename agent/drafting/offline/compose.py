@@ -83,6 +83,12 @@ def _distinct(options: list, said: str, seed: int, avoid: str = "") -> object:
     return min(fresh, key=lambda o: len(_bigrams(key(o)) & words) / max(1, len(_bigrams(key(o)))))
 
 
+def _seeded(options: list[str], seed: int, avoid: str = "") -> str:
+    """The seed's option (spread evenly over complaints); on a re-ask, one not in the rejected draft."""
+    ordered = [options[(seed + i) % len(options)] for i in range(len(options))]
+    return next((o for o in ordered if o[:8] not in avoid), ordered[0])
+
+
 def _pick(options: list, seed: int) -> object:
     return options[seed % len(options)]
 
@@ -162,9 +168,9 @@ def compose_stage(stage: Stage, techniques: list[dict], facts: Facts, shift: int
             bank = T.LISTEN_RESTATE_FEES
         else:
             bank = T.LISTEN_RESTATE if facts.known_issue else T.LISTEN_RESTATE_UNKNOWN
-        phrasing, cited = quote()
+        phrasing, cited = quote() if facts.seed % 5 == 0 else ("", own_ids)  # a stock line only now and then
         restate = fill(_distinct(bank, phrasing, variant, avoid))
-        return _join([restate, phrasing or _distinct(T.LISTEN_OWN, restate, variant, avoid)], 2), cited
+        return _join([restate, phrasing or _seeded(T.LISTEN_OWN, facts.seed // 11 + shift, avoid)], 2), cited
 
     if stage is Stage.empathize:  # someone who was mistreated is hurt, not "着急"
         unfit = {"respect": r"着急|揪心|害怕|担心",  # in danger, no talk of "不舒服" or criticism
@@ -189,14 +195,14 @@ def compose_stage(stage: Stage, techniques: list[dict], facts: Facts, shift: int
             special = None
         if topic and sit not in ("danger", "incident", "group"):
             special = T.NEGOTIATE_FEES["paid_after_work" if topic == "paid" and facts.has("after_work") else topic]
-        phrasing, cited = quote()
+        phrasing, cited = quote() if facts.seed % 2 == 0 else ("", own_ids)
         option = fill(_distinct(special or T.NEGOTIATE[facts.category], phrasing, variant, avoid))
-        close = phrasing or _distinct(T.NEGOTIATE_CLOSE, option, variant, avoid)
+        close = phrasing or _seeded(T.NEGOTIATE_CLOSE, facts.seed // 13 + shift, avoid)
         return _join([option, close], 1), cited
 
     # thank: thanks + apology, the improvement, the 回访 — all ours, so nothing generic slips in
-    opening = _distinct(T.THANK_OPEN.get(sit, T.THANK_OPEN["default"]) if sit != "incident"
-                        else T.THANK_OPEN["danger"], "", variant, avoid)
+    opening = _seeded(T.THANK_OPEN.get(sit, T.THANK_OPEN["default"]) if sit != "incident"
+                      else T.THANK_OPEN["danger"], facts.seed // 19 + shift, avoid)
     topic = fee_topic(facts)
     key = ("danger" if sit in ("danger", "incident") else "group" if sit == "group"
            else topic if topic in ("paid", "increase") else "no_staff" if _no_staff(facts) else facts.category)
@@ -204,7 +210,7 @@ def compose_stage(stage: Stage, techniques: list[dict], facts: Facts, shift: int
     physical = facts.category in (Category.facilities, Category.environment, Category.security)
     follow_bank = (T.THANK_FOLLOW_DANGER if sit == "danger"
                    else T.THANK_FOLLOW_FIX if physical and facts.specifics.what else T.THANK_FOLLOW)
-    follow = fill(_distinct(follow_bank, opening, variant, avoid))
+    follow = fill(_seeded(follow_bank, facts.seed // 17 + shift, avoid))
     return _join([opening, improve, follow], 3), own_ids
 
 

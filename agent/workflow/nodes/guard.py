@@ -19,7 +19,7 @@ def check(checker: GuardChecker, state: DraftState | dict[str, Any], texts: dict
     """Guard results (as state data) and fix hints of ``texts`` (stage -> text): the one call both
     this node and a streamed draft (``streaming.LiveStages``) make."""
     results, hints = {}, {}
-    for stage, result in checker.check_set(texts).items():
+    for stage, result in checker.check_set(texts, complaint=_known(state)).items():
         results[stage] = result.model_dump(mode="json")
         hints[stage] = checker.fix_hints(result.violations) if not result.passed else []
     return results, hints
@@ -37,6 +37,12 @@ async def guard(state: DraftState, runtime: Runtime[WorkflowContext]) -> Update:
         for stage in todo:  # a streamed request sees each stage once it is checked
             runtime.stream_writer(stage_event(stage, state["drafts"][stage], results[stage]))
     return {"guard_results": known, "fix_hints": hints}
+
+
+def _known(state: DraftState) -> str | None:
+    """What the owner has said (complaint + earlier turns): the ``ungrounded`` check's evidence."""
+    said = [state.get("complaint_model") or "", *(t.get("text", "") for t in state.get("history_masked") or [])]
+    return "\n".join(s for s in said if s) or None
 
 
 def after_guard(state: DraftState) -> str:

@@ -162,4 +162,131 @@ conversations = Table(
     Column("version", Integer, nullable=False, default=1),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
+
+# -- closing the loop (issue 17, migration 0005) ---------------------------------------------------
+STAGE_NAMES = ("listen", "empathize", "ask", "act", "negotiate", "thank")
+
+commitments = Table(
+    "commitments", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("draft_id", String(40), nullable=False, index=True),
+    Column("draft_version", Integer, nullable=False),
+    Column("project", String(200), nullable=False, index=True),
+    Column("agent_key_id", String(32), nullable=False, index=True),  # the owner: who approved the promise
+    Column("kind", String(30), nullable=False),
+    Column("what", String(40), nullable=False),
+    Column("party", String(30), nullable=False),
+    Column("stage", String(20), nullable=False),
+    Column("quote", Text, nullable=False),  # masked, as in the approved reply
+    Column("span_start", Integer, nullable=False),
+    Column("span_end", Integer, nullable=False),
+    Column("due_at", UTCDateTime, nullable=False),
+    Column("due_text", String(80), nullable=True),
+    Column("approved_at", UTCDateTime, nullable=False),
+    Column("authorized_by", String(32), nullable=True),  # the supervisor, for a beyond-authority promise
+    Column("status", String(10), nullable=False),  # open / done
+    Column("done_at", UTCDateTime, nullable=True),
+    Column("done_by", String(32), nullable=True),
+    Column("overdue_at", UTCDateTime, nullable=True),  # when commitment.overdue was raised (once)
+    Index("ix_commitments_status_due", "status", "due_at"),
+    Index("ix_commitments_approved", "approved_at", "project", "agent_key_id", "status", "due_at", "done_at"),
+)
+
+follow_ups = Table(
+    "follow_ups", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("draft_id", String(40), nullable=False, index=True),
+    Column("draft_version", Integer, nullable=False),
+    Column("project", String(200), nullable=False, index=True),
+    Column("agent_key_id", String(32), nullable=False, index=True),
+    Column("due_at", UTCDateTime, nullable=False),
+    Column("note", Text, nullable=False),
+    Column("status", String(20), nullable=False),  # scheduled / satisfied / not_satisfied
+    Column("outcome_note", Text, nullable=True),  # masked
+    Column("recorded_by", String(32), nullable=True),
+    Column("recorded_at", UTCDateTime, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_follow_ups_status_due", "status", "due_at"),
+)
+
+# one row per decision on a drafted set: what analytics group and sum (no JSON documents to read)
+decision_facts = Table(
+    "decision_facts", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("draft_id", String(40), nullable=False, index=True),
+    Column("project", String(200), nullable=False),
+    Column("agent_key_id", String(32), nullable=False),
+    Column("decider_key_id", String(32), nullable=False),
+    Column("prompt", String(80), nullable=False),  # prompt id@version
+    Column("action", String(30), nullable=False),  # approve / edit / reject / override_approve / return_to_agent
+    Column("outcome", String(20), nullable=False),  # approved / rejected / pending_approval
+    Column("unchanged", Boolean, nullable=False),  # approved exactly as drafted
+    Column("edited_stages", Integer, nullable=False),
+    Column("edit_chars", Integer, nullable=False),
+    *[Column(f"e_{s}", Integer, nullable=False, default=0) for s in STAGE_NAMES],  # edit size per stage
+    *[Column(f"t_{s}", String(80), nullable=True) for s in STAGE_NAMES],  # first technique cited per stage
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("decided_at", UTCDateTime, nullable=False),
+    Column("seconds", Integer, nullable=False),  # time to decision
+    Index("ix_decision_facts_project_decided", "project", "decided_at"),
+    Index("ix_decision_facts_decided", "decided_at"),
+)
+
+# one row per guard rule hit on a decided set: flagged, then overridden / removed by an edit / rejected
+rule_facts = Table(
+    "rule_facts", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("draft_id", String(40), nullable=False, index=True),
+    Column("project", String(200), nullable=False),
+    Column("agent_key_id", String(32), nullable=False),
+    Column("rule_id", String(80), nullable=False),
+    Column("stage", String(20), nullable=False),
+    Column("severity", String(10), nullable=False),
+    Column("outcome", String(20), nullable=False),  # overridden / removed_by_edit / kept / rejected / returned
+    Column("decided_at", UTCDateTime, nullable=False),
+    Index("ix_rule_facts_decided", "decided_at"),
+)
+
+# Daily roll-ups of the facts (what analytics reads: a few rows per day, not one per decision).
+# ``day`` is the UTC date of the decision (YYYY-MM-DD); each decision adds to its rows (an upsert).
+decision_daily = Table(
+    "decision_daily", metadata,
+    Column("day", String(10), nullable=False),
+    Column("project", String(200), nullable=False),
+    Column("agent_key_id", String(32), nullable=False),
+    Column("prompt", String(80), nullable=False),
+    Column("outcome", String(20), nullable=False),  # approved / rejected
+    Column("n", Integer, nullable=False),
+    Column("unchanged", Integer, nullable=False),
+    Column("edited", Integer, nullable=False),
+    Column("edit_chars", Integer, nullable=False),
+    Column("seconds", Integer, nullable=False),
+    *[Column(f"{s}_edited", Integer, nullable=False) for s in STAGE_NAMES],
+    *[Column(f"{s}_chars", Integer, nullable=False) for s in STAGE_NAMES],
+    UniqueConstraint("day", "project", "agent_key_id", "prompt", "outcome", name="uq_decision_daily"),
+)
+
+technique_daily = Table(
+    "technique_daily", metadata,
+    Column("day", String(10), nullable=False),
+    Column("project", String(200), nullable=False),
+    Column("stage", String(20), nullable=False),
+    Column("technique", String(80), nullable=False),
+    Column("n", Integer, nullable=False),
+    Column("edited", Integer, nullable=False),
+    Column("edit_chars", Integer, nullable=False),
+    UniqueConstraint("day", "project", "stage", "technique", name="uq_technique_daily"),
+)
+
+rule_daily = Table(
+    "rule_daily", metadata,
+    Column("day", String(10), nullable=False),
+    Column("project", String(200), nullable=False),
+    Column("agent_key_id", String(32), nullable=False),
+    Column("rule_id", String(80), nullable=False),
+    Column("hits", Integer, nullable=False),  # stage × rule hits
+    Column("drafts", Integer, nullable=False),  # decided sets it fired on
+    Column("overridden", Integer, nullable=False),
+    Column("removed_by_edit", Integer, nullable=False),
+    UniqueConstraint("day", "project", "agent_key_id", "rule_id", name="uq_rule_daily"),
 )

@@ -1,0 +1,369 @@
+"""Drafts for long written complaints (letters, hotline posts): every issue acknowledged primary
+first, out-of-scope matters answered honestly, demands answered, nothing the complaint does not say.
+
+Input is the grounded ``Situation`` (agent/understand/facts.situation_of): issue summaries, what the
+owner already did, how long, who is affected, demands. Sentences come from banks of variants chosen
+by the complaint's seed and by fit, so no stage sentence dominates across complaints; a re-ask
+(``shift``) picks other variants and never reuses the rejected text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from itertools import product
+
+from agent.understand.facts import IssueType, Situation
+from agent.vocab import Stage
+
+MAX_LETTER_CHARS = 170
+
+
+def _mix(seed: int, salt: str) -> int:
+    """Independent choices per sentence slot (one complaint seed, many slots)."""
+    return int(hashlib.blake2b(f"{seed}:{salt}".encode(), digest_size=4).hexdigest(), 16)
+
+
+def _pick(options: list[str], seed: int, avoid: str = "", salt: str = "") -> str:
+    start = _mix(seed, salt or options[0][:6])
+    ordered = [options[(start + i) % len(options)] for i in range(len(options))]
+    return next((o for o in ordered if o[:10] not in avoid), ordered[0])
+
+
+def _combos(heads: list[str], tails: list[str]) -> list[str]:
+    return [h + t for h, t in product(heads, tails)]
+
+
+def _list(issues: tuple[IssueType, ...]) -> str:
+    names = [i.summary for i in issues]
+    if len(names) == 1:
+        return names[0]
+    if len(names) == 2:
+        return f"{names[0]}，还有{names[1]}"
+    return f"{names[0]}、{names[1]}，以及{names[2]}"
+
+
+_DONE_WORDS = {"多次反映": "已经反映过多次", "找过物业": "找过物业", "打过热线": "打过热线",
+               "找过有关部门": "也找过有关部门", "报过警": "报过警", "报修过": "报修过"}
+
+
+def _done_clause(sit: Situation) -> str:
+    words = [_DONE_WORDS[d] for d in sit.done if d in _DONE_WORDS][:2]
+    if not words:
+        return ""
+    return "您" + "、".join(words) + "，问题还是没有解决"
+
+
+# -- listen -----------------------------------------------------------------------------------
+LISTEN_ONE = [
+    "您来信反映的{issues}，我从头到尾认真看了。",
+    "您信里说的{issues}，每一处我都仔细看过了。",
+    "关于{issues}，您写得很详细，我都认真读了。",
+    "您反映的{issues}，来龙去脉我都看明白了。",
+    "您这封信讲的{issues}，我逐字看过了。",
+    "您说的{issues}，我都仔细看了，也都记下来了。",
+]
+LISTEN_MANY = [
+    "您这次反映了几件事：{issues}，每一件我都认真看了。",
+    "您信里提到了{issues}，几件事我都逐条记下了。",
+    "您反映的几件事——{issues}——我都逐条看过了。",
+    "您这封信里说到{issues}，我一件一件都记下来了。",
+]
+LISTEN_UNKNOWN = [
+    "您来信反映的情况，我从头到尾认真看了。",
+    "您信里写的经过，我都仔细看过了，也都记了下来。",
+    "您反映的事情来龙去脉，我都认真读了。",
+]
+LISTEN_TAIL = [
+    "{done}，前后{duration}，这件事我们不会再拖着。",
+    "{done}，这个情况我会如实记录在案。",
+    "{done}，这一点我们会正视。",
+    "前后已经{duration}，您的每一条意见我们都会当真对待。",
+    *_combos(["这件事由我来跟进", "后面由我负责跟进", "这件事我会一直跟下去", "从现在起由我负责对接",
+              "您的意见已经正式登记", "这些情况我都登记在案了"],
+             ["，您不用再一处处去找。", "，有进展我会主动告诉您。", "，每一点都会核实清楚。",
+              "，不会只挑一件来回答您。"]),
+]
+
+# -- empathize --------------------------------------------------------------------------------
+EMPATHY_AGAINST_US = [
+    "您找了我们却没有得到解决，这是我们的失职，我向您郑重道歉。",
+    "事情拖到现在还没有着落，首先是我们物业做得不到位，对不起。",
+    "您对物业的批评我们接受，没能及时回应您，是我们的不对。",
+    "让您为这件事一次次奔走，是我们工作没做好，真的很抱歉。",
+]
+EMPATHY_VULNERABLE = [
+    "{who}也受到影响，这件事带来的不便和担心就更多了，您的心情我完全理解。",
+    "涉及{who}的生活和安全，再小的事也不能马虎，您着急是应该的。",
+    "对{who}来说，这样的情况更难熬，换谁都放心不下。",
+]
+EMPATHY_LONG = [
+    "一件事拖了{duration}还没有结果，换了谁都会失望，您着急是应该的。",
+    "前后{duration}都没解决，您的耐心已经给得够多了。",
+    "拖了{duration}，这期间给您的生活添了太多麻烦。",
+]
+EMPATHY_MANY = [
+    "这件事牵动着小区里很多住户的日常生活，大家的着急我们都看在眼里。",
+    "这不是一家一户的事，关系到很多邻居的生活，我们不会轻视。",
+    "这么多住户都受到影响，您站出来反映，也是在替大家说话。",
+    "受影响的不止一家，大家心里着急，我们完全理解。",
+    "您反映的是很多住户共同的困扰，我们会当成大事来办。",
+    "邻居们都跟着受影响，这件事确实拖不得。",
+]
+EMPATHY_OUTSIDE = [
+    "这件事牵涉好几个方面，您一次次反映还没有结果，心里着急我们理解。",
+    "这类事情往往要好几个部门一起才能解决，拖得久了，谁都会觉得无助。",
+    "事情卡在几个单位之间没人拍板，您的失望我们能体会。",
+]
+EMPATHY_DEFAULT = [
+    "住在这里本该安心舒心，这件事给您添了不少烦恼，我们理解。",
+    "家门口的事最磨人，您心里不痛快，我们能体会。",
+    "这件事一直悬着，换了谁都会心烦，您的心情我们理解。",
+    "您反映的每一处都是实实在在的困扰，我们不会敷衍。",
+    "每天都要面对这种情况，确实让人心烦，您的感受我们理解。",
+    "您愿意把情况写得这么详细，是希望事情真正解决，我们会认真对待。",
+    "这件事影响到您的日常生活，您有意见完全可以理解。",
+    "遇到这样的情况，换了谁都会不满，您的心情我们理解。",
+]
+APOLOGY = [
+    "您要求的道歉，我在这里正式向您说一声：对不起。",
+    "对这件事给您带来的困扰，我代表物业服务中心向您郑重道歉。",
+]
+
+# -- ask --------------------------------------------------------------------------------------
+ASK_VISIT = [
+    "我们想先到现场看一看，您哪天方便一起去？",
+    "为了不让您再多跑，我们上门来了解，您看哪个时段合适？",
+    "我们想约个时间到现场看一看，您哪天、什么时段方便？",
+    "我们打算先去现场核实，您看哪个时间方便陪我们一起看？",
+    "为了把情况核实准确，我们想当面听您说说，您哪天有空？",
+    "方便的话，约个时间我们上门当面了解一下，您看什么时候合适？",
+]
+ASK_WHERE = [
+    "方便告诉我具体是哪一栋、哪个位置吗？我们好直接安排人去看。",
+    "具体是在小区哪一处？您告诉我位置，我们直接去现场。",
+]
+ASK_EVIDENCE = [
+    "如果有现场照片或者之前的书面回复，方便一并发给我们吗？",
+    "相关的照片、通知或者回复记录，方便的话发我们一份，我们逐项核实。",
+    "您之前反映时如果留了照片或书面材料，方便发一份给我们吗？",
+    "有照片、视频或者往来的记录的话，麻烦发给我们，我们对照着核实。",
+    "手上有相关的单据或照片吗？方便的话发给我们，能省掉不少核实的时间。",
+    "您手上如果有照片、视频或相关单据，方便发给我们吗？核实会更快。",
+    "之前反映时留下的记录或照片，方便的话发给我们一份，我们对照着查。",
+]
+ASK_FEES = [
+    "您手上的缴费通知或收据，方便拍照发给我们吗？我们逐项核对。",
+    "哪几项收费您觉得不合理？告诉我们，我们对照收费依据一项项说明。",
+    "方便的话把相关单据发给我们，我们和财务的记录对一对。",
+    "方便把相关的缴费单据或通知发给我们吗？我们对照明细逐项核对。",
+    "您对哪几笔费用有疑问？把单据发给我们，我们逐笔核对。",
+]
+ASK_PRIORITY = [
+    "这几件事里哪一件对您影响最大？我们先从那一件办起。",
+    "您看这几件事里，先解决哪一件对您最要紧？我们就按这个顺序安排。",
+    "这几件事里，您最希望我们先办哪一件？我们按您最着急的先安排。",
+    "几件事我们都会跟，您看哪一件最急，我们先从那一件办起。",
+]
+ASK_CONTACT = [
+    "有了答复，我们怎么联系您最方便？",
+    "后面的进展，您希望我们什么时间、用什么方式告诉您？",
+    "后面有进展，您希望我们电话联系还是当面说明？什么时段联系您方便？",
+    "进展出来后，什么时间联系您比较方便？",
+]
+
+# -- act --------------------------------------------------------------------------------------
+ACT_OURS = [
+    "关于{summary}，我们{action}。",
+    "{summary}这一项，我们{action}。",
+]
+ACT_SHARED = [
+    "关于{summary}，物业能做的我们马上做：{action}；需要{who}处理的部分，我们会跟进到有答复为止。",
+    "{summary}最终要由{who}来处理，但物业不会袖手旁观：我们{action}。",
+]
+ACT_OUTSIDE = [
+    "{summary}需要{who}来决定，物业不能替他们拍板，这一点跟您说实话；我们能做的是：{action}。",
+    "坦白跟您说，{summary}最终由{who}决定；我们{action}，有了答复第一时间转告您。",
+    "{summary}要由{who}来处理，物业不能替他们拍板；我们{action}，并随时告诉您进展。",
+]
+ACT_SECONDARY = ["另外，{summary}，我们{action}{follow}。", "至于{summary}，我们{action}{follow}。",
+                 "您提到的{summary}，我们{action}{follow}。", "{summary}这边，我们{action}{follow}。"]
+ACT_ESCALATE = [
+    f"{head}{who}，{verb}。" for head, who, verb in product(
+        ["这件事我已经报给", "我已经把情况报给", "这件事已经上报"], ["项目经理", "项目负责人", "服务中心经理"],
+        ["由他亲自督办", "由他牵头推进", "请他盯着落实", "由他负责协调"])
+]
+ACT_CALLBACK = _combos(["两个工作日内", "三个工作日内", "本周内", "这周五之前", "不管进展快慢，两个工作日内"],
+                       ["我给您回电话，说明进展。", "我会把处理进展告诉您。", "我会给您一个明确的答复。",
+                        "我会先给您回个电话。"])
+
+# -- negotiate --------------------------------------------------------------------------------
+NEG_COMPENSATION = [
+    "您提出的赔偿，我们先把损失情况一起核实清楚，再报公司按规定处理，我不能当场承诺金额，但会给您一个明确答复。",
+    "关于赔偿，需要先把损失核实清楚；我会把您的要求如实报给公司，在规定范围内尽快给您答复。",
+]
+NEG_REFUND = [
+    "退费或减免需要公司按规定审批，我不能当场答应您，但会把您的意见和依据如实报上去，并把结果告诉您。",
+    "关于费用的要求，我们先把账目核对清楚，涉及退还或减免的，按规定报公司审批，结果如实告诉您。",
+]
+NEG_REPLACE = [
+    "选聘或更换物业是业主的权利，要按业主大会的程序来，我们会配合，不设任何障碍；在那之前，日常服务我们照样做好。",
+    "另选物业公司是业主依法享有的权利，我们尊重，也会配合相关程序；这段时间该做的服务，我们一样不会少。",
+]
+NEG_INFORMATION = _combos(
+    ["您想了解的依据和情况", "您问到的几个问题", "您信里提出的疑问", "您关心的这些情况", "您要的说法"],
+    ["，物业这边掌握的资料我们会整理出来给您看；不在我们手上的，我们帮您去问清楚。",
+     "，我们会把能公开的资料和依据整理好，当面或书面向您说明。",
+     "，我们会逐条整理成书面说明，能提供的资料一并附上。",
+     "，能由物业回答的我们逐条回答，需要其他单位答复的，我们帮您去要答复。"])
+NEG_PUNISH = [
+    "对违规行为的查处要由执法部门来做，我们能做的是把现场情况和证据整理完整，配合他们依法处理。",
+    "处罚和查处是执法部门的权力，物业会把掌握的情况如实提供，配合他们处理到位。",
+]
+NEG_DEFAULT = [
+    "您希望事情怎么处理，可以先告诉我们，我们一起商量一个能落实的办法。",
+    "方案定之前，我们会先听听您的想法，您觉得哪里不合适，我们再改。",
+    "如果您方便，我们约个时间当面把处理办法商量定，您看可以吗？",
+    "您看是我们先上门当面沟通，还是先把处理方案写成书面材料给您？",
+    "处理方案出来后，我们先征求您的意见再落实，您有更好的办法也可以直接告诉我。",
+    "如果您愿意，我们可以约上相关的邻居一起坐下来谈，把方案定得更周全。",
+    "您对处理方式有什么要求，可以先跟我说，我们在能做到的范围里尽量照您的意思办。",
+    "我们先按上面的安排推进，中途需要调整的，随时和您商量。",
+]
+NEG_GROUP = [
+    "如果大家愿意，我们可以组织业主沟通会，请业主代表参加，把情况和方案当面讲清楚。",
+    "大家的意见比较集中，我们可以请业主代表和我们一起商量办法，您看是否可以？",
+    "我们想请大家推选代表，和我们坐下来一起商量方案，您看这样好不好？",
+]
+
+# -- thank ------------------------------------------------------------------------------------
+THANK_OPEN = _combos(
+    ["谢谢您把情况写得这么清楚", "感谢您的监督", "谢谢您愿意把这些问题告诉我们", "谢谢您的耐心",
+     "谢谢您的来信", "谢谢您替大家把问题提出来", "感谢您花这么多时间反映情况", "谢谢您一直没有放弃反映"],
+    ["，让您费心了，我们很抱歉。", "，给您添了麻烦，真的很抱歉。", "，事情拖到现在，真的对不起。",
+     "，这件事让您受累了，对不起。", "，让您久等了，我们很抱歉。"])
+THANK_IMPROVE = {
+    "ours": ["{summary}我们会列进每周的检查重点，避免再次出现。",
+             "这次的事我们会在内部通报，把处理流程再落实一遍。",
+             "类似的情况我们会定期排查，不等业主反映才去处理。",
+             "{summary}处理好之后，我们还会定期复查。",
+             "我们会把这次的经过做成案例，在员工例会上讲一讲。",
+             "同样的问题我们会在全小区排查一遍。"],
+    "shared": ["和有关部门的沟通情况，我们会定期告诉您，不让事情没了下文。",
+               "后续我们每一次和有关部门沟通的结果，都会及时告诉您。",
+               "物业这边该做的，我们会一件件做到，并把结果告诉您。",
+               "有关部门的答复一到，我们就转告您。"],
+    "outside": ["这件事虽然不归物业决定，但每一步进展我们都会替您盯着。",
+                "有关方面给出答复后，我们会第一时间转告您。",
+                "我们会定期去问进展，有消息马上告诉您。",
+                "这件事的每一步，我们都会替您跟着。"],
+}
+THANK_FOLLOW = _combos(["事情有了结果，", "处理完以后，", "一周后，", "下周，", "这件事办完后，"],
+                       ["我会回访您，听听您的意见。", "我会再回访您，看看情况有没有改善。",
+                        "我会主动回访，不用您再来催。", "我会回访您，确认您满意才算办完。"])
+
+
+def _fmt(template: str, sit: Situation, **extra: str) -> str:
+    who = sit.vulnerable or ""
+    return template.format(issues=_list(sit.issues) if sit.issues else "", done=_done_clause(sit),
+                           duration=sit.duration or "", who=who, **extra)
+
+
+def _usable(template: str, sit: Situation) -> bool:
+    return (("{done}" not in template or bool(_done_clause(sit)))
+            and ("{duration}" not in template or bool(sit.duration))
+            and ("{who}" not in template or bool(sit.vulnerable)))
+
+
+def _choose(bank: list[str], sit: Situation, seed: int, avoid: str = "") -> str:
+    usable = [_fmt(t, sit) for t in bank if _usable(t, sit)] or [_fmt(t, sit) for t in bank]
+    return _pick(usable, seed, avoid, salt=bank[0][:6])
+
+
+def _join(parts: list[str], required: int) -> str:
+    parts = [p for p in parts if p]
+    while len("".join(parts)) > MAX_LETTER_CHARS and len(parts) > required:
+        parts.pop()
+    return "".join(parts)
+
+
+def compose_letter(stage: Stage, sit: Situation, seed: int, *, group: bool, escalate: bool,
+                   avoid: str = "") -> str:
+    """The text of one stage for a long written complaint."""
+    s = seed + list(Stage).index(stage) * 7
+    primary = sit.primary
+    if stage is Stage.listen:
+        if not sit.issues:
+            head = _pick(LISTEN_UNKNOWN, s, avoid)
+        else:
+            head = _fmt(_pick(LISTEN_MANY if len(sit.issues) > 1 else LISTEN_ONE, s, avoid), sit)
+        return _join([head, _choose(LISTEN_TAIL, sit, s // 3, avoid)], 1)
+    if stage is Stage.empathize:
+        parts = []
+        if "apology" in sit.demands or sit.against_property:
+            parts.append(_pick(EMPATHY_AGAINST_US if sit.against_property else APOLOGY, s, avoid))
+        if sit.vulnerable:
+            parts.append(_choose(EMPATHY_VULNERABLE, sit, s, avoid))
+        elif sit.duration and not parts:
+            parts.append(_choose(EMPATHY_LONG, sit, s, avoid))
+        elif sit.many and not parts:
+            parts.append(_pick(EMPATHY_MANY, s, avoid))
+        if not parts:
+            bank = EMPATHY_OUTSIDE if primary and primary.scope == "outside" else EMPATHY_DEFAULT
+            parts.append(_pick(bank, s, avoid))
+        if "apology" in sit.demands and sit.against_property:
+            parts.append(_pick(APOLOGY, s, avoid))
+        return _join(parts, 1)
+    if stage is Stage.ask:
+        if primary is None:
+            return _pick(ASK_VISIT, s, avoid)
+        if primary.category == "fees":
+            return _pick(ASK_FEES, s, avoid)
+        if len(sit.issues) > 2:
+            return _pick(ASK_PRIORITY + ASK_EVIDENCE, s, avoid)
+        if primary.scope == "outside":
+            return _pick(ASK_CONTACT + ASK_EVIDENCE, s, avoid)
+        has_place = any(f.kind == "where" for f in sit.facts)
+        bank = ASK_VISIT + ASK_EVIDENCE + ([] if has_place else ASK_WHERE)
+        return _pick(bank, s, avoid)
+    if stage is Stage.act:
+        parts = []
+        if primary is None:
+            parts.append("您反映的情况，我已经登记下来，会请相关部门的负责人逐条核实。")
+        else:
+            parts.append(_act_for(primary, s, avoid))
+            for extra in sit.issues[1:2]:
+                follow = "" if extra.scope == "ours" else "，进展我一并跟进"
+                parts.append(_pick(ACT_SECONDARY, s, avoid, salt=extra.key).format(
+                    summary=extra.summary, action=_action(extra), follow=follow))
+        if escalate or group:
+            parts.append(_pick(ACT_ESCALATE, s, avoid))
+        parts.append(_pick(ACT_CALLBACK, s // 5, avoid))
+        callback = parts.pop()
+        text = _join(parts, 1)
+        while len(text) + len(callback) > MAX_LETTER_CHARS and len(parts) > 1:
+            parts.pop()
+            text = _join(parts, 1)
+        return text + callback
+    if stage is Stage.negotiate:
+        for key, bank in (("compensation", NEG_COMPENSATION), ("refund", NEG_REFUND), ("replace", NEG_REPLACE),
+                          ("punish", NEG_PUNISH), ("information", NEG_INFORMATION)):
+            if key in sit.demands:
+                return _pick(bank, s, avoid)
+        return _pick(NEG_GROUP if group else NEG_DEFAULT, s, avoid)
+    # thank
+    scope = primary.scope if primary else "ours"
+    improve = _pick(THANK_IMPROVE[scope], s, avoid).format(summary=primary.summary if primary else "")
+    if "{summary}" in THANK_IMPROVE[scope][0] and not primary:
+        improve = THANK_IMPROVE[scope][-1]
+    return _join([_pick(THANK_OPEN, s, avoid), improve, _pick(THANK_FOLLOW, s // 3, avoid)], 3)
+
+
+def _action(issue: IssueType) -> str:
+    return issue.action
+
+
+def _act_for(issue: IssueType, seed: int, avoid: str) -> str:
+    if issue.scope == "ours":
+        return _pick(ACT_OURS, seed, avoid).format(summary=issue.summary, action=issue.action)
+    bank = ACT_SHARED if issue.scope == "shared" else ACT_OUTSIDE
+    return _pick(bank, seed, avoid).format(summary=issue.summary, action=issue.action, who=issue.who)

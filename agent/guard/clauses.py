@@ -1,0 +1,207 @@
+"""Who speaks, to whom, about whom: the clause-level reading of a reply that runs before a rule hit
+is accepted (docs/guardrails.md § "Clause analysis").
+
+A policy rule finds words (“不同意”, “到城管反映”, “4栋110号”); this module decides whether those words
+are the replier's own act towards the owner:
+
+* **quoted** — inside 《…》 or “…” / 「…」 (a document title, someone else's words);
+* **agent** — the last subject before the hit in its sentence: the replier (我们/我局/本公司…),
+  the owner (您/你/该业主…) or a third party (开发商/施工方/少数业主/有居民/该公司…); other people's
+  acts and words (“少数业主私自毁绿”, “该公司承诺…”) are narrated, not the replier's;
+* **hypothetical** — the clause is a condition (如/若/如果/一旦 …);
+* **favourable** — a decision in the owner's favour (不予收取滞纳金, 免收, 不再收取 …);
+* **substantive** — the reply gives a real answer (findings, actions done, dates) beyond a hand-off;
+* **number kinds** — a private mobile vs a department landline / hotline / 12345 / masked number,
+  a count, a work order or certificate; the complainant's own unit or a shop vs a third party's home.
+
+``excuse(category, …)`` is the one place that turns these readings into "this hit does not count";
+it returns the reason (for tests and ``--misses``) or None.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from agent.guard.text import Prepared
+
+_QUOTES = re.compile(r"《[^》]{0,80}》|“[^”]{0,80}”|「[^」]{0,80}」|『[^』]{0,80}』|\"[^\"\n]{0,80}\"")
+
+_REPLIER = r"(?:我们|我局|我司|我办|我委|我单位|我中心|我部门|我所|我处|我区|本局|本公司|本中心|本单位|管理处|我(?![们国市省区县]))"
+_OWNER = r"(?:您|你(?!们单位)|该业主|业主您|来信人|留言人|网友)"
+_THIRD = (
+    r"(?:(?:有|部分|少数|个别|其他|其余|多名|几名|一些|少量|多位|该|此|相关|涉事|对方)(?:的)?"
+    r"(?:居民|业主|住户|商户|群众|市民|村民|人员|人|户|租户|店主|商家|用户|老人)"
+    r"|开发商|开发单位|开发公司|建设单位|建设方|施工单位|施工方|施工队|承建方|供电公司|供水公司|自来水公司|燃气公司|电力公司"
+    r"|该公司|该企业|该单位|该店|该项目|对方|楼上(?:住户|业主|邻居)?|楼下(?:住户|业主|邻居)?|邻居|隔壁(?:住户|业主)?"
+    r"|(?:(?:(?![我本您你])[\u4e00-\u9fff]){1,8}(?<!物业)(?<!服务)(?:公司|集团|中队|大队|执法队|派出所|局|委员会|办事处))"
+    r"(?=(?:已|已经|于|在|曾|也|均|表示|称|承诺|回复|答复|认为|负责|拒绝|决定|未|没|不)))"
+)
+_SUBJECT = re.compile(f"(?P<third>{_THIRD})|(?P<owner>{_OWNER})|(?P<replier>{_REPLIER})")
+_HYPOTHETICAL = re.compile(r"^(?:\s*)(?:如|若|如果|假如|倘若|要是|一旦|如若|万一|凡|对于)(?!何|此|实|期|今|下)")
+_FAVOURABLE = re.compile(
+    r"不(?:予|再)(?:收取|收|征收|追缴|追究|处罚|罚款|计收|加收)|免(?:收|除|交|缴)|(?:滞纳金|违约金|罚款)[^。]{0,6}(?:免|不收|不予)"
+)
+_FINDINGS = re.compile(
+    r"经(?:查|核|核实|核查|调查|了解|现场|实地|排查|检测|协调)|已(?:于|经)?(?:督促|责令|要求|安排|完成|维修|修复|整改|约谈|组织|派|处理|更换|清理|拆除|恢复|解决|召开|对)"
+    r"|将于|预计|计划于|\d{1,2}月\d{1,2}日|下一步|具体情况如下|回复如下"
+)
+_MEASURES = re.compile(r"修建|新建|增设|设置|安装|加装|更换|拆除|维修|修复|清理|疏通|硬化|铺设|改造|划定|配备|整改方案")
+_TRANSFER = re.compile(r"转(?:交|给|至|到|办|送|相关)|移交|交由|转市|转区|转县")
+
+# numbers
+_MASKED = re.compile(r"^[0*x×]+(?:[- ][0*x×]+)*$|^\d{0,4}[- ]?[0*x×]{4,}$")
+_ORG_CONTEXT = re.compile(
+    r"(?:客服|热线|服务|中心|值班|报修|投诉|举报|咨询|办公|管理处|物业|监察|大队|中队|部门|局|办|所|站|委|政府|街道|社区|公司|营业厅|门店|网点|医院|学校|银行)"
+)
+_PRIVATE_CONTEXT = re.compile(
+    r"(?:业主|住户|邻居|楼上|楼下|对门|隔壁|租户|房东|先生|女士|小姐|阿姨|大爷|他|她|其|对方|本人|个人|私人|家里|家人|老婆|老公|爱人)"
+    r"[^,，。;；]{0,6}(?:的)?(?:手机|电话|号码|联系方式|座机|微信|固话)"
+)
+_COUNT_AFTER = re.compile(r"^(?:户|人|名|位|个|辆|台|部|套|间|栋|幢|平方|平米|㎡|m|米|元|万|亿|年|月|日|号线|次|天|小时|分钟|余|多|家|处|条|项|件|份|张|吨|公里|千米|%)")
+_COUNT_BEFORE = re.compile(r"(?:共|共有|共计|合计|约|近|多达|总计|涉及|累计|其中|第|达|有)$")
+_COMMERCIAL = re.compile(r"(?:门面|门店|商铺|商户|店铺|网点|营业厅|商业|广场|写字楼|办公楼|超市|银行|中国移动|中国电信|中国联通|药店|餐馆|饭店|酒店|公司|学校|幼儿园|会所|地下室|负\d?层|车库)")
+_OWN_UNIT = re.compile(r"(?:您|你)(?:家|所在|居住|所住|住的|的房|的房子|的住房|购买|买的|名下)|(?:来信人|留言人|网友|本人)")
+_THIRD_HOME = re.compile(r"(?:业主家|住户家|邻居|楼上|楼下|对门|隔壁|那户|这户|那家|这家|户主|家中|住户|业主)")
+
+
+@dataclass
+class Analysis:
+    prep: Prepared
+    quotes: list[tuple[int, int]] = field(default_factory=list)
+    _subjects: list[tuple[int, int, str]] = field(default_factory=list)
+
+    # -- readings ----------------------------------------------------------------------------
+    def quoted(self, start: int, end: int) -> bool:
+        return any(s < start and end <= e for s, e in self.quotes)
+
+    def agent(self, start: int) -> str | None:
+        """``replier`` / ``owner`` / ``third``: the last subject mentioned before ``start`` in its sentence."""
+        ss, _ = self.prep.sentence(start)
+        found = None
+        for s, _e, kind in self._subjects:
+            if s > start:
+                break
+            if s >= ss:  # a subject opening the hit itself counts ("您自己去找他")
+                found = kind
+        return found
+
+    def first_subject(self, start: int, end: int) -> str | None:
+        """The first subject inside ``[start, end)`` (a learned hit's sentence)."""
+        for s, _e, kind in self._subjects:
+            if start <= s < end:
+                return kind
+        return None
+
+    def owner_mentioned_before(self, start: int) -> bool:
+        ss, _ = self.prep.sentence(start)
+        return any(kind == "owner" and ss <= s <= start for s, _e, kind in self._subjects)
+
+    def hypothetical(self, start: int) -> bool:
+        cs, _ = self.prep.clause(start)
+        if _HYPOTHETICAL.search(self.prep.norm[cs:start + 1]):
+            return True
+        # "如业主不认可益大公司的服务" : the condition can start one clause earlier in the sentence
+        ss, _ = self.prep.sentence(start)
+        head = self.prep.norm[ss:start]
+        return bool(re.match(r"\s*(?:如|若|如果|假如|倘若|要是|一旦)", head)) and "则" not in head and "，" not in head[-2:]
+
+    def favourable(self, start: int, end: int) -> bool:
+        cs, ce = self.prep.clause(start)
+        return bool(_FAVOURABLE.search(self.prep.norm[cs:max(ce, end)]))
+
+    def concrete_measures(self, start: int) -> bool:
+        """The sentence names concrete measures (build, install, replace …) next to the hedge."""
+        ss, se = self.prep.sentence(start)
+        return len(_MEASURES.findall(self.prep.norm[ss:se])) >= 2
+
+    def referral_with_contact(self, start: int) -> bool:
+        """A pointer to another body that gives its phone / address (after a real answer)."""
+        ss, se = self.prep.sentence(start)
+        return bool(re.search(r"电话|联系方式|地址|热线|窗口", self.prep.norm[ss:se]))
+
+    def substantive(self) -> bool:
+        """A real answer beyond a hand-off: findings / actions / dates in a sentence without a transfer."""
+        prep = self.prep
+        if len(prep.norm) < 80:
+            return False
+        hits = 0
+        for ss, se in zip(prep.sentence_starts, prep.sentence_ends, strict=True):
+            sentence = prep.norm[ss:se]
+            if _FINDINGS.search(sentence) and not _TRANSFER.search(sentence):
+                hits += 1
+        return hits >= 2
+
+    def number_kind(self, start: int, end: int) -> str:
+        """mobile | landline | hotline | masked | org | count | room_commercial | room_own | room_third | room"""
+        norm = self.prep.norm
+        value = norm[start:end]
+        digits = re.sub(r"\D", "", value)
+        if digits and _MASKED.match(re.sub(r"[^\d*x×-]", "", value) or value) or re.fullmatch(r"0+", digits or "1"):
+            return "masked"
+        if re.fullmatch(r"(?:400|800)\d{7}|12345|1234\d|95\d{3,4}|96\d{3,4}|110|119|120|122", digits):
+            return "hotline"
+        cs, ce = self.prep.clause(start)
+        ss, se = self.prep.sentence(start)
+        before, after = norm[max(ss, start - 16):start], norm[end:min(se, end + 8)]
+        if _COUNT_AFTER.match(after) or _COUNT_BEFORE.search(before):
+            return "count"
+        if re.fullmatch(r"1[3-9]\d{9}", digits):
+            return "mobile"
+        if re.fullmatch(r"0\d{9,11}", digits):
+            if _PRIVATE_CONTEXT.search(norm[ss:start]):
+                return "landline"
+            return "org"
+        sentence = norm[ss:se]
+        if _OWN_UNIT.search(norm[max(ss, start - 24):start]):
+            return "room_own"
+        if _COMMERCIAL.search(sentence):
+            return "room_commercial"
+        if _THIRD_HOME.search(norm[max(ss, start - 12):min(se, end + 12)]):
+            return "room_third"
+        return "room"
+
+
+def analyse(prep: Prepared) -> Analysis:
+    cached = prep.cache.get("analysis")
+    if cached is None:
+        a = Analysis(prep)
+        a.quotes = [m.span() for m in _QUOTES.finditer(prep.original)]
+        a._subjects = [(m.start(), m.end(), m.lastgroup or "") for m in _SUBJECT.finditer(prep.norm)]
+        cached = prep.cache["analysis"] = a
+    return cached
+
+
+# categories whose words must be the replier's own act towards the owner
+_SPEECH_ACTS = {"arguing", "blaming", "refusing", "disrespect", "overpromising", "grudging_apology", "buck_passing"}
+
+
+def excuse(category: str, rule_id: str, analysis: Analysis, start: int, end: int) -> str | None:
+    """Why a rule hit on ``[start, end)`` does not count, or None when it stands. Learned hits
+    (``learned.<category>``, a whole sentence) go through the same readings."""
+    if category == "pii_leak":
+        if rule_id in ("pii_leak.mobile", "pii_leak.landline", "pii_leak.phone_in_context", "pii_leak.room"):
+            kind = analysis.number_kind(start, end)
+            if kind in ("masked", "hotline", "org", "count", "room_commercial", "room_own"):
+                return f"number:{kind}"
+        return None
+    if category in _SPEECH_ACTS:
+        if analysis.quoted(start, end):
+            return "quoted"
+        who = analysis.first_subject(start, end) if rule_id.startswith("learned.") else analysis.agent(start)
+        if who == "third" and not (category == "blaming" and analysis.owner_mentioned_before(start)):
+            return "third_party"
+        if category in ("arguing", "refusing") and analysis.hypothetical(start):
+            return "hypothetical"
+        if category == "refusing" and analysis.favourable(start, end):
+            return "favourable_decision"
+        if category == "buck_passing" and rule_id in ("buck_passing.transfer_no_owner", "learned.buck_passing") \
+                and analysis.substantive():
+            return "transfer_with_answer"
+        if category == "buck_passing" and analysis.referral_with_contact(start) and analysis.substantive():
+            return "referral_after_answer"
+    if category == "vague" and analysis.concrete_measures(start):
+        return "concrete_measures"
+    if category == "empty_thanks" and analysis.substantive():
+        return "closing_after_answer"
+    return None

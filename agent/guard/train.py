@@ -1,0 +1,229 @@
+"""``wuye guard train``: build ``guardrails/learned.npz`` reproducibly from labelled data in the repo.
+
+Training data (our own writing only, never the real replies of ../shared):
+  * ``evals/guardrails/labelled.jsonl``            461 replies
+  * ``tests/guard/data/phrasings.jsonl``           our second, independently written set
+  * the ``examples`` of every rule in ``guardrails/policy.yaml`` (fail → the rule's category, pass → clean)
+  * ``evals/guardrails/fresh/train.jsonl``         the train split of the independent writers' replies
+Calibration: ``evals/guardrails/fresh/dev.jsonl`` (per-category thresholds). The test split is never read.
+
+Model: one-vs-rest logistic regression over character 1–3-grams (binary, L2-normalised), full-batch
+Adam with L2 regularisation, no randomness: the same data gives the same file (numpy only).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from agent.errors import InvalidInput
+from agent.guard.learned import MODEL_FILE, LearnedModel, features, windows
+from agent.guard.text import prepare
+from agent.vocab import ViolationCategory
+
+CATEGORIES = [c.value for c in ViolationCategory]
+ROOT = Path(__file__).resolve().parents[2]
+TRAIN_FILES = ("evals/guardrails/labelled.jsonl", "tests/guard/data/phrasings.jsonl", "evals/guardrails/fresh/train.jsonl")
+DEV_FILE = "evals/guardrails/fresh/dev.jsonl"
+
+
+@dataclass
+class Example:
+    id: str
+    text: str
+    labels: list[str]
+    weight: float = 1.0
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise InvalidInput(f"无法读取训练数据 {path}:{exc.strerror}", f"cannot read training data {path}: {exc.strerror}") from exc
+    rows = []
+    for n, raw in enumerate(lines, 1):
+        if raw.strip():
+            try:
+                rows.append(json.loads(raw))
+            except json.JSONDecodeError as exc:
+                raise InvalidInput(f"{path} 第 {n} 行不是合法的 JSON", f"{path} line {n} is not valid JSON") from exc
+    return rows
+
+
+def policy_examples(guardrails_dir: Path) -> list[Example]:
+    from agent.guard.policy import load_policy
+
+    out = []
+    for rule in load_policy(guardrails_dir).spec.rules:
+        for i, t in enumerate(rule.examples.fail):
+            out.append(Example(f"policy:{rule.id}:fail{i}", t, [rule.category.value]))
+        for i, t in enumerate(rule.examples.pass_):
+            out.append(Example(f"policy:{rule.id}:pass{i}", t, []))
+    return out
+
+
+FRESH_WEIGHT = 2.0  # the independent writers' train split: closest to what the guard meets
+
+
+def load_training(root: Path, guardrails_dir: Path, files: tuple[str, ...] = TRAIN_FILES,
+                  fresh_weight: float = FRESH_WEIGHT) -> list[Example]:
+    examples: list[Example] = []
+    for name in files:
+        path = root / name
+        if not path.exists():
+            continue
+        for r in read_jsonl(path):
+            examples.append(Example(f"{name}:{r.get('id')}", r["text"], [c for c in r.get("expected", []) if c in CATEGORIES],
+                                    fresh_weight if "/fresh/" in name else 1.0))
+    examples += policy_examples(guardrails_dir)
+    # every sentence of a clean reply is clean too: teaches that polite framing is not a violation
+    extra = []
+    for ex in examples:
+        if not ex.labels:
+            prep = prepare(ex.text)
+            spans = windows(prep)
+            if len(spans) > 1:
+                extra += [Example(f"{ex.id}#s{k}", ex.text[s:e], [], 0.5 * ex.weight) for k, (s, e) in enumerate(spans)
+                          if (s, e) != (0, len(ex.text))]
+    return examples + extra
+
+
+# -- sparse design matrix --------------------------------------------------------------------
+def _design(texts: list[str], vocab: dict[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(rows, cols, values) of the L2-normalised binary n-gram matrix."""
+    rows, cols, vals = [], [], []
+    for r, t in enumerate(texts):
+        grams = features(prepare(t).norm)
+        idx = [vocab[g] for g in grams if g in vocab]
+        v = 1.0 / np.sqrt(max(len(grams), 1))
+        rows += [r] * len(idx)
+        cols += idx
+        vals += [v] * len(idx)
+    return np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64), np.array(vals, dtype=np.float32)
+
+
+def fit(examples: list[Example], *, min_df: int = 2, l2: float = 1e-4, epochs: int = 400, lr: float = 0.05,
+        max_pos_weight: float = 4.0) -> tuple[list[str], np.ndarray, np.ndarray]:
+    df: dict[str, int] = {}
+    for ex in examples:
+        for g in features(prepare(ex.text).norm):
+            df[g] = df.get(g, 0) + 1
+    vocab_list = sorted(g for g, n in df.items() if n >= min_df)
+    vocab = {g: i for i, g in enumerate(vocab_list)}
+    n, d, k = len(examples), len(vocab_list), len(CATEGORIES)
+    rows, cols, vals = _design([e.text for e in examples], vocab)
+    y = np.zeros((n, k), dtype=np.float32)
+    for i, ex in enumerate(examples):
+        for c in ex.labels:
+            y[i, CATEGORIES.index(c)] = 1.0
+    sample_w = np.array([e.weight for e in examples], dtype=np.float32)[:, None]
+    pos = y.sum(axis=0)
+    pos_w = np.minimum((n - pos) / np.maximum(pos, 1), max_pos_weight)
+    w_mat = sample_w * np.where(y > 0, pos_w, 1.0).astype(np.float32)
+    w_mat /= w_mat.sum(axis=0, keepdims=True) / n
+    weights = np.zeros((d, k), dtype=np.float32)
+    bias = np.zeros(k, dtype=np.float32)
+    m_w, v_w = np.zeros_like(weights), np.zeros_like(weights)
+    m_b, v_b = np.zeros_like(bias), np.zeros_like(bias)
+    b1, b2, eps = 0.9, 0.999, 1e-8
+    # CSR-like reductions (rows are built in order; a column-sorted copy for the transpose)
+    row_starts = np.searchsorted(rows, np.arange(n))
+    has_row = np.diff(np.append(row_starts, len(rows))) > 0
+    order = np.argsort(cols, kind="stable")
+    cols_sorted = cols[order]
+    col_ids, col_starts = np.unique(cols_sorted, return_index=True)
+    for step in range(1, epochs + 1):
+        contrib = vals[:, None] * weights[cols]
+        z = np.zeros((n, k), dtype=np.float32)
+        z[has_row] = np.add.reduceat(contrib, row_starts[has_row], axis=0)
+        z += bias
+        p = 1.0 / (1.0 + np.exp(-z))
+        g = (p - y) * w_mat / n  # (n, k)
+        grad_w = l2 * weights
+        grad_w[col_ids] += np.add.reduceat((vals[:, None] * g[rows])[order], col_starts, axis=0)
+        grad_b = g.sum(axis=0)
+        for param, grad, m, v in ((weights, grad_w, m_w, v_w), (bias, grad_b, m_b, v_b)):
+            m *= b1
+            m += (1 - b1) * grad
+            v *= b2
+            v += (1 - b2) * grad * grad
+            param -= lr * (m / (1 - b1 ** step)) / (np.sqrt(v / (1 - b2 ** step)) + eps)
+    return vocab_list, weights, bias
+
+
+def calibrate(model: LearnedModel, dev: list[dict], *, clean_cost: float = 3.0, other_cost: float = 0.5,
+              floor: float = 0.3) -> np.ndarray:
+    """Per category, the threshold maximising TP − clean_cost·FP(clean replies) − other_cost·FP(replies
+    labelled with another category) on the dev split (ties: the higher threshold); never below ``floor``."""
+    scores = np.array([[model.score(r["text"])[c] for c in CATEGORIES] for r in dev], dtype=np.float32)
+    thresholds = np.full(len(CATEGORIES), 0.9, dtype=np.float32)
+    for k, c in enumerate(CATEGORIES):
+        positive = np.array([c in r.get("expected", []) for r in dev])
+        clean = np.array([not r.get("expected") for r in dev])
+        best = (-1e9, 0.99)
+        for t in sorted({round(float(s), 4) for s in scores[:, k]} | {0.99}, reverse=True):
+            if t < floor:
+                continue
+            fired = scores[:, k] >= t
+            value = (float((fired & positive).sum()) - clean_cost * float((fired & clean).sum())
+                     - other_cost * float((fired & ~positive & ~clean).sum()))
+            if value > best[0]:
+                best = (value, t)
+        thresholds[k] = best[1]
+    return thresholds
+
+
+def _digest(paths: list[Path]) -> str:
+    h = hashlib.sha256()
+    for p in paths:
+        if p.exists():
+            h.update(p.name.encode())
+            h.update(p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def train(root: Path = ROOT, guardrails_dir: Path | None = None, out: Path | None = None,
+          dev_file: str = DEV_FILE, train_files: tuple[str, ...] = TRAIN_FILES, *,
+          fit_options: dict | None = None, calibration: dict | None = None, fresh_weight: float = FRESH_WEIGHT) -> dict:
+    guardrails_dir = guardrails_dir or root / "guardrails"
+    out = out or guardrails_dir / MODEL_FILE
+    examples = load_training(root, guardrails_dir, train_files, fresh_weight)
+    dev_path = root / dev_file
+    if not dev_path.exists():
+        raise InvalidInput(f"找不到校准用的开发集 {dev_path}", f"calibration (dev) split not found: {dev_path}")
+    dev = read_jsonl(dev_path)
+    vocab, weights, bias = fit(examples, **(fit_options or {}))
+    # keep only features that matter: smaller file, same scores up to rounding
+    keep = np.abs(weights).max(axis=1) >= 1e-3
+    vocab = [g for g, k in zip(vocab, keep, strict=True) if k]
+    weights = weights[keep].astype(np.float16)
+    positives = [e for e in examples if e.labels and "#s" not in e.id]
+    meta = {
+        "kind": "char 1-3-gram logistic regression (one-vs-rest)",
+        "train_files": [f for f in train_files if (root / f).exists()] + ["guardrails/policy.yaml examples"],
+        "train_examples": len(examples),
+        "dev_file": dev_file,
+        "dev_examples": len(dev),
+        "data_digest": _digest([root / f for f in train_files] + [dev_path, guardrails_dir / "policy.yaml"]),
+    }
+    arrays = {
+        "vocab": np.array(vocab), "weights": weights, "bias": bias.astype(np.float32),
+        "categories": np.array(CATEGORIES), "thresholds": np.full(len(CATEGORIES), 0.5, dtype=np.float32),
+        "example_ids": np.array([e.id for e in positives]), "example_texts": np.array([e.text for e in positives]),
+        "example_cats": np.array([",".join(e.labels) for e in positives]), "meta": np.array(json.dumps(meta)),
+    }
+    tmp = out.with_suffix(".tmp.npz")
+    np.savez_compressed(tmp, **arrays)
+    thresholds = calibrate(LearnedModel(tmp), dev, **(calibration or {}))
+    arrays["thresholds"] = thresholds
+    meta["thresholds"] = {c: round(float(t), 4) for c, t in zip(CATEGORIES, thresholds, strict=True)}
+    arrays["meta"] = np.array(json.dumps(meta, ensure_ascii=False))
+    np.savez_compressed(out, **arrays)
+    tmp.unlink()
+    meta["features"] = len(vocab)
+    meta["bytes"] = out.stat().st_size
+    return meta

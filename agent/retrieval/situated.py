@@ -1,0 +1,102 @@
+"""Retrieval that follows the understood situation, not only the complaint's words.
+
+A leak should cite the repair-ticket procedure, a fee dispute the fee explanations, a real group
+incident the group-incident playbook — and a complaint that is not a group incident never gets
+the group-incident playbook just because its words resemble one. ``search_situated`` runs the
+usual hybrid search per stage with a query built from the situation (issue summaries, category,
+demands) and puts the technique of the complaint's primary topic first where a stage has one.
+
+``TOPIC_TECHNIQUES`` is the one table of which techniques belong to which primary topic; the
+offline drafter's citations and ``wuye draft --report fit`` read it too.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from agent.understand.models import Classification
+from agent.vocab import Severity, Stage
+
+if TYPE_CHECKING:
+    from agent.retrieval.search import Hit, Retriever
+
+# primary topic -> technique ids (any stage), preferred first
+TOPIC_TECHNIQUES: dict[str, tuple[str, ...]] = {
+    "repair": ("repair.receive", "repair.dispatch", "repair.track", "repair.feedback"),
+    "fees": ("fee.dispute", "fee.record", "fee.notice", "duty.fee_collection"),
+    "group": ("group.emergency_response", "group.coordinate", "group.early_warning", "group.follow_up"),
+    "service": ("mindset.respect", "act.own_mistake", "thank.sincere_apology", "empathize.accept_humbly",
+                "emotion.agitated_owner"),
+    "outside": ("act.beyond_authority", "escalation.next_level", "checklist.feedback_clearly", "duty.coordinate"),
+    "order": ("act.case_by_case", "duty.coordinate", "act.fair", "procedure.judge_handle"),
+}
+_BY_CATEGORY = {"facilities": "repair", "fees": "fees", "service_attitude": "service", "other": "outside",
+                "environment": "order", "security": "order", "neighbor": "order"}
+NEVER_UNLESS_OWED = ("fee.overdue", "fee.reminder")
+
+
+def primary_topic(category: str, *, group: bool) -> str:
+    """The playbook topic a complaint's primary category calls for."""
+    return "group" if group else _BY_CATEGORY.get(category, "order")
+
+
+def topics_for(category: str, scope: str = "ours", *, group: bool = False) -> list[str]:
+    """The topics an issue brings: its category's topic; plus outside-scope handling when another
+    body decides (``shared``), or only that when it is wholly outside our remit (``outside``)."""
+    base = primary_topic(category, group=group)
+    if scope == "outside" and base in ("order", "outside"):
+        return ["outside"]
+    return [base, "outside"] if scope != "ours" and base != "outside" else [base]
+
+
+_ORGANISED = re.compile(r"围堵|堵门|堵路|堵住.{0,4}(入口|出口|大门)|拉横幅|横幅|聚集|静坐|游行|群体事件|冲突")
+
+
+def is_group_incident(complaint: str, classification: Classification) -> bool:
+    """A group incident: a major complaint where people act together on the spot (横幅, 堵门, 聚集,
+    冲突 …); a petition (联名), a major danger to one household, or many households merely
+    affected is not one."""
+    from agent.understand.script import to_simplified
+
+    return classification.severity is Severity.major and bool(_ORGANISED.search(to_simplified(complaint)))
+
+
+def situation_query(complaint: str, classification: Classification, max_chars: int = 400) -> str:
+    """The words retrieval scores: the issue summaries and demands first, then the complaint."""
+    from agent.understand.facts import situation_of
+
+    sit = situation_of(complaint, classification)
+    head = "；".join(i.summary for i in sit.issues)
+    demands = {"apology": "要求道歉", "compensation": "要求赔偿", "refund": "退费 减免", "replace": "更换物业",
+               "information": "要求说明依据", "punish": "要求查处"}
+    asks = " ".join(demands[d] for d in sorted(sit.demands) if d in demands)
+    return f"{head} {asks} {complaint}"[:max_chars]
+
+
+def search_situated(retriever: Retriever, complaint: str, classification: Classification,
+                    k: int = 3, max_chars: int = 400) -> dict[Stage, list[Hit]]:
+    from agent.understand.facts import gather_facts, situation_of
+
+    sit = situation_of(complaint, classification)
+    group = is_group_incident(complaint, classification)
+    owes = gather_facts(complaint, classification).has("owes")
+    if sit.long and sit.issues:  # every issue the act stage answers brings its topic's techniques
+        topics = [t for i in sit.issues[:2] for t in topics_for(i.category, i.scope, group=group)]
+    else:
+        topics = topics_for(classification.category.value, group=group)
+    topics = list(dict.fromkeys(topics))
+    hits = retriever.search_stages(situation_query(complaint, classification, max_chars), stages=list(Stage), k=k + 3)
+    out: dict[Stage, list[Hit]] = {}
+    for stage, stage_hits in hits.items():
+        keep = [h for h in stage_hits if (group or not h.id.startswith("group."))
+                and (owes or h.id not in NEVER_UNLESS_OWED)]
+        first = []
+        for topic in topics[:2 if stage is Stage.act else 1]:  # the act stage answers two issues
+            hit = next((retriever.hit(i) for i in TOPIC_TECHNIQUES[topic]
+                        if retriever.has(i) and retriever.get(i).stage is stage), None)
+            if hit is not None and all(hit.id != f.id for f in first):
+                first.append(hit)
+        merged = first + [h for h in keep if all(h.id != f.id for f in first)]
+        out[stage] = merged[:k]
+    return out

@@ -1,0 +1,67 @@
+"""`wuye understand …`: train the learned category model, measure on labelled real complaints."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from agent.retrieval.cli import friendly
+
+app = typer.Typer(help="理解投诉:分类模型训练与真实投诉评测 Understanding: train and measure.", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+
+
+@app.command()
+@friendly
+def train(
+    out: Annotated[Path | None, typer.Option(help="权重文件 Weights file (default: the shipped model)")] = None,
+) -> None:
+    """用仓库里自己写的投诉训练类别模型 Train the category model on the repo's own complaints."""
+    from agent.understand import learned
+
+    texts, labels = learned.load_training()
+    weights, bias = learned.train(texts, labels)
+    path = out or learned.MODEL_PATH
+    learned.save(weights, bias, path)
+    learned._load.cache_clear()
+    typer.echo(f"已训练 {len(texts)} 条 → {path} ({path.stat().st_size // 1024} KB) / trained on {len(texts)} examples")
+
+
+@app.command("eval")
+@friendly
+def eval_command(
+    complaints: Annotated[Path, typer.Option(help="投诉文件 {id,text} JSONL (e.g. ../shared/realdata/complaints_dev.jsonl)")],
+    split: Annotated[str, typer.Option(help="dev | test")] = "dev",
+    labels: Annotated[Path | None, typer.Option(help="标注 Labels JSONL (ids and labels only)")] = None,
+    pii: Annotated[Path | None, typer.Option(help="个人信息标注 PII spans JSONL (ids and offsets only)")] = None,
+    splits: Annotated[Path | None, typer.Option(help="划分文件 Split file")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
+) -> None:
+    """在标注的真实投诉上评测(只打印汇总,不打印投诉内容) Measure on labelled real complaints (totals only)."""
+    from agent.understand import real_eval
+
+    texts = real_eval.load_texts(complaints)
+    ids = real_eval.split_ids(splits or real_eval.DEFAULT_SPLITS, split)
+    report = {
+        "split": split,
+        "classification": real_eval.classification_report(
+            texts, real_eval._jsonl(labels or real_eval.DEFAULT_LABELS, "标注"), ids),
+        "pii": real_eval.pii_report(texts, real_eval._jsonl(pii or real_eval.DEFAULT_PII, "个人信息标注"), ids),
+    }
+    if as_json:
+        sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+        return
+    c, p = report["classification"], report["pii"]
+    typer.echo(f"split {split}: {c['cases']} labelled complaints")
+    for field, accuracy in c["accuracy"].items():
+        typer.echo(f"  {field:<10} {accuracy:.3f}")
+    typer.echo(f"  majors     caught {c['majors_caught']}/{c['majors_true']}, predicted {c['majors_predicted']}"
+               f" (true {c['majors_true']})")
+    typer.echo(f"PII: {p['complaints']} span-labelled complaints")
+    for kind, caught in p["caught"].items():
+        typer.echo(f"  {kind:<10} {caught}  ({p['recall'][kind]:.3f})")
+    typer.echo(f"  false masks per 100 complaints: {p['false_masks_per_100']}")

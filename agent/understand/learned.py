@@ -1,0 +1,128 @@
+"""The learned category model: character 1–3-gram features, hashed, and a softmax linear model (numpy).
+
+It sits beside the explicit rules (agent/understand/classify.py), which keep the safety cues; the
+model adds a smoothed reading of the words for the category. Trained only on complaints written in
+this repository (``evals/drafting/complaints.jsonl`` and ``evals/understand/category_train.jsonl``,
+both our own words), never on real complaints, by::
+
+    wuye understand train        # writes agent/understand/category_model.npz (a few hundred KB)
+
+Inference needs numpy only; the weights load once per process.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from agent.errors import InvalidInput
+from agent.vocab import Category
+
+ROOT = Path(__file__).resolve().parents[2]
+MODEL_PATH = Path(__file__).parent / "category_model.npz"
+TRAIN_FILES = (ROOT / "evals" / "drafting" / "complaints.jsonl", ROOT / "evals" / "understand" / "category_train.jsonl")
+DIM = 1 << 14
+CLASSES = [c.value for c in Category]
+
+
+def features(text: str) -> dict[int, float]:
+    """Hashed character 1–3-grams of ``text`` (placeholders dropped), L2-normalised counts."""
+    import re
+
+    plain = re.sub(r"〔[^〕]*〕|\s+", " ", text.lower())
+    counts: dict[int, float] = {}
+    for n in (1, 2, 3):
+        for i in range(len(plain) - n + 1):
+            gram = plain[i:i + n]
+            if gram.strip():
+                key = zlib.crc32(gram.encode("utf-8")) % DIM
+                counts[key] = counts.get(key, 0.0) + 1.0
+    norm = sum(v * v for v in counts.values()) ** 0.5 or 1.0
+    return {k: v / norm for k, v in counts.items()}
+
+
+def _matrix(texts: list[str]) -> np.ndarray:
+    x = np.zeros((len(texts), DIM), dtype=np.float32)
+    for row, text in enumerate(texts):
+        for key, value in features(text).items():
+            x[row, key] = value
+    return x
+
+
+def load_training(paths: tuple[Path, ...] = TRAIN_FILES) -> tuple[list[str], list[int]]:
+    """Texts and category indices from the repository's own labelled complaints."""
+    texts, labels = [], []
+    for path in paths:
+        if not path.is_file():
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                category = (row.get("expected") or {}).get("category") or row["category"]
+                labels.append(CLASSES.index(category))
+                texts.append(row["text"])
+            except (ValueError, KeyError) as exc:
+                raise InvalidInput(f"{path} 第 {number} 行格式错误:{exc}", f"{path} line {number}: {exc}") from exc
+    if not texts:
+        raise InvalidInput("没有可用的训练样本。", "no training examples found.")
+    return texts, labels
+
+
+def train(texts: list[str], labels: list[int], epochs: int = 300, rate: float = 2.0, l2: float = 1e-4,
+          seed: int = 7) -> tuple[np.ndarray, np.ndarray]:
+    """Full-batch gradient descent on the softmax loss; deterministic for a given seed."""
+    rng = np.random.default_rng(seed)
+    x = _matrix(texts)
+    y = np.zeros((len(labels), len(CLASSES)), dtype=np.float32)
+    y[np.arange(len(labels)), labels] = 1.0
+    weights = rng.normal(0, 0.01, (DIM, len(CLASSES))).astype(np.float32)
+    bias = np.zeros(len(CLASSES), dtype=np.float32)
+    for _ in range(epochs):
+        logits = x @ weights + bias
+        logits -= logits.max(axis=1, keepdims=True)
+        prob = np.exp(logits)
+        prob /= prob.sum(axis=1, keepdims=True)
+        grad = (prob - y) / len(labels)
+        weights -= rate * (x.T @ grad + l2 * weights)
+        bias -= rate * grad.sum(axis=0)
+    return weights, bias
+
+
+def save(weights: np.ndarray, bias: np.ndarray, path: Path = MODEL_PATH) -> None:
+    np.savez_compressed(path, weights=weights.astype(np.float16), bias=bias.astype(np.float32),
+                        classes=np.array(CLASSES), dim=np.array(DIM))
+
+
+@lru_cache(maxsize=2)
+def _load(path: Path = MODEL_PATH) -> tuple[np.ndarray, np.ndarray] | None:
+    if not path.is_file():
+        return None
+    with np.load(path) as data:
+        if list(data["classes"]) != CLASSES or int(data["dim"]) != DIM:
+            raise InvalidInput(f"类别模型文件与代码不一致:{path},请运行 wuye understand train",
+                               f"category model {path} does not match the code; run `wuye understand train`")
+        return data["weights"].astype(np.float32), data["bias"]
+
+
+def probabilities(text: str) -> dict[Category, float] | None:
+    """Category probabilities of ``text``, or None when no model file is present."""
+    model = _load()
+    if model is None:
+        return None
+    weights, bias = model
+    feats = features(text)
+    if not feats:
+        return None
+    keys = np.fromiter(feats.keys(), dtype=np.int64)
+    values = np.fromiter(feats.values(), dtype=np.float32)
+    logits = values @ weights[keys] + bias
+    logits -= logits.max()
+    prob = np.exp(logits)
+    prob /= prob.sum()
+    return {Category(c): float(p) for c, p in zip(CLASSES, prob, strict=True)}

@@ -1,0 +1,98 @@
+"""PII in context (issue 12): names by role, title, list and first word; ordinary words never masked;
+every mention of a value masked alike; all room formats; bank cards, WeChat, QQ, passports."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.understand.pii import find_pii, mask_pii, unmask
+
+
+def _kinds_of(text: str) -> dict[str, str]:
+    return {value: kind for _s, _e, kind, value in find_pii(text)}
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "kind"),
+    [
+        ("张伟昨天找过你们,说今天来修,到现在没人", "张伟", "name"),
+        ("隔壁刘建国家天天半夜剁东西", "刘建国", "name"),
+        ("周晓东:小区门口的路灯坏了一个月", "周晓东", "name"),
+        ("我们的物业管家李梦瑶从来不回消息", "李梦瑶", "name"),
+        ("业委会主任赵光明私自跟物业续签了合同", "赵光明", "name"),
+        ("尊敬的钱书记:您好,我们小区停水三天了", "钱书记", "name"),
+        ("物业的孟经理答应上周给答复", "孟经理", "name"),
+        ("听说是一位邹姓领导的亲戚开的店", "邹姓领导", "name"),
+        ("物业公司负责人韩宇航说不归他们管", "韩宇航", "name"),
+        ("卡号6222021234567890128,退款请打到这里", "6222021234567890128", "bank_card"),
+        ("退到这张卡 6222 0212 3456 7890 128", "6222 0212 3456 7890 128", "bank_card"),
+        ("加我微信 zhangwei_8848 发照片给你", "zhangwei_8848", "wechat"),
+        ("我的QQ号是 2847561930", "2847561930", "qq"),
+        ("护照号 E12345678 已经登记", "E12345678", "passport"),
+        ("住3栋1202,楼上天天漏水", "3栋1202", "room"),
+        ("2-1-2单元1916的业主又在阳台烧东西", "2-1-2单元1916", "room"),
+        ("16-923门口堆满了纸箱", "16-923", "room"),
+        ("我家在5栋18楼,电梯天天坏", "5栋18楼", "room"),
+        ("1502室的狗一直叫", "1502室", "room"),
+        ("二期B区16-923的空调外机滴水", "二期B区16-923", "room"),
+        ("我是七栋一单元的住户", "七栋一单元", "room"),
+        ("联系电话：******** 请尽快回复", "********", "phone"),
+    ],
+)
+def test_context_kinds_are_masked(text: str, value: str, kind: str) -> None:
+    masked = mask_pii(text)
+    assert value not in masked.text, masked.text
+    assert _kinds_of(text).get(value) == kind
+    assert unmask(masked.text, masked.mapping) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "希望业主解决这个问题的诉求能被听到",
+        "业主车辆停在地库经常被刮",
+        "还业主安宁和谐的生活环境",
+        "本人曾多次向物业反映,没有结果",
+        "6栋180户1000余人的用水问题一直没解决",
+        "物业热线400-820-1234一直占线,我又打了12345",
+        "我们业主向银行贷款买的房",
+        "我已经向市长热线反映过",
+        "保安师傅很负责",
+        "请施工队晚上别再干了",
+        "开发商董事长出来说句话",
+        "小区有300多户,交了5000余元",
+        "5号楼3楼楼道里有人拉电线",
+        "打物业电话0731-84561234没人接",
+        "银行卡号我就不留了",
+    ],
+)
+def test_ordinary_words_and_numbers_stay(text: str) -> None:
+    masked = mask_pii(text)
+    assert masked.text == text, masked.mapping
+
+
+def test_every_mention_of_a_room_gets_the_same_placeholder() -> None:
+    text = ("我家2-1-2单元1916,楼上漏水。2-1-2单元1916的天花板已经泡坏了,"
+            "物业来看过1916三次,1916的损失谁来赔?")
+    masked = mask_pii(text)
+    assert "1916" not in masked.text
+    assert masked.text.count("〔房号1〕") == 2
+    assert unmask(masked.text, masked.mapping) == text
+
+
+def test_every_mention_of_a_name_and_a_list_of_signatories() -> None:
+    text = "联名签字:沈玉洁、蔡振华、陶文静。沈玉洁负责和物业对接。"
+    masked = mask_pii(text)
+    for name in ("沈玉洁", "蔡振华", "陶文静"):
+        assert name not in masked.text
+    assert masked.text.count("〔姓名1〕") == 2
+
+
+def test_concatenated_signatures_are_split_into_names() -> None:
+    text = "业主联名签字：范志刚吕婷婷孔令辉薛梅2024年5月"
+    values = [v for _s, _e, k, v in find_pii(text) if k == "name"]
+    assert values == ["范志刚", "吕婷婷", "孔令辉", "薛梅"]
+
+
+def test_a_card_that_fails_luhn_is_not_a_bank_card() -> None:
+    assert "bank_card" not in _kinds_of("订单 6222021234567890123 已经支付")

@@ -162,6 +162,7 @@ conversations = Table(
     Column("version", Integer, nullable=False, default=1),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
+)
 
 # -- closing the loop (issue 17, migration 0005) ---------------------------------------------------
 STAGE_NAMES = ("listen", "empathize", "ask", "act", "negotiate", "thank")

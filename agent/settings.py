@@ -103,6 +103,14 @@ class Settings(BaseSettings):
     worker_threads: int = Field(64, description="API: threads for blocking work (litellm's per-call set-up, "
                                 "the offline drafter, PostgreSQL checkpoint calls, start-up).")
     log_level: str = "INFO"
+    webhook_retry_seconds: float = Field(5.0, gt=0, description="Webhooks: first retry after this many seconds "
+                                         "(then doubling, ± 20 %).")
+    webhook_max_attempts: int = Field(10, ge=1, le=100, description="Webhooks: attempts before a delivery fails.")
+    webhook_timeout: float = Field(5.0, gt=0, description="Webhooks: seconds a receiver has to answer.")
+    webhook_poll_seconds: float = Field(1.0, gt=0, description="Webhooks: how often due deliveries are looked for.")
+    default_channels: Annotated[dict[str, str], NoDecode] = Field(
+        default_factory=dict, description="Default channel per project: JSON {\"项目\": \"wechat\"} or "
+        "'项目=wechat,项目2=phone' ('*' = every other project).")
     console_session_hours: float = Field(8.0, gt=0, le=24 * 7, description="Console: sign-in lifetime (hours).")
 
     @field_validator("api_key", "embedding_api_key")
@@ -127,6 +135,34 @@ class Settings(BaseSettings):
             raise ValueError("请使用 redis://、rediss:// 或 unix:// 开头的地址 / must start with redis://, rediss:// "
                              "or unix://")
         return value
+
+    @field_validator("default_channels", mode="before")
+    @classmethod
+    def _split_channels(cls, value: object) -> object:
+        """``项目=wechat,项目2=phone`` or a JSON object; every value must be a known channel."""
+        from agent.vocab import Channel
+
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("{"):
+                try:
+                    value = json.loads(text)
+                except json.JSONDecodeError as exc:
+                    raise ValueError(f"JSON 对象格式错误 / not a valid JSON object: {exc.msg}") from exc
+            else:
+                pairs = [item.split("=", 1) for item in text.split(",") if item.strip()]
+                if any(len(pair) != 2 for pair in pairs):
+                    raise ValueError("格式应为 项目=渠道,… / expected project=channel,…")
+                value = {p.strip(): c.strip() for p, c in pairs}
+        if isinstance(value, dict):
+            bad = [c for c in value.values() if c not in {ch.value for ch in Channel}]
+            if bad:
+                raise ValueError(f"未知渠道 {bad},可选 {[c.value for c in Channel]} / unknown channel")
+        return value
+
+    def channel_for(self, project: str) -> str | None:
+        """The project's default channel (``WUYE_DEFAULT_CHANNELS``), else the '*' default, else None."""
+        return self.default_channels.get(project) or self.default_channels.get("*")
 
     @field_validator("fallbacks", mode="before")
     @classmethod

@@ -22,12 +22,13 @@ from agent import __version__
 from agent.loop.service import Loop
 from agent.settings import Settings
 from agent.workflow.core import DraftCore
+from agent.workflow.webhooks import Dispatcher
 
 from .docs import install_docs
 from .errors import install_error_handlers
 from .limits import BodySizeLimit, RateLimits
 from .metrics import Metrics, MetricsMiddleware
-from .routes import drafts, health, loop, qa, review
+from .routes import drafts, health, loop, qa, review, webhooks
 from .shared import open_shared_state
 
 log = logging.getLogger("wuye.api")
@@ -68,7 +69,7 @@ def _document_transport_errors(app: FastAPI) -> None:
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             schema = get_openapi(title=app.title, version=app.version, description=app.description,
-                                 routes=app.routes)
+                                 routes=app.routes, webhooks=app.webhooks.routes)
             extra = {str(k): v for k, v in error_responses(400, 413, 431).items()}
             for path_item in schema.get("paths", {}).values():
                 for operation in path_item.values():
@@ -91,10 +92,11 @@ def app_from_env() -> FastAPI:
 
 
 def create_app(settings: Settings, core: DraftCore | None = None, *, recover: bool = True,
-               serving: bool = False) -> FastAPI:
+               serving: bool = False, deliver: bool = True) -> FastAPI:
     """The API app. ``core``: a DraftCore opened by the caller (tests), else opened at start-up.
     ``recover``: re-draft requests whose process died (their lease ran out), at start-up and every
-    half lease after (any number of processes may sweep: each request is claimed once). ``serving``: this
+    half lease after (any number of processes may sweep: each request is claimed once). ``deliver``: run
+    the webhook dispatcher (every instance may: each delivery is claimed once). ``serving``: this
     process is the server (``wuye serve``): freeze the start-up heap once warm."""
     metrics = Metrics()
 
@@ -114,14 +116,20 @@ def create_app(settings: Settings, core: DraftCore | None = None, *, recover: bo
         app.state.loop = Loop(the_core)
         app.state.overdue = asyncio.create_task(_overdue(app.state.loop) if recover else asyncio.sleep(0),
                                                 name="wuye-overdue")
+        app.state.dispatcher = dispatcher = Dispatcher(settings, the_core.db, the_core.instance)
+        the_core.on_outbox = dispatcher.kick  # a delivery this process enqueued goes out at once
+        the_core.on_drafted = lambda draft: metrics.record_draft(draft.model_dump(mode="json"))
+        app.state.deliveries = asyncio.create_task(dispatcher.run() if deliver else asyncio.sleep(0),
+                                                   name="wuye-webhooks")
         try:
             yield
         finally:
-            tasks = (app.state.sweeper, app.state.recovery, app.state.warmup, app.state.overdue)
+            tasks = (app.state.deliveries, app.state.sweeper, app.state.recovery, app.state.warmup, app.state.overdue)
             for task in tasks:
                 if not task.done():
                     task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            await dispatcher.aclose()
             uninstall_usage()
             await shared.aclose()
             if owned:
@@ -132,8 +140,9 @@ def create_app(settings: Settings, core: DraftCore | None = None, *, recover: bo
     app.state.settings = settings
     app.state.metrics = metrics
     install_error_handlers(app)
-    for router in (drafts.router, review.router, qa.router, health.router, loop.router):
+    for router in (drafts.router, review.router, qa.router, health.router, loop.router, webhooks.router):
         app.include_router(router)
+    webhooks.document(app)
     from .console import router as console_router  # supervisor console: HTML pages under /console
 
     app.include_router(console_router)

@@ -105,4 +105,5 @@ ReaderDep = Annotated[Principal, Depends(require_roles("agent", "supervisor", "a
 SupervisorDep = Annotated[Principal, Depends(require_roles("supervisor"))]
 OversightDep = Annotated[Principal, Depends(require_roles("supervisor", "admin"))]
 StatsDep = Annotated[Principal, Depends(require_roles("supervisor", "qa", "admin"))]
+AdminDep = Annotated[Principal, Depends(require_roles("admin"))]
 QaDep = Annotated[Principal, Depends(require_roles("qa", "supervisor", "admin"))]

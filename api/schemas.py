@@ -143,3 +143,36 @@ class Health(BaseModel):
 class Readiness(BaseModel):
     status: Literal["ok", "degraded"]
     checks: dict[str, dict[str, Any]]
+
+
+# -- live channels (issue 16) ---------------------------------------------------------------------
+STREAM_DESCRIPTION = """`Accept: text/event-stream`:服务器推送事件 (SSE),按顺序:
+
+- `accepted` `{"id","status":"drafting"}`
+- `classification` `{"classification": {...}}`
+- `stage` `{"stage","text","techniques","guardrail"}`:每个环节写完并通过护栏检查后立即发送
+- `revise` `{"stages": [...]}`:这些环节触犯拦截规则,正在重写(随后再发它们的 `stage`)
+- `done` `{"draft": <DraftSet>}`:与 JSON 响应相同的草稿(已保存)
+- `error` `{"code","message_zh","message_en"}`:起草失败
+
+Streamed: events in this order; a client that disconnects loses nothing (the draft is stored)."""
+
+RewriteStyle = Literal["warmer", "more_formal", "shorter", "more_specific", "traditional", "simplified"]
+
+
+class RewriteBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"stage": "act", "style": "warmer"}]})
+    stage: Stage
+    style: RewriteStyle = Field(description="warmer 更温暖 · more_formal 更正式 · shorter 更简短 · more_specific 更具体 · "
+                                            "traditional 繁体 · simplified 简体")
+
+
+class RewriteOut(BaseModel):
+    draft_id: str
+    version: int = Field(description="改写所基于的草稿版本;采纳时用 edit 提交该文本")
+    stage: Stage
+    style: str
+    before: str
+    text: str
+    guardrail: dict[str, Any]
+    drafter: str = Field(description="model | offline")

@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str, bool]] = {
     "draft": ("cli.draft", "draft", False),
     "serve": ("api.cli", "serve", False),
     "keys": ("api.cli", "keys_app", True),
+    "webhooks": ("cli.webhooks", "webhooks_app", True),
     "db": ("cli.db", "db_app", True),
     "eval": ("evals.cli", "eval_command", False),
     "understand": ("agent.understand.cli", "app", True),

@@ -146,19 +146,22 @@ class ModelAccess:
         *,
         request: DraftRequest | None = None,
         offline_only: bool = False,
+        on_text: Callable[[str], None] | None = None,
     ) -> LLMResult[T]:
         """Ask for one structured answer (see the module docstring). A drafting call passes its
         ``request`` (``messages`` is that request rendered for a model): the offline drafter answers
         it when no model is configured or none answered usably; without a ``request`` (the guard's
         judge) there is no offline answer and that is a ``ModelError``. ``offline_only`` skips the
-        models (they already failed for this draft set)."""
+        models (they already failed for this draft set). ``on_text`` (a streamed request) asks the
+        model to stream and is called with the whole answer so far after every chunk; the offline
+        drafter's answer is handed to it once, whole."""
         events: list[dict[str, Any]] = []
         if self.models and not offline_only:
             attempts: list[str] = []
             token = _attempts().set(attempts)
             started = time.perf_counter()
             try:
-                value, model = await self._ask(messages, parse, repair_message, events)
+                value, model = await self._ask(messages, parse, repair_message, events, on_text)
             except ModelError as exc:
                 events.append({"action": "model_failed", "detail": {"models": list(dict.fromkeys(attempts)),
                                                                       "error": exc.en[:300]}})
@@ -177,15 +180,18 @@ class ModelAccess:
                              "no model answered, and the offline drafter only drafts replies.")
         started = time.perf_counter()
         text = json.dumps(draft_offline(request), ensure_ascii=False)
+        if on_text is not None:
+            on_text(text)
         value = _parse_again(OFFLINE_MODEL, parse, text)
         llm_ms += (time.perf_counter() - started) * 1000
         drafter: Drafter = "offline" if not self.models else "offline_fallback"
         return LLMResult(value, OFFLINE_MODEL, drafter, calls + 1, llm_ms, events)
 
     async def _ask(self, messages: list[dict[str, str]], parse: Callable[[str], T],
-                   repair_message: Callable[[str], str], events: list[dict[str, Any]]) -> tuple[T, str]:
+                   repair_message: Callable[[str], str], events: list[dict[str, Any]],
+                   on_text: Callable[[str], None] | None = None) -> tuple[T, str]:
         """One answer through the Router, plus one repair request to the model that gave it."""
-        text, group = await self._send("m0", messages)
+        text, group = await self._send("m0", messages, on_text)
         try:
             return parse(text), self._name(group)
         except OutputInvalid as first:
@@ -195,10 +201,13 @@ class ModelAccess:
                 attempts.append(_REPAIR)  # the repair request is not a retry of the first one
             repair = [*messages, {"role": "assistant", "content": text[:4000]},
                       {"role": "user", "content": repair_message(str(first)[:500])}]
-            text, group = await self._send(group, repair)
+            text, group = await self._send(group, repair, on_text)
             return _parse_again(self._name(group), parse, text), self._name(group)
 
-    async def _send(self, group: str, messages: list[dict[str, str]]) -> tuple[str, str]:
+    async def _send(self, group: str, messages: list[dict[str, str]],
+                    on_text: Callable[[str], None] | None = None) -> tuple[str, str]:
+        if on_text is not None:
+            return await self._stream(group, messages, on_text)
         try:
             response = await self.router().acompletion(
                 model=group, messages=messages, temperature=self.settings.temperature, drop_params=True,
@@ -208,6 +217,27 @@ class ModelAccess:
                              f"calling the model failed: {type(exc).__name__}: {str(exc)[:200]}") from exc
         headers = (getattr(response, "_hidden_params", None) or {}).get("additional_headers") or {}
         return _content(response), str(headers.get("x-litellm-model-group") or group)
+
+    async def _stream(self, group: str, messages: list[dict[str, str]],
+                      on_text: Callable[[str], None]) -> tuple[str, str]:
+        """The same request, streamed (litellm ``stream=True``): ``on_text`` sees the answer grow. The
+        Router retries and falls back while opening the stream; a stream that breaks midway is a
+        failed call (the caller falls back to the offline drafter)."""
+        parts: list[str] = []
+        try:
+            response = await self.router().acompletion(
+                model=group, messages=messages, temperature=self.settings.temperature, drop_params=True,
+                response_format={"type": "json_object"}, stream=True)
+            async for chunk in response:
+                delta = _delta(chunk)
+                if delta:
+                    parts.append(delta)
+                    on_text("".join(parts))
+        except Exception as exc:  # noqa: BLE001 - as in _send
+            raise ModelError(f"调用模型失败({type(exc).__name__})",
+                             f"calling the model failed: {type(exc).__name__}: {str(exc)[:200]}") from exc
+        headers = (getattr(response, "_hidden_params", None) or {}).get("additional_headers") or {}
+        return "".join(parts), str(headers.get("x-litellm-model-group") or group)
 
     def _name(self, group: str) -> str:
         index = int(group[1:]) if group[1:].isdigit() else 0
@@ -230,6 +260,13 @@ def _retries(attempts: list[str]) -> list[dict[str, Any]]:
 def _content(response: Any) -> str:
     try:
         return response.choices[0].message.content or ""
+    except (AttributeError, IndexError):
+        return ""
+
+
+def _delta(chunk: Any) -> str:
+    try:
+        return chunk.choices[0].delta.content or ""
     except (AttributeError, IndexError):
         return ""
 

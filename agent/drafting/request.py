@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from agent.drafting.channel import guidance as channel_guidance
 from agent.understand.models import Classification
 from agent.vocab import STAGE_ZH, Channel, Script, Stage
 
@@ -80,7 +81,8 @@ class DraftRequest(BaseModel):
                             **({"decided_by": i.who} if i.who else {})} for i in sit.issues],
                 "demands": sorted(sit.demands),
                 "only_stages": [s.value for s in self.only_stages] if self.only_stages else None,
-                "fix_hints": {s.value: list(h) for s, h in self.fix_hints.items()}}
+                "fix_hints": {s.value: list(h) for s, h in self.fix_hints.items()},
+                "channel": channel_guidance(self.channel)}
 
     def failing(self) -> list[dict[str, Any]]:
         """Re-ask: the rejected drafts with their fix hints, as the user prompt lists them."""

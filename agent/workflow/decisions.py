@@ -7,6 +7,8 @@ function stays deterministic and never stores a raw edit.
 
 Rules (each in one place below):
 - only a waiting draft (pending_approval, flagged) takes a decision ............ ``_waiting``
+- a stale draft (its conversation got a newer owner message) is not sent: approve, edit and
+  override_approve need a refresh first; reject is allowed ........................ ``_fresh``
 - approve: every stage must pass the guard (a flagged set needs an edit or a supervisor) ``_approve``
 - edit: the WHOLE resulting set is re-checked, not only the edited stages; a block violation
   refuses it (``EditBlocked``, audited masked) unless a supervisor overrides with a note ... ``_edit``
@@ -117,10 +119,19 @@ def _waiting(draft: DraftSet) -> None:
                        current=draft.model_dump(mode="json"))
 
 
+def _fresh(draft: DraftSet, decision: Decision) -> None:
+    if draft.stale and decision.action != "reject":
+        raise Conflict("业主在此草稿生成后又发来了新消息,草稿已过时:请先刷新(POST /v1/drafts/{id}/refresh)再处理。",
+                       "the owner sent a newer message after this draft was written; it is stale: refresh it "
+                       "(POST /v1/drafts/{id}/refresh) before approving.", code="draft_stale", status=draft.status,
+                       version=draft.version)
+
+
 def decide(draft: DraftSet, decision: Decision, actor: Actor, now: datetime, checks: Checks
            ) -> tuple[DraftSet, AuditEvent]:
     """Apply one decision; returns the new draft set (version + 1) and its audit event."""
     _waiting(draft)
+    _fresh(draft, decision)
     rule = {"approve": _approve, "edit": _edit, "reject": _reject, "override_approve": _override,
             "return_to_agent": _return}[decision.action]
     update, event = rule(draft, decision, actor, now, checks)

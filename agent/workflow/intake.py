@@ -50,6 +50,7 @@ class Accepted(BaseModel):
     project: str
     channel: Channel | None = None
     owner_ref: str | None = Field(None, description="keyed hash of the caller's owner reference")
+    conversation: str | None = Field(None, description="keyed hash of (project, the caller's conversation_id)")
 
 
 def clean_text(text: str) -> str:
@@ -125,7 +126,14 @@ def accept(raw: DraftInput, settings: Settings, secret: bytes) -> Accepted:
     return Accepted(
         complaint_masked=masked.text, complaint_model=to_simplified(masked.text), script=detect_script(complaint),
         script_variant=detect_variant(complaint), history=history, pii_kinds=dict(kinds), project=raw.project,
-        channel=raw.channel, owner_ref=keyed_hash(secret, owner_ref, "owner_ref") if owner_ref else None)
+        channel=raw.channel or settings.channel_for(raw.project),
+        owner_ref=keyed_hash(secret, owner_ref, "owner_ref") if owner_ref else None,
+        conversation=conversation_key(secret, raw.project, raw.conversation_id) if raw.conversation_id else None)
+
+
+def conversation_key(secret: bytes, project: str, conversation_id: str) -> str:
+    """The stored id of a caller's conversation: keyed, so a WeChat openid used as an id is never kept."""
+    return keyed_hash(secret, f"{project}\x00{conversation_id.strip()}", "conversation")
 
 
 def clean_edit(text: str, settings: Settings) -> str:

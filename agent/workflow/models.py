@@ -22,6 +22,7 @@ MAX_HISTORY_TURNS = 20
 MAX_PROJECT_CHARS = 200
 MAX_OWNER_REF_CHARS = 200
 MAX_NOTE_CHARS = 2000
+MAX_CONVERSATION_ID_CHARS = 200
 
 DraftStatus = Literal["drafting", "pending_approval", "flagged", "approved", "rejected", "failed"]
 WAITING: tuple[DraftStatus, ...] = ("pending_approval", "flagged")
@@ -40,6 +41,15 @@ def storable(value: str) -> str:
 
 
 # -- in ---------------------------------------------------------------------------------------------
+class DraftPending(BaseModel):
+    """A draft set that is not ready: still ``drafting`` (asynchronous request), or ``failed``."""
+
+    id: str
+    status: Literal["drafting", "failed"]
+    created_at: datetime
+    error: str | None = None
+
+
 class HistoryTurn(BaseModel):
     """One earlier message of the conversation, as the caller sends it (raw: masked at the edge)."""
 
@@ -72,8 +82,12 @@ class DraftInput(BaseModel):
     channel: Channel | None = Field(None, description="来源渠道")
     owner_ref: str | None = Field(None, max_length=MAX_OWNER_REF_CHARS,
                                   description="业主/房号的内部编号;只以带密钥的哈希保存,从不原样返回")
+    conversation_id: str | None = Field(
+        None, min_length=1, max_length=MAX_CONVERSATION_ID_CHARS,
+        description="会话编号(可选):服务保存该会话已脱敏的历史,后续消息只需发送本条内容;"
+                    "只以带密钥的哈希保存 / optional: the service keeps this conversation's masked history")
 
-    @field_validator("complaint", "owner_ref")
+    @field_validator("complaint", "owner_ref", "conversation_id")
     @classmethod
     def _text(cls, value: str | None) -> str | None:
         return value if value is None else storable(value)
@@ -168,6 +182,10 @@ class DraftSet(BaseModel):
     events: list[DraftEvent] = Field(default_factory=list)
     meta: dict[str, str | None] = Field(default_factory=dict,
                                         description="project, agent, channel, owner_ref (a keyed hash)")
+    conversation_id: str | None = Field(None, description="the conversation (a keyed hash), when it has one")
+    conversation_seq: int | None = Field(None, description="which owner message of the conversation it answers")
+    stale: bool = Field(False, description="the conversation received a newer owner message: this draft cannot be "
+                                           "approved; refresh it (POST /v1/drafts/{id}/refresh)")
     facts_used: list[dict[str, Any]] = Field(
         default_factory=list, description="the complaint's facts the drafts may state: kind, value, span "
         "(offsets into the Simplified masked complaint) — agent/understand/facts.extract_facts")

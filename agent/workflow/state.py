@@ -34,6 +34,8 @@ class DraftState(TypedDict, total=False):
     script: str
     script_variant: str
     history_masked: list[dict[str, str]]  # [{"role": "业主"|"客服", "text"}], masked + Simplified
+    channel: str | None  # wechat | app | phone | visit | letter | sms (the project's default when unset)
+    stream: bool  # a streamed request: the model streams, stages are sent as they complete
     # -- understand / retrieve --------------------------------------------------------------------
     classification: dict[str, Any]  # Classification.model_dump(mode="json")
     techniques: dict[str, list[dict[str, Any]]]  # stage -> retrieved playbook entries

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from agent.drafting.channel import fit as channel_fit
 from agent.drafting.offline.compose import compose_stage
 from agent.drafting.offline.letter import compose_letter
 from agent.drafting.request import DraftRequest
@@ -72,6 +73,7 @@ def draft(request: DraftRequest) -> dict[str, Any]:
             topical = cite(stage, offered, [(classification.category.value, "ours")], group=group,
                            owes=facts.has("owes"))
             cited = list(dict.fromkeys([*quoted, *topical]))[:2] if quoted else topical
-        stages.append({"stage": stage.value, "text": text, "techniques": cited})
+        stages.append({"stage": stage.value, "text": channel_fit(stage, text, request.channel),
+                       "techniques": cited})
     return {"classification": classification.model_dump(mode="json"), "stages": stages,
             "facts_used": [f.as_dict() for f in sit.facts]}

@@ -87,6 +87,7 @@ def draft_request(state: dict[str, Any], failing: list[str] | None = None) -> Dr
         only_stages=[Stage(s) for s in failing] if failing else None,
         fix_hints={Stage(s): list(hints.get(s, [])) for s in failing or ()},
         rejected={Stage(s): state["drafts"][s]["source"] for s in failing or ()},
+        channel=state.get("channel"),
     )
 
 

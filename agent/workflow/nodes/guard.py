@@ -2,22 +2,40 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from langgraph.runtime import Runtime
 
 from agent.workflow.nodes.common import Update, failing_stages, timed
+from agent.workflow.nodes.streaming import stage_event
 from agent.workflow.state import DraftState, WorkflowContext
+
+if TYPE_CHECKING:
+    from agent.guard import GuardChecker
+
+
+def check(checker: GuardChecker, state: DraftState | dict[str, Any], texts: dict[str, str]
+          ) -> tuple[dict[str, dict[str, Any]], dict[str, list[str]]]:
+    """Guard results (as state data) and fix hints of ``texts`` (stage -> text): the one call both
+    this node and a streamed draft (``streaming.LiveStages``) make."""
+    results, hints = {}, {}
+    for stage, result in checker.check_set(texts, complaint=_known(state)).items():
+        results[stage] = result.model_dump(mode="json")
+        hints[stage] = checker.fix_hints(result.violations) if not result.passed else []
+    return results, hints
 
 
 @timed("guard")
 async def guard(state: DraftState, runtime: Runtime[WorkflowContext]) -> Update:
-    checker = runtime.context.checker
     known = dict(state.get("guard_results") or {})
     todo = {stage: draft["text"] for stage, draft in state["drafts"].items() if stage not in known}
     hints = dict(state.get("fix_hints") or {})
     if todo:
-        for stage, result in checker.check_set(todo, complaint=_known(state)).items():
-            known[stage] = result.model_dump(mode="json")
-            hints[stage] = checker.fix_hints(result.violations) if not result.passed else []
+        results, new_hints = check(runtime.context.checker, state, todo)
+        known.update(results)
+        hints.update(new_hints)
+        for stage in todo:  # a streamed request sees each stage once it is checked
+            runtime.stream_writer(stage_event(stage, state["drafts"][stage], results[stage]))
     return {"guard_results": known, "fix_hints": hints}
 
 

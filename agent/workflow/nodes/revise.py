@@ -16,6 +16,7 @@ async def revise(state: DraftState, runtime: Runtime[WorkflowContext]) -> Update
     ctx = runtime.context
     failing = failing_stages(state["guard_results"])
     request = draft_request(state, failing)
+    runtime.stream_writer({"event": "revise", "stages": failing})
     result = await ctx.model.complete(
         render_messages(ctx.prompts, request), lambda text: parse_answer(text, failing),
         lambda error: repair_message(ctx.prompts, request, error), request=request,

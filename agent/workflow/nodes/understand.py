@@ -15,4 +15,6 @@ from agent.workflow.state import DraftState, WorkflowContext
 
 @timed("understand")
 async def understand(state: DraftState, runtime: Runtime[WorkflowContext]) -> Update:
-    return {"classification": classify_offline(state["complaint_model"]).model_dump(mode="json")}
+    classification = classify_offline(state["complaint_model"]).model_dump(mode="json")
+    runtime.stream_writer({"event": "classification", "classification": classification})
+    return {"classification": classification}

@@ -97,7 +97,7 @@ def columns_of(draft: DraftSet) -> dict[str, Any]:
 # -- writes -------------------------------------------------------------------------------------
 async def insert_request(conn: AsyncConnection, *, draft_id: str, key_id: str, accepted: Accepted,
                          idem: tuple[str, str] | None = None, owner: str | None = None,
-                         lease_until: datetime | None = None) -> None:
+                         lease_until: datetime | None = None, conversation_seq: int | None = None) -> None:
     """The accepted (masked) request, status ``drafting``, held by ``owner`` until ``lease_until``,
     and its Idempotency-Key (key, request hash) in one transaction. Raises IntegrityError when that
     Idempotency-Key is already taken."""
@@ -109,7 +109,8 @@ async def insert_request(conn: AsyncConnection, *, draft_id: str, key_id: str, a
         "id": draft_id, "version": 1, "status": "drafting", "agent_key_id": key_id, "project": accepted.project,
         "channel": accepted.channel, "owner_ref": accepted.owner_ref, "request": accepted.model_dump(mode="json"),
         "rule_ids": ",", "violation_categories": ",", "escalate": False, "created_at": now, "updated_at": now,
-        "owner": owner, "lease_until": lease_until})
+        "owner": owner, "lease_until": lease_until, "conversation_id": accepted.conversation,
+        "conversation_seq": conversation_seq})
 
 
 async def save(conn: AsyncConnection, *, draft: DraftSet, expected_version: int, first: bool = False) -> bool:
@@ -162,6 +163,11 @@ async def unfinished(conn: AsyncConnection, *, at: datetime) -> list[Row]:
             .where(drafts.c.status == "drafting", or_(drafts.c.lease_until.is_(None), drafts.c.lease_until < at))
             .order_by(drafts.c.seq))
     return list((await conn.execute(stmt)).all())
+
+
+async def conversation_seq(conn: AsyncConnection, *, draft_id: str) -> int | None:
+    """Which owner message of its conversation a request answers."""
+    return (await conn.execute(select(drafts.c.conversation_seq).where(drafts.c.id == draft_id))).scalar()
 
 
 async def idempotent(conn: AsyncConnection, *, key_id: str, idem_key: str) -> Row | None:

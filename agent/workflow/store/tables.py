@@ -85,6 +85,8 @@ drafts = Table(
     Column("error", Text, nullable=True),
     Column("owner", String(80), nullable=True),  # the process drafting it (while status is drafting)
     Column("lease_until", UTCDateTime, nullable=True),  # its claim; past it, any instance may re-draft
+    Column("conversation_id", String(40), nullable=True, index=True),  # conversations.id (0004)
+    Column("conversation_seq", Integer, nullable=True),  # the owner message it answers (1, 2, …)
     Column("created_at", UTCDateTime, nullable=False, index=True),
     Column("updated_at", UTCDateTime, nullable=False),
     Index("ix_drafts_drafting_lease", "status", "lease_until"),
@@ -113,6 +115,53 @@ audit_events = Table(
     Column("after", JSON, nullable=True),
     Column("rule_hits", JSON, nullable=False),
     Column("note", Text, nullable=True),
+)
+
+# -- live channels (issue 16, migration 0004) ------------------------------------------------------
+webhooks = Table(
+    "webhooks", metadata,
+    Column("id", String(32), primary_key=True),
+    Column("project", String(200), nullable=False, index=True),  # "*" = every project
+    Column("url", Text, nullable=False),
+    Column("events", JSON, nullable=False),  # ["draft.ready", …]
+    Column("secret", Text, nullable=False),  # the HMAC key, sealed with WUYE_SECRET_KEY (never returned)
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime, nullable=True),
+)
+
+# The outbox: a delivery is inserted in the transaction that changes the draft, so none is lost
+# across a restart; a dispatcher claims each due row with a conditional update (one instance wins).
+webhook_deliveries = Table(
+    "webhook_deliveries", metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("id", String(40), nullable=False, unique=True),  # the delivery id (X-Wuye-Delivery)
+    Column("webhook_id", String(32), nullable=False, index=True),
+    Column("event", String(40), nullable=False),
+    Column("draft_id", String(40), nullable=True, index=True),
+    Column("body", Text, nullable=False),  # the exact JSON bytes that are signed and sent
+    Column("status", String(20), nullable=False),  # pending | delivered | failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UTCDateTime, nullable=False),
+    Column("claimed_by", String(80), nullable=True),
+    Column("claim_until", UTCDateTime, nullable=True),
+    Column("last_status", Integer, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("delivered_at", UTCDateTime, nullable=True),
+    Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
+)
+
+# A conversation's masked history, kept by the service (its id is a keyed hash of project + the
+# caller's conversation_id); ``owner_messages`` counts the owner's messages (stale detection).
+conversations = Table(
+    "conversations", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("project", String(200), nullable=False),
+    Column("turns", JSON, nullable=False),  # [{"role": "业主"|"客服", "text" (masked, Simplified), "draft_id"}]
+    Column("owner_messages", Integer, nullable=False, default=0),
+    Column("version", Integer, nullable=False, default=1),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
 )
 
 # -- closing the loop (issue 17, migration 0005) ---------------------------------------------------

@@ -4,7 +4,7 @@ one row per guard rule hit on a decided set) and their daily roll-ups that analy
 (``decision_daily``, ``technique_daily``, ``rule_daily``). Self-contained: it only adds tables.
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-07
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0004"  # after 0004_live (issue 16)
 branch_labels = None
 depends_on = None
 

@@ -63,9 +63,12 @@ def validate_item(text: object, stage: object, max_chars: int) -> tuple[str, Sta
 
 
 class GuardChecker:
-    def __init__(self, policy: Policy, settings: Settings) -> None:
+    def __init__(self, policy: Policy, settings: Settings, *, via_guardrails: bool = True) -> None:
+        """``via_guardrails=False`` (``wuye check``) runs the same category checks without the
+        guardrails-ai Guard and its heavy import — unless the LLM judge is on, which needs the Guard."""
         self.policy = policy
         self.settings = settings
+        self.via_guardrails = via_guardrails or bool(settings.llm_judge and settings.model)
         self.engine = Engine(policy)
         self.learned = load_model(Path(settings.guardrails_dir)) if policy.spec.learned.enabled else None
         if self.learned is not None:
@@ -75,8 +78,8 @@ class GuardChecker:
         self._lock = threading.Lock()
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> GuardChecker:
-        return cls(_policy_for(Path(settings.guardrails_dir)), settings)
+    def from_settings(cls, settings: Settings, *, via_guardrails: bool = True) -> GuardChecker:
+        return cls(_policy_for(Path(settings.guardrails_dir)), settings, via_guardrails=via_guardrails)
 
     # -- guardrails-ai ---------------------------------------------------------------------
     def _get_guard(self):  # type: ignore[no-untyped-def]
@@ -92,6 +95,8 @@ class GuardChecker:
         return self._guard
 
     def _run(self, items: list[tuple[str, Stage]]) -> list[GuardResult]:
+        if not self.via_guardrails:
+            return self._run_direct(items)
         from agent.guard.validators import join_items
 
         value, meta = join_items(items)
@@ -111,6 +116,18 @@ class GuardChecker:
             result = log.validation_result
             for hit in (getattr(result, "metadata", None) or {}).get("hits", []) if result is not None else []:
                 found[hit["item"]].append(self._violation(hit, items[hit["item"]][0]))
+        return [GuardResult.from_violations(v) for v in found]
+
+    def _run_direct(self, items: list[tuple[str, Stage]]) -> list[GuardResult]:
+        """The Guard's validators' work without the Guard: each category in the validators' order."""
+        from agent.guard.categories import category_hits
+
+        severity = self.policy.spec.learned.severity
+        found: list[list[Violation]] = [[] for _ in items]
+        for category in ViolationCategory:
+            for i, (text, stage) in enumerate(items):
+                found[i] += [self._violation(hit, text)
+                             for hit in category_hits(self.engine, self.learned, severity, category, text, stage)]
         return [GuardResult.from_violations(v) for v in found]
 
     def _violation(self, hit: dict, text: str) -> Violation:

@@ -134,7 +134,7 @@ def check(
         if modes != 1:
             raise InvalidInput("请给出一条回复文本,或 --jsonl 文件,或 --eval 文件(三选一)",
                                "give exactly one of: a reply text, --jsonl FILE, --eval FILE")
-        checker = GuardChecker.from_settings(get_settings())
+        checker = GuardChecker.from_settings(get_settings(), via_guardrails=False)  # same checks, no Guard import
         if text is not None:
             if stage is None:
                 raise InvalidInput("检查单条回复需要 --stage", "--stage is required when checking one reply")

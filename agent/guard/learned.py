@@ -104,11 +104,20 @@ class LearnedModel:
         return 1.0 / (1.0 + np.exp(-self.logits(norm)))
 
     def score(self, text: str) -> dict[str, float]:
-        """Highest probability per category over the text's windows (for calibration and tests)."""
+        """Highest probability per category over the windows the checker reads (for calibration and
+        tests): sentence categories over every window, whole-reply categories over the whole text only
+        (when short enough) — the same reading as ``hits``, without thresholds."""
         prep = prepare(text)
         best = np.zeros(len(self.categories), dtype=np.float32)
-        for s, e in windows(prep):
-            best = np.maximum(best, self.probabilities(prep.norm[s:e]))
+        every = np.ones(len(self.categories), dtype=bool)
+        sentence = self._sentence if self._sentence is not None else every
+        whole = self._whole if self._whole is not None else every
+        spans = windows(prep)
+        for s, e in spans:
+            best = np.maximum(best, np.where(sentence, self.probabilities(prep.norm[s:e]), 0.0))
+        if len(prep.norm) <= self._whole_max and whole.any():
+            allowed = whole | (sentence if len(spans) <= 1 else False)
+            best = np.maximum(best, np.where(allowed, self.probabilities(prep.norm), 0.0))
         return dict(zip(self.categories, best.tolist(), strict=True))
 
     def configure(self, sentence: list[str], whole: list[str], whole_max_chars: int) -> None:

@@ -136,7 +136,7 @@ def _design(texts: list[str], vocab: dict[str, int]) -> tuple[np.ndarray, np.nda
     return np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64), np.array(vals, dtype=np.float32)
 
 
-def fit(examples: list[Example], *, min_df: int = 2, l2: float = 1e-4, epochs: int = 400, lr: float = 0.05,
+def fit(examples: list[Example], *, min_df: int = 2, l2: float = 3e-5, epochs: int = 500, lr: float = 0.05,
         max_pos_weight: float = 4.0) -> tuple[list[str], np.ndarray, np.ndarray]:
     df: dict[str, int] = {}
     for ex in examples:
@@ -249,6 +249,10 @@ def train(root: Path = ROOT, guardrails_dir: Path | None = None, out: Path | Non
     tmp = out.with_suffix(".tmp.npz")
     np.savez_compressed(tmp, **arrays)
     model = LearnedModel(tmp)
+    from agent.guard.policy import load_policy
+
+    reading = load_policy(guardrails_dir).spec.learned  # score as the checker reads: sentence vs whole reply
+    model.configure([c.value for c in reading.sentence], [c.value for c in reading.whole], reading.whole_max_chars)
     thresholds = calibrate(model, dev, **(calibration or {}))
     floors = np.zeros(len(CATEGORIES), dtype=np.float32)
     for ex in must_pass(examples):

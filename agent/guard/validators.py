@@ -3,8 +3,8 @@
 The value validated is the batch's texts joined by a separator (a six-stage draft set, or a chunk
 of CLI lines), so guardrails-ai's per-call overhead is paid once; ``metadata["items"]`` says where
 each text starts and which stage it is. Each category validator (``wuye/arguing`` …
-``wuye/pii_leak``) runs, on every item, the compiled policy rules of its category (after the
-clause analysis) and the learned classifier for its category, and returns
+``wuye/pii_leak``) runs ``category_hits`` (agent/guard/categories.py: the category's rules after the
+clause analysis, then the learned classifier) on every item, and returns
 
 * ``FailResult.error_spans`` — native ``ErrorSpan``s whose ``start``/``end`` are offsets into the
   validated value and whose ``reason`` is the human message shown to agents;
@@ -34,10 +34,9 @@ from guardrails.validators import (  # noqa: E402
     register_validator,
 )
 
-from agent.guard.clauses import analyse, excuse  # noqa: E402
+from agent.guard.categories import category_hits  # noqa: E402
 from agent.guard.engine import Engine  # noqa: E402
 from agent.guard.learned import LearnedModel  # noqa: E402
-from agent.guard.text import prepare  # noqa: E402
 from agent.vocab import RuleSeverity, Stage, ViolationCategory  # noqa: E402
 from guardrails import Guard, OnFailAction  # noqa: E402
 
@@ -65,36 +64,16 @@ class CategoryValidator(Validator):
         self._engine = engine
         self._learned = learned
         self._learned_severity = learned_severity
-        self._only = frozenset({self.category})
 
     def _validate(self, value: Any, metadata: dict[str, Any]) -> ValidationResult:
         spans: list[ErrorSpan] = []
         hits: list[dict[str, Any]] = []
         for i, item in enumerate(metadata["items"]):
             base = item["start"]
-            text = value[base:item["end"]]
-            prep = prepare(text)
-            rule_spans: list[tuple[int, int]] = []
-            for v in self._engine.run(prep, Stage(item["stage"]), self._only):
-                rule = self._engine.policy.by_id[v.rule_id]
-                rule_spans.append((v.start, v.end))
-                spans.append(ErrorSpan(start=base + v.start, end=base + v.end, reason=v.message))
-                hits.append({"item": i, "start": v.start, "end": v.end, "rule_id": v.rule_id,
-                             "category": self.category.value, "severity": v.severity.value, "source": "rule",
-                             "playbook": [p.model_dump() for p in rule.playbook]})
-            if self._learned is None or rule_spans:  # the rule already explains this category here
-                continue
-            for h in self._learned.hits(prep, self._only):
-                if excuse(self.category.value, f"learned.{self.category.value}", analyse(prep), h.start, h.end):
-                    continue
-                message = (f"“{text[h.start:h.end]}”:分类器判断这句可能属于“{self.category.value}”"
-                           f"(概率 {h.score:.2f} ≥ 阈值 {h.threshold:.2f}),最相近的标注例句:{h.example_text}")
-                spans.append(ErrorSpan(start=base + h.start, end=base + h.end, reason=message))
-                hits.append({"item": i, "start": h.start, "end": h.end, "rule_id": f"learned.{self.category.value}",
-                             "category": self.category.value, "severity": self._learned_severity.value,
-                             "source": "learned", "score": round(h.score, 4), "threshold": round(h.threshold, 4),
-                             "example_id": h.example_id, "example_text": h.example_text,
-                             "similarity": round(h.similarity, 4)})
+            for hit in category_hits(self._engine, self._learned, self._learned_severity, self.category,
+                                     value[base:item["end"]], Stage(item["stage"])):
+                spans.append(ErrorSpan(start=base + hit["start"], end=base + hit["end"], reason=hit["message"]))
+                hits.append({"item": i, **hit})
         if not spans:
             return PassResult()
         # guardrails-ai hands a FailResult's metadata to the next validator: keep the batch's items in it

@@ -20,7 +20,7 @@ kind: guardrail
 cases:
   - {id: bp1, stage: act, text: "这个问题您还是去找开发商吧。", expected: [buck_passing]}
   - {id: ok1, stage: act, text: "我已转交工程部王主管,他两小时内给您回电,我也会全程跟进。", expected: []}
-  - {id: pii1, stage: act, text: "占您车位的业主电话是13966668888,您直接打给他。", expected: [pii_leak]}
+  - {id: pii1, stage: act, text: "占您车位的业主电话是13966668888,我们已经打电话请他挪车。", expected: [pii_leak]}
 """
 
 GATED = """

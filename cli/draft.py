@@ -120,10 +120,13 @@ def _read_labels(path: Path) -> dict[str, dict[str, Any]]:
 async def _run(settings: Any, complaint: str | None, lines: list[str], *, as_json: bool, report: bool,
                output: Path | None, project: str, reports: list[str] | None = None,
                labels: dict[str, dict[str, Any]] | None = None) -> int:
+    from agent.guard import GuardChecker
     from agent.retrieval.search import open_or_build
     from agent.workflow.core import DraftCore
 
-    core = await DraftCore.open(settings, retriever=open_or_build(settings))
+    # a one-shot process: the same category checks without guardrails-ai's import (tests/guard/test_direct_path.py)
+    checker = GuardChecker.from_settings(settings, via_guardrails=False)
+    core = await DraftCore.open(settings, retriever=open_or_build(settings), checker=checker)
     try:
         if complaint is None:
             return await _batch(core, lines, report, output, project, reports or [], labels or {})

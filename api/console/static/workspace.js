@@ -275,9 +275,10 @@
         var drop = el("button", "btn btn-small", "不用了");
         drop.type = "button";
         drop.addEventListener("click", function () { show(box, false); button.focus(); });
-        box.appendChild(use);
-        box.appendChild(document.createTextNode(" "));
-        box.appendChild(drop);
+        var row = el("div", "ws-actions");
+        row.appendChild(use);
+        row.appendChild(drop);
+        box.appendChild(row);
         use.focus();
         return;
       }
@@ -341,17 +342,32 @@
          edited ? { action: "edit", stages: edits } : { action: "approve" }).then(function (r) {
       button.disabled = false;
       if (r.ok) {
+        state.draft = r.body.draft;
+        r.body.draft.stages.forEach(function (item) { showStage(item); });  // the texts as approved
         say("已采纳" + (edited ? "(含修改)" : "") + ",可以复制回复发给业主了。", "approved");
         show(button, false);
-        STAGES.forEach(function (stage) { show($("ws-tools-" + stage), false); show($("ws-editor-" + stage), false); });
+        $("ws-edited-note").textContent = "";
+        STAGES.forEach(function (stage) {
+          show($("ws-tools-" + stage), false);
+          show($("ws-editor-" + stage), false);
+          show($("ws-proposal-" + stage), false);
+        });
         $("ws-final-text").value = r.body.reply;
         show($("ws-final"), true);
         $("ws-copy").focus();
         return;
       }
       var body = r.body || {}, code = body.error && body.error.code;
-      fail("ws-error", errorText(body, r.status));
-      if (code === "edit_blocked") { showBlocked(body.error.details || {}, edits); }
+      if (code === "edit_blocked") {
+        var names = Object.keys((body.error.details || {}).guardrail || {}).map(function (s) {
+          return "“" + (LABELS.stage[s] || s) + "”";
+        });
+        fail("ws-error", "提交的回复里 " + names.join("、") + " 环节违反必须避免的话术规范,没有采纳:" +
+             "请按标出的位置和改法修改后重新提交(或交主管审核)。");
+        showBlocked(body.error.details || {}, edits);
+      } else {
+        fail("ws-error", errorText(body, r.status));
+      }
     });
   });
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import UTC, datetime
 
 import yaml
 from typer.testing import CliRunner
@@ -43,11 +44,18 @@ def test_harvest_and_commitments_cli(_isolated_data_dir, shared_clients, tmp_pat
 
     due = runner.invoke(app, ["due", "--hours", "720", "--json"])
     assert due.exit_code == 0, due.output
-    items = json.loads(due.output)
+    late = runner.invoke(app, ["overdue", "--json"])
+    assert late.exit_code == 0, late.output
+    # "今天下班前" said after hours is already past: which list a promise is on depends on the hour
+    now = datetime.now(UTC)
+    upcoming, overdue = json.loads(due.output), json.loads(late.output)
+    assert all(datetime.fromisoformat(c["due_at"]) > now for c in upcoming)
+    assert all(datetime.fromisoformat(c["due_at"]) <= now for c in overdue)
+    items = upcoming + overdue
     assert {c["draft_id"] for c in items} == {ids["fixed"], ids["styled"]}
     assert any(c["quote"] == FIXED.rstrip("！") for c in items)
     text = runner.invoke(app, ["overdue"])
-    assert text.exit_code == 0 and "0" in text.output.splitlines()[0]
+    assert text.exit_code == 0 and f"overdue: {len(overdue)}" in text.output.splitlines()[0], text.output
     done = runner.invoke(app, ["done", items[0]["id"]])
     assert done.exit_code == 0 and items[0]["id"] in done.output
     again = runner.invoke(app, ["done", items[0]["id"]])

@@ -6,6 +6,7 @@ import socket
 
 from agent.guard import GuardChecker
 from agent.settings import Settings
+from agent.vocab import ViolationCategory
 
 
 def test_no_connection_attempt_during_checks(monkeypatch):
@@ -36,4 +37,4 @@ def test_guard_telemetry_is_disabled(checker):
     assert guard._allow_metrics_collection is False
     assert guard._hub_telemetry._enabled is False
     names = [v.rail_alias for v in guard._validators]
-    assert names == ["wuye/tone", "wuye/commitment", "wuye/privacy"]
+    assert names == [f"wuye/{c.value}" for c in ViolationCategory]  # one validator per violation category

@@ -192,7 +192,9 @@ def test_return_rule_on_escalated_sets(shared_clients):
         "stages": stages, "model": "m", "drafter": "model", "prompt": {"id": "draft", "version": "1"},
         "created_at": datetime(2026, 12, 1, tzinfo=UTC)})
     now = datetime(2026, 12, 1, 10, tzinfo=UTC)
-    checks = GuardChecks(shared_clients[1])
+    from agent.settings import content_dir
+
+    checks = GuardChecks(shared_clients[1], content_dir("guardrails"))
     returned, event = decide(draft, Decision(action="return_to_agent", note="先核实被困人数"), SUPERVISOR, now, checks)
     assert returned.status == "pending_approval" and event.action == "return_to_agent"
     with pytest.raises(Conflict) as again:

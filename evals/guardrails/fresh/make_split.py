@@ -2,7 +2,8 @@
 
     python3 evals/guardrails/fresh/make_split.py WRITER1.jsonl WRITER2.jsonl …
 
-Stratified by category (the first expected category, or "clean"), ≈ 50 / 20 / 30: inside each
+Rows already in the split (an earlier run's manifest) keep their place; only new ids are split and
+appended, so adding writers never moves a test row into train. Stratified by category (the first expected category, or "clean"), ≈ 50 / 20 / 30: inside each
 stratum the rows are ordered by sha256(SEED + id) and cut at 50 % and 70 %. No randomness beyond the
 fixed seed: the same input gives the same split. Writes train/dev/test.jsonl and split_manifest.json
 (seed, source digests, every id's split, counts per split and category) next to this file.
@@ -77,15 +78,25 @@ def main(argv: list[str]) -> int:
         print("usage: make_split.py WRITER.jsonl …", file=sys.stderr)
         return 2
     rows, problems = load(paths)
-    parts = split(rows)
+    # rows split by an earlier run keep their split for good (a test row never moves to train):
+    # only the new ids are split, by the same method among themselves, and appended
+    previous = json.loads((HERE / "split_manifest.json").read_text(encoding="utf-8")) if (HERE / "split_manifest.json").exists() else {}
+    kept: dict[str, list[dict]] = {name: [] for name in ("train", "dev", "test")}
+    if previous:
+        for name in kept:
+            kept[name] = [json.loads(x) for x in (HERE / f"{name}.jsonl").read_text(encoding="utf-8").splitlines() if x.strip()]
+    done = {r["id"] for part in kept.values() for r in part}
+    parts = split([r for r in rows if r["id"] not in done])
+    for name in parts:
+        parts[name] = sorted(kept[name] + parts[name], key=lambda r: r["id"])
     for name, part in parts.items():
         (HERE / f"{name}.jsonl").write_text(
             "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in part), encoding="utf-8")
     manifest = {
         "seed": SEED,
         "method": "stratified by first expected category (or clean); sha256(seed+id) order; cut at 50% / 70%",
-        "sources": {p.name: {"sha256": hashlib.sha256(p.read_bytes()).hexdigest(), "rows": sum(1 for _ in p.open(encoding="utf-8") if _.strip())} for p in paths},
-        "skipped": problems,
+        "sources": previous.get("sources", {}) | {p.name: {"sha256": hashlib.sha256(p.read_bytes()).hexdigest(), "rows": sum(1 for _ in p.open(encoding="utf-8") if _.strip())} for p in paths},
+        "skipped": previous.get("skipped", []) + problems,
         "counts": {name: dict(sorted(Counter(c for r in part for c in (r["expected"] or ["clean"])).items()))
                    | {"rows": len(part)} for name, part in parts.items()},
         "registers": {name: dict(Counter(r.get("register") for r in part)) for name, part in parts.items()},

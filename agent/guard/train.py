@@ -5,7 +5,13 @@ Training data (our own writing only, never the real replies of ../shared):
   * ``tests/guard/data/phrasings.jsonl``           our second, independently written set
   * the ``examples`` of every rule in ``guardrails/policy.yaml`` (fail → the rule's category, pass → clean)
   * ``evals/guardrails/fresh/train.jsonl``         the train split of the independent writers' replies
-Calibration: ``evals/guardrails/fresh/dev.jsonl`` (per-category thresholds). The test split is never read.
+  * ``evals/guardrails/offline_clean.jsonl``       the offline drafter's stages for our own complaints (clean;
+                                                   rebuilt by evals/guardrails/make_offline_clean.py)
+  * every phrasing of the playbook corpus (corpus/*.yaml), clean
+Calibration: ``evals/guardrails/fresh/dev.jsonl`` (per-category thresholds), then each threshold is
+raised above the highest score of any text that must pass (our own clean phrasings, the policy's
+near-misses, the offline drafter's stages): our own careful wording is never flagged by the model.
+The test split is never read.
 
 Model: one-vs-rest logistic regression over character 1–3-grams (binary, L2-normalised), full-batch
 Adam with L2 regularisation, no randomness: the same data gives the same file (numpy only).
@@ -27,7 +33,8 @@ from agent.vocab import ViolationCategory
 
 CATEGORIES = [c.value for c in ViolationCategory]
 ROOT = Path(__file__).resolve().parents[2]
-TRAIN_FILES = ("evals/guardrails/labelled.jsonl", "tests/guard/data/phrasings.jsonl", "evals/guardrails/fresh/train.jsonl")
+TRAIN_FILES = ("evals/guardrails/labelled.jsonl", "tests/guard/data/phrasings.jsonl", "evals/guardrails/fresh/train.jsonl",
+               "evals/guardrails/offline_clean.jsonl")
 DEV_FILE = "evals/guardrails/fresh/dev.jsonl"
 
 
@@ -66,6 +73,28 @@ def policy_examples(guardrails_dir: Path) -> list[Example]:
     return out
 
 
+def corpus_phrasings(root: Path) -> list[Example]:
+    """Every phrasing of the playbook corpus: our own wording of the techniques, clean by construction."""
+    import yaml
+
+    out = []
+    for path in sorted((root / "corpus").glob("*.yaml")):
+        for entry in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
+            for i, text in enumerate(entry.get("phrasings") or []):
+                out.append(Example(f"corpus:{entry.get('id')}:{i}", text, []))
+    return out
+
+
+MUST_PASS_MARGIN = 0.02  # thresholds sit this far above the highest score of a text that must pass
+
+
+def must_pass(examples: list[Example]) -> list[Example]:
+    """The clean texts of our own that the guard must never flag (see the module docstring)."""
+    return [e for e in examples if not e.labels and "#s" not in e.id
+            and (e.id.startswith(("corpus:", "policy:", "evals/guardrails/offline_clean.jsonl:"))
+                 or e.id.startswith("tests/guard/data/phrasings.jsonl:"))]
+
+
 FRESH_WEIGHT = 2.0  # the independent writers' train split: closest to what the guard meets
 
 
@@ -80,6 +109,7 @@ def load_training(root: Path, guardrails_dir: Path, files: tuple[str, ...] = TRA
             examples.append(Example(f"{name}:{r.get('id')}", r["text"], [c for c in r.get("expected", []) if c in CATEGORIES],
                                     fresh_weight if "/fresh/" in name else 1.0))
     examples += policy_examples(guardrails_dir)
+    examples += corpus_phrasings(root)
     # every sentence of a clean reply is clean too: teaches that polite framing is not a violation
     extra = []
     for ex in examples:
@@ -218,7 +248,15 @@ def train(root: Path = ROOT, guardrails_dir: Path | None = None, out: Path | Non
     }
     tmp = out.with_suffix(".tmp.npz")
     np.savez_compressed(tmp, **arrays)
-    thresholds = calibrate(LearnedModel(tmp), dev, **(calibration or {}))
+    model = LearnedModel(tmp)
+    thresholds = calibrate(model, dev, **(calibration or {}))
+    floors = np.zeros(len(CATEGORIES), dtype=np.float32)
+    for ex in must_pass(examples):
+        floors = np.maximum(floors, np.array([model.score(ex.text)[c] for c in CATEGORIES], dtype=np.float32))
+    meta["calibrated"] = {c: round(float(t), 4) for c, t in zip(CATEGORIES, thresholds, strict=True)}
+    meta["must_pass_floor"] = {c: round(float(t), 4) for c, t in zip(CATEGORIES, floors, strict=True)}
+    thresholds = np.maximum(thresholds, np.minimum(floors + MUST_PASS_MARGIN, 0.99))
+    meta["must_pass_examples"] = len(must_pass(examples))
     arrays["thresholds"] = thresholds
     meta["thresholds"] = {c: round(float(t), 4) for c, t in zip(CATEGORIES, thresholds, strict=True)}
     arrays["meta"] = np.array(json.dumps(meta, ensure_ascii=False))

@@ -16,7 +16,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -35,7 +35,7 @@ FIXED_NEGOTIATE = "找到漏水原因后,维修方案我先跟您和楼上住户
 
 @dataclass
 class WorkspaceSite(Site):
-    gate: threading.Event = threading.Event()
+    gate: threading.Event = field(default_factory=threading.Event)
     model: Any = None
 
 

@@ -378,7 +378,7 @@ class DraftCore:
                                       at=entry.at)
             queued = await webhooks.enqueue(conn, draft, new)
             if new.conversation_id and new.status == "approved" and new.final:
-                reply = "".join(new.final[s] for s in Stage if s in new.final)
+                reply = new.reply()
                 await talks.append(conn, conversation_id=new.conversation_id, project=new.meta.get("project") or "",
                                    owner=False, turn={"role": "客服", "text": self.checks.mask(reply)[:4000],
                                                       "draft_id": new.id})
@@ -425,7 +425,7 @@ class DraftCore:
         """A new text for one stage in ``style``, guarded and audited; it enters the draft set only
         through an ``edit`` decision. A text that breaks a block rule is refused (``rewrite_blocked``,
         422, with the violations and their spans)."""
-        from agent.workflow.decisions import blocking_hits
+        from agent.workflow.decisions import blocking_hits, masked_result
         from agent.workflow.nodes.drafting import draft_request
         from agent.workflow.nodes.retrieve import techniques_for
         from agent.workflow.rewrite import rewrite
@@ -453,7 +453,7 @@ class DraftCore:
                            rule_hits=hits, note=f"style={style} drafter={out.drafter}")
         async with self.db.begin() as conn:
             await audit.append(conn, entry)
-        guard = result.model_dump(mode="json")
+        guard = masked_result(result, self.checks).model_dump(mode="json")
         if hits:
             from agent.errors import InvalidInput
 

@@ -59,17 +59,20 @@ class Checks(Protocol):
 
 
 class EditBlocked(InvalidInput):
-    """An edited draft set still breaks a block rule. ``event`` is its (masked) audit event."""
+    """An edited draft set still breaks a block rule. ``event`` is its (masked) audit event;
+    ``guardrail`` is the guard result of each blocked stage (excerpts masked; ``start``/``end`` index
+    the text as checked: the cleaned edit, or the stored text of an untouched stage)."""
 
     code = "edit_blocked"
 
-    def __init__(self, hits: list[RuleHit], event: AuditEvent) -> None:
+    def __init__(self, hits: list[RuleHit], event: AuditEvent,
+                 guardrail: dict[str, dict[str, object]] | None = None) -> None:
         stages = sorted({str(hit.stage) for hit in hits})
         super().__init__(
             f"修改后的回复仍违反必须避免的话术规范(环节:{'、'.join(stages)}),请按提示修改,或由主管确认放行。",
             f"the edited replies still break a block rule (stages: {', '.join(stages)}); fix them or ask a "
             "supervisor to override.",
-            violations=[hit.model_dump(mode="json") for hit in hits])
+            violations=[hit.model_dump(mode="json") for hit in hits], guardrail=guardrail or {})
         self.event = event
 
 
@@ -171,7 +174,9 @@ def _edit(draft: DraftSet, decision: Decision, actor: Actor, now: datetime, chec
     before = {s.value: draft.stage(s).text for s in edits}
     after = {s.value: checks.mask(text) for s, text in edits.items()}
     if hits and not decision.override:
-        raise EditBlocked(hits, _audit(draft, actor, "edit_blocked", now, before=before, after=after, rule_hits=hits))
+        blocked = {hit.stage for hit in hits}
+        raise EditBlocked(hits, _audit(draft, actor, "edit_blocked", now, before=before, after=after, rule_hits=hits),
+                          {s.value: masked_result(results[s], checks).model_dump(mode="json") for s in Stage if s in blocked})
     note = None
     if hits:
         if actor.role != "supervisor":
@@ -179,15 +184,18 @@ def _edit(draft: DraftSet, decision: Decision, actor: Actor, now: datetime, chec
                             code="override_forbidden")
         note = _need(decision.note, "主管放行必须填写说明。", "a supervisor override needs a note.")
     kept = {stage: checks.mask(text) for stage, text in final.items()}
-    stages = [item.model_copy(update={"text": kept[item.stage], "guardrail": _masked(results[item.stage], checks)})
+    stages = [item.model_copy(update={"text": kept[item.stage], "guardrail": masked_result(results[item.stage], checks)})
               for item in draft.stages]
     return ({"status": "approved", "final": kept, "stages": stages},
             _audit(draft, actor, "edit", now, before=before, after=after, rule_hits=hits, note=note))
 
 
-def _masked(result: GuardResult, checks: Checks) -> GuardResult:
-    return result.model_copy(update={"violations": [v.model_copy(update={"excerpt": checks.mask(v.excerpt)})
-                                                    for v in result.violations]})
+def masked_result(result: GuardResult, checks: Checks) -> GuardResult:
+    """A guard result fit to keep or return: excerpts and messages (which quote the excerpt) masked;
+    ``start``/``end`` still index the text that was checked."""
+    return result.model_copy(update={"violations": [
+        v.model_copy(update={"excerpt": checks.mask(v.excerpt), "message": checks.mask(v.message)})
+        for v in result.violations]})
 
 
 def _reject(draft: DraftSet, decision: Decision, actor: Actor, now: datetime, checks: Checks) -> Outcome:

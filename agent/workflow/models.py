@@ -190,6 +190,11 @@ class DraftSet(BaseModel):
         default_factory=list, description="the complaint's facts the drafts may state: kind, value, span "
         "(offsets into the Simplified masked complaint) — agent/understand/facts.extract_facts")
 
+    def reply(self) -> str:
+        """The approved reply as sent to the owner: the final stage texts in 六字诀 order (empty
+        before approval)."""
+        return "".join(self.final[s] for s in Stage if s in self.final) if self.final else ""
+
     def stage(self, stage: Stage | str) -> StageDraft:
         return next(item for item in self.stages if item.stage == Stage(stage))
 

@@ -1,4 +1,5 @@
-"""The supervisor console: server-rendered pages under ``/console`` (Simplified Chinese).
+"""The supervisor console and the agent workspace (``/console/workspace``): server-rendered pages
+under ``/console`` (Simplified Chinese).
 
 ``router`` is mounted by ``api.app.create_app``. Pages use the API's store, auth, review and stats
 functions; see docs/console.md.
@@ -9,11 +10,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from . import loop_pages, pages, signin
+from . import loop_pages, pages, signin, workspace
 from .web import error_page, sign_in_required
 
 router = APIRouter(include_in_schema=False)
 router.include_router(signin.router)
+router.include_router(workspace.router)
 router.include_router(pages.router)
 router.include_router(loop_pages.router)
 

@@ -23,6 +23,9 @@ COOKIE = "wuye_console"
 LOGIN_COOKIE = "wuye_console_login"
 COOKIE_PATH = "/console"
 CONSOLE_ROLES = ("supervisor", "admin")
+WORKSPACE_COOKIE = "wuye_workspace"  # the agent workspace's session (same format, agent keys only)
+WORKSPACE_LOGIN_COOKIE = "wuye_workspace_login"
+WORKSPACE_ROLES = ("agent",)
 
 
 def _b64(data: bytes) -> str:

@@ -29,9 +29,10 @@ from .web import (
 
 router = APIRouter(include_in_schema=False)
 STATIC = {"console.css": "text/css; charset=utf-8", "console.js": "text/javascript; charset=utf-8",
+          "workspace.js": "text/javascript; charset=utf-8",
           "favicon.svg": "image/svg+xml"}
 NONCE_MAX_AGE = 2 * 3600
-REFUSED_HINT = {"agent": "客服请继续在工作台里处理自己的草稿;", "qa": "质检请继续使用护栏检查和评测接口;"}
+REFUSED_HINT = {"agent": "客服请在客服工作台(/console/workspace)里处理自己的草稿;", "qa": "质检请继续使用护栏检查和评测接口;"}
 
 
 def safe_next(target: object) -> str:
@@ -93,7 +94,9 @@ async def login(request: Request) -> Response:
         return error_page(
             request, 403, "无权访问主管控制台",
             f"当前密钥的角色是“{labels.label(labels.ROLE, row.role)}”,主管控制台只对主管和管理员开放。",
-            hint=REFUSED_HINT.get(row.role, "") + "如需审核权限,请联系管理员开通主管密钥。")
+            hint=REFUSED_HINT.get(row.role, "") + "如需审核权限,请联系管理员开通主管密钥。",
+            back="/console/workspace/login" if row.role == "agent" else "",
+            back_label="去客服工作台登录" if row.role == "agent" else "")
     lifetime = int(request.app.state.settings.console_session_hours * 3600)
     _, cookie = issue(secret(request), key_id=row.id, role=row.role, lifetime_s=lifetime)
     response = redirect(next_url)

@@ -20,6 +20,8 @@ from .session import (
     CONSOLE_ROLES,
     COOKIE,
     COOKIE_PATH,
+    WORKSPACE_COOKIE,
+    WORKSPACE_ROLES,
     ConsoleSession,
     console_key,
     read,
@@ -35,6 +37,9 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
+# The agent workspace fetches its streamed drafts from its own origin: the same policy plus connect-src 'self'.
+WORKSPACE_HEADERS = {**SECURITY_HEADERS,
+                     "Content-Security-Policy": SECURITY_HEADERS["Content-Security-Policy"] + "; connect-src 'self'"}
 
 
 @lru_cache(maxsize=1)
@@ -50,16 +55,19 @@ def environment() -> Any:
     return env
 
 
-def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+def page(request: Request, template: str, status: int = 200, *, headers: dict[str, str] | None = None,
+         **context: Any) -> HTMLResponse:
     context.setdefault("principal", getattr(request.state, "console_principal", None))
     context.setdefault("csrf", getattr(request.state, "console_csrf", ""))
     context.setdefault("nav", "")
     html = environment().get_template(template).render(request=request, **context)
-    return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
+    return HTMLResponse(html, status_code=status, headers=headers or SECURITY_HEADERS)
 
 
-def error_page(request: Request, status: int, title: str, message: str, *, hint: str = "") -> HTMLResponse:
-    return page(request, "error.html", status=status, title=title, message=message, hint=hint)
+def error_page(request: Request, status: int, title: str, message: str, *, hint: str = "", back: str = "",
+               back_label: str = "", headers: dict[str, str] | None = None) -> HTMLResponse:
+    return page(request, "error.html", status=status, headers=headers, title=title, message=message, hint=hint,
+                back=back, back_label=back_label)
 
 
 def redirect(url: str, status: int = 303) -> RedirectResponse:
@@ -80,12 +88,21 @@ def secret(request: Request) -> bytes:
 
 async def current(request: Request) -> tuple[Principal, ConsoleSession] | None:
     """The signed-in console user (active supervisor/admin key), or None."""
-    session = read(secret(request), request.cookies.get(COOKIE))
-    if session is None or await request.app.state.shared.is_signed_out(session.sid):
+    return await _signed_in(request, COOKIE, CONSOLE_ROLES)
+
+
+async def current_agent(request: Request) -> tuple[Principal, ConsoleSession] | None:
+    """The agent signed in to the workspace (an active agent key), or None."""
+    return await _signed_in(request, WORKSPACE_COOKIE, WORKSPACE_ROLES)
+
+
+async def _signed_in(request: Request, cookie: str, roles: tuple[str, ...]) -> tuple[Principal, ConsoleSession] | None:
+    session = read(secret(request), request.cookies.get(cookie))
+    if session is None or session.role not in roles or await request.app.state.shared.is_signed_out(session.sid):
         return None
     async with request.app.state.core.db.connect() as conn:
         row = await get_api_key(conn, key_id=session.key_id)
-    if row is None or row.revoked_at is not None or row.role not in CONSOLE_ROLES:
+    if row is None or row.revoked_at is not None or row.role not in roles:
         return None
     principal = Principal(id=row.id, name=row.name, role=row.role, projects=tuple(row.projects))
     request.state.principal = principal
@@ -98,6 +115,10 @@ async def sign_in_required(request: Request) -> Principal | Response:
     """The principal, or the response to send instead (redirect to sign-in, 429)."""
     found = await current(request)
     if found is None:
+        if await current_agent(request) is not None:  # an agent signed in to the workspace: not for them
+            return error_page(request, 403, "无权访问主管控制台",
+                              "当前登录的是客服密钥,主管控制台只对主管和管理员开放。",
+                              hint="请回到客服工作台继续处理回复;如需审核权限,请联系管理员开通主管密钥。")
         return to_login(request)
     principal, _ = found
     limits: RateLimits = request.app.state.rate_limits

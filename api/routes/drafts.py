@@ -52,7 +52,7 @@ async def post_draft(
     key = idempotency_key or None
     if "text/event-stream" in request.headers.get("accept", ""):
         started = await core.start(body, principal.actor, idempotency_key=key, stream=True)
-        return StreamingResponse(_sse(started), media_type="text/event-stream",
+        return StreamingResponse(sse(started), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no",
                                           "Location": f"/v1/drafts/{started.draft_id}"})
     if prefer and "respond-async" in prefer.lower():
@@ -139,7 +139,7 @@ async def decide(core: CoreDep, metrics: MetricsDep, principal: DeciderDep, draf
     return draft.model_dump(mode="json")
 
 
-async def _sse(started: Any) -> AsyncIterator[bytes]:
+async def sse(started: Any) -> AsyncIterator[bytes]:
     """Server-sent events: ``event: <name>`` + ``data: <json>`` per graph event, ``done`` last. A
     client that disconnects stops only this generator; the draft goes on and is stored (and counted
     in the metrics by the core's ``on_drafted``)."""

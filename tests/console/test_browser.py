@@ -336,7 +336,7 @@ def test_supervisor_closes_the_loop_in_the_console(site: Site, browser: Any) -> 
     page.wait_for_url(re.compile(r".*/console/follow-ups$"))
     row = page.locator("#follow-ups-table tbody tr").filter(has=page.locator(f"a[href='/console/drafts/{draft_id}']"))
     assert row.count() == 1
-    row.get_by_label("不满意").check()
+    row.get_by_label("不满意", exact=True).check()
     row.locator("textarea").fill("业主说灯修好了又坏了")
     site.shot(page, "10-follow-up")
     row.get_by_role("button", name="记录结果").click()

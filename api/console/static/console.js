@@ -12,6 +12,7 @@
   });
   // A review form is sent once: disable its button after the first submit.
   document.addEventListener("submit", function (event) {
+    if (event.defaultPrevented) { return; }  // a form a script handles itself (the agent workspace)
     var button = event.target.querySelector("button[type=submit]");
     if (button) { window.setTimeout(function () { button.disabled = true; }, 0); }
   });

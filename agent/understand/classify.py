@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from agent.errors import InvalidInput
-from agent.understand import learned
+from agent.understand import learned, severity_model
 from agent.understand.context import first_live, sentences
 from agent.understand.models import Classification, Issue
 from agent.understand.script import detect_language, to_simplified
@@ -171,6 +171,14 @@ def _first_match(patterns: list[re.Pattern[str]], text: str) -> re.Match[str] | 
     return None
 
 
+def _mindset(plain: str, rules: _Rules) -> Mindset:
+    if rules.compensation.search(plain):
+        return Mindset.compensation
+    if rules.respect.search(plain):
+        return Mindset.respect
+    return Mindset.vent
+
+
 def classify_offline(text: str) -> Classification:
     """Classify a (masked) complaint with the rule file; Simplified or Traditional input."""
     if not isinstance(text, str) or not text.strip():
@@ -180,12 +188,7 @@ def classify_offline(text: str) -> Classification:
     plain = _PLACEHOLDER.sub(" ", to_simplified(text))
 
     category = _category(plain, rules)
-    if rules.compensation.search(plain):
-        mindset = Mindset.compensation
-    elif rules.respect.search(plain):
-        mindset = Mindset.respect
-    else:
-        mindset = Mindset.vent
+    mindset = _mindset(plain, rules)
 
     severity, reasons = Severity.general, []
     families = [*rules.majors, (rules.live_major_label, rules.live_major)]
@@ -237,6 +240,12 @@ def classify_offline(text: str) -> Classification:
         reason = next((why for k, (pattern, why) in enumerate(rules.escalate)
                        if (k == 0 or severity is Severity.important)
                        and pattern.search(title if k == last and title else plain)), "")
+    if severity_model.is_letter(plain, title) and (model := severity_model.load()) is not None:
+        # a public-board letter: severity and escalation from the learned cue model (rules kept urgency)
+        x = severity_model.cues(plain, title, category.value, mindset.value)
+        learned_severity, escalate, _p = model.predict(x)
+        severity = Severity(learned_severity)
+        reason = model.reason(x, severity.value) if escalate else ""
     return Classification(
         category=category, severity=severity, urgency=urgency, mindset=mindset,
         escalate=bool(reason), reason=reason, issues=_issues(_PLACEHOLDER.sub(" ", text), category, rules),

@@ -144,3 +144,15 @@ def test_a_name_with_and_without_its_title_gets_one_placeholder() -> None:
     masked = mask_pii("我们找过郝志诚经理。郝志诚当时答应一周内修好。")
     assert "郝志诚" not in masked.text
     assert masked.text.count("〔姓名1〕") == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("多次去找开发公司法定代表人葛振宇都被拒绝", "葛振宇"),
+        ("该公司董事长闵浩然至今没有露面", "闵浩然"),
+        ("此致。报告人：柯雨桐", "柯雨桐"),
+    ],
+)
+def test_a_role_before_a_full_name(text: str, value: str) -> None:
+    assert value not in mask_pii(text).text

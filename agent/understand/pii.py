@@ -166,6 +166,17 @@ _PATTERNS: list[tuple[str, int, re.Pattern[str], int]] = [
     # an anonymised name: 李某, 舒某某 (never 某些, 某天 …)
     ("name", 4, re.compile(rf"(?<!某){_SUR}某{{1,2}}(?![些种種个個天处處位地时時项項事样樣件次方])"), 0),
 ]
+# Speed on long letters: a pattern that starts with optional parts is tried at every character; a
+# one-character look-ahead for what any match must start with lets the engine skip the rest at once.
+_ROOM_START = f"(?=[0-9A-Za-z{_NUM_ZH}第])"
+_NUMBER_START = r"(?=[0-9+(（])"
+_PATTERNS = [
+    (kind, priority, re.compile(
+        (_ROOM_START if kind == "room" and pattern.pattern.startswith(("(?:[0-9", "第?", _BOUNDARY_L)) else
+         _NUMBER_START if kind in ("phone", "id_card", "bank_card") and pattern.pattern.startswith(_BOUNDARY_L) else "")
+        + pattern.pattern), group)
+    for kind, priority, pattern, group in _PATTERNS
+]
 # numbers that must never be masked even if they look like a phone (hotlines)
 _HOTLINE_RE = re.compile(r"^(?:400|800)\d{7}$|^95\d{3,6}$|^12\d{3}$|^1[12]\d$")
 _WORK_ORDER_CTX = re.compile(

@@ -229,7 +229,7 @@ class SeverityModel:
 
     def to_json(self) -> dict:
         def part(p: tuple[np.ndarray, float]) -> dict:
-            return {"weights": [round(float(w), 5) for w in p[0]], "bias": round(p[1], 5)}
+            return {"weights": [float(w) for w in p[0]], "bias": float(p[1])}
         return {"features": list(FEATURES), "major": part(self.major), "general": part(self.general),
                 "escalate": part(self.escalate), "major_threshold": self.major_threshold,
                 "general_threshold": self.general_threshold, "escalate_threshold": self.escalate_threshold}

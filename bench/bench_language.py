@@ -6,6 +6,11 @@ Times each helper over every complaint of evals/drafting/complaints.jsonl plus t
 category-training complaints (falls back to a few built-in complaints) and prints p50 / p95 / max in
 milliseconds per complaint, and the load average (the machine is shared: read the numbers with it).
 The budget of issue 12: masking + classification (learned model included) p95 ≤ 5 ms per complaint.
+
+    .venv/bin/python bench/bench_language.py --complaints ../shared/realdata/complaints_dev.jsonl --split dev
+
+times the same helpers over real long letters instead (only the ids of one split of
+evals/real/split.json; the text is read, never printed).
 """
 
 from __future__ import annotations
@@ -42,6 +47,14 @@ def _complaints() -> list[str]:
     return texts or FALLBACK
 
 
+def _real(path: Path, split: str | None) -> list[str]:
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    if split:
+        ids = set(json.loads((ROOT / "evals" / "real" / "split.json").read_text(encoding="utf-8"))[split])
+        rows = [row for row in rows if row.get("id") in ids]
+    return [row["text"] for row in rows if isinstance(row.get("text"), str) and row["text"].strip()]
+
+
 def _techniques() -> dict[str, list[dict]]:
     from agent.retrieval.loader import load_corpus
 
@@ -73,8 +86,10 @@ def _time(fn, items: list, rounds: int) -> list[float]:  # noqa: ANN001
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--complaints", type=Path, help="real complaints {id,text} JSONL instead of our own")
+    parser.add_argument("--split", help="only the ids of this split of evals/real/split.json (dev | unlabelled)")
     args = parser.parse_args()
-    texts = _complaints()
+    texts = _real(args.complaints, args.split) if args.complaints else _complaints()
     masked = [to_simplified(mask_pii(t).text) for t in texts]
     techniques = _techniques()
     requests = [DraftRequest(complaint=m, classification=classify_offline(m), techniques=techniques) for m in masked]

@@ -10,12 +10,13 @@ and the fallback. Report accuracy on a labelled set with::
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from agent.errors import InvalidInput
-from agent.understand import learned
+from agent.understand import learned, severity_model
 from agent.understand.context import first_live, sentences
 from agent.understand.models import Classification, Issue
 from agent.understand.script import detect_language, to_simplified
@@ -100,8 +101,15 @@ LEARNED_WEIGHT = 6.0
 TITLE_WEIGHT = 6.0
 
 
+_Terms = dict[Category, list[tuple[re.Pattern[str], float]]]
+
+
+def _scores(text: str, categories: _Terms) -> dict[Category, float]:
+    return {cat: float(sum(w for pattern, w in terms if pattern.search(text))) for cat, terms in categories.items()}
+
+
 def _rule_scores(text: str, rules: _Rules) -> dict[Category, float]:
-    return {cat: float(sum(w for pattern, w in terms if pattern.search(text))) for cat, terms in rules.categories.items()}
+    return _scores(text, rules.categories)
 
 
 def _title(text: str) -> str:
@@ -113,7 +121,8 @@ def _title(text: str) -> str:
 
 
 def _category_scores(text: str, rules: _Rules) -> dict[Category, float]:
-    scores = _rule_scores(text, rules)
+    # a long letter states its point first: the rules read what the learned model reads (bounded time)
+    scores = _rule_scores(text[:learned.MAX_CHARS], rules)
     title = _title(text)
     if title:
         for cat, value in _rule_scores(title, rules).items():
@@ -142,8 +151,19 @@ def _issues(text: str, primary: Category, rules: _Rules, limit: int = 5) -> list
     issues: list[Issue] = []
     seen: set[Category] = set()
     primary_issue: Issue | None = None
-    for start, end, sentence in sentences(text):
-        scores = _rule_scores(sentence, rules)
+    spans = sentences(text)
+    starts = [start for start, _end, _s in spans]
+    # one pass per term over the whole text; a term scores each sentence that holds one of its matches
+    per_sentence: list[dict[Category, float]] = [dict.fromkeys(rules.categories, 0.0) for _ in spans]
+    for cat, terms in rules.categories.items():
+        for pattern, weight in terms:
+            hit: set[int] = set()
+            for match in pattern.finditer(text):
+                k = bisect_right(starts, match.start()) - 1
+                if k >= 0 and k not in hit and match.end() <= spans[k][1]:
+                    hit.add(k)
+                    per_sentence[k][cat] += weight
+    for (start, end, sentence), scores in zip(spans, per_sentence, strict=True):
         best = max(scores.values(), default=0)
         if best < 2:
             continue
@@ -171,6 +191,14 @@ def _first_match(patterns: list[re.Pattern[str]], text: str) -> re.Match[str] | 
     return None
 
 
+def _mindset(plain: str, rules: _Rules) -> Mindset:
+    if rules.compensation.search(plain):
+        return Mindset.compensation
+    if rules.respect.search(plain):
+        return Mindset.respect
+    return Mindset.vent
+
+
 def classify_offline(text: str) -> Classification:
     """Classify a (masked) complaint with the rule file; Simplified or Traditional input."""
     if not isinstance(text, str) or not text.strip():
@@ -180,21 +208,20 @@ def classify_offline(text: str) -> Classification:
     plain = _PLACEHOLDER.sub(" ", to_simplified(text))
 
     category = _category(plain, rules)
-    if rules.compensation.search(plain):
-        mindset = Mindset.compensation
-    elif rules.respect.search(plain):
-        mindset = Mindset.respect
-    else:
-        mindset = Mindset.vent
+    mindset = _mindset(plain, rules)
 
     severity, reasons = Severity.general, []
     families = [*rules.majors, (rules.live_major_label, rules.live_major)]
     title = _title(plain)
+    model = severity_model.load()
+    letter = model is not None and severity_model.is_letter(plain, title)
     if title:
         # a long post: the danger must be its point (in its title), or stated live more than once
         title_hits = [(label, m) for label, patterns in [*families, (rules.live_major_label, rules.title_major)]
                       if (m := first_live(patterns, title))]
-        body_hits = [(label, m) for label, patterns in families for p in patterns if (m := first_live([p], plain))]
+        # a letter whose severity the learned model decides (below) needs only its title's hits here
+        body_hits = [] if letter else [
+            (label, m) for label, patterns in families for p in patterns if (m := first_live([p], plain))]
         group_label = rules.majors[1][0]
         group_hits = [(label, m) for label, m in body_hits if label == group_label]
         hits = title_hits or group_hits or (body_hits if len({m.group(0) for _, m in body_hits}) >= 2 else [])
@@ -237,6 +264,12 @@ def classify_offline(text: str) -> Classification:
         reason = next((why for k, (pattern, why) in enumerate(rules.escalate)
                        if (k == 0 or severity is Severity.important)
                        and pattern.search(title if k == last and title else plain)), "")
+    if letter and model is not None:
+        # a public-board letter: severity and escalation from the learned cue model (rules kept urgency)
+        x = severity_model.cues(plain, title, category.value, mindset.value)
+        learned_severity, escalate, _p = model.predict(x)
+        severity = Severity(learned_severity)
+        reason = model.reason(x, severity.value) if escalate else ""
     return Classification(
         category=category, severity=severity, urgency=urgency, mindset=mindset,
         escalate=bool(reason), reason=reason, issues=_issues(_PLACEHOLDER.sub(" ", text), category, rules),

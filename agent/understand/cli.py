@@ -31,6 +31,51 @@ def train(
     typer.echo(f"已训练 {len(texts)} 条 → {path} ({path.stat().st_size // 1024} KB) / trained on {len(texts)} examples")
 
 
+def _dev_set(complaints: Path, labels: Path | None, splits: Path | None):
+    from agent.understand import cv, real_eval
+
+    texts = real_eval.load_texts(complaints)
+    ids = real_eval.split_ids(splits or real_eval.DEFAULT_SPLITS, "dev")
+    return cv.dataset(texts, real_eval._jsonl(labels or real_eval.DEFAULT_LABELS, "标注"), ids)
+
+
+@app.command("train-severity")
+@friendly
+def train_severity(
+    complaints: Annotated[Path, typer.Option(help="投诉文件 {id,text} JSONL (e.g. ../shared/realdata/complaints_dev.jsonl)")],
+    labels: Annotated[Path | None, typer.Option(help="标注 Labels JSONL (ids and labels only)")] = None,
+    splits: Annotated[Path | None, typer.Option(help="划分文件 Split file")] = None,
+    out: Annotated[Path | None, typer.Option(help="权重文件 Weights file (default: the shipped model)")] = None,
+) -> None:
+    """用 dev 划分的标注训练长帖严重度/升级模型 Train the long-post severity/escalation model on the dev labels."""
+    from agent.understand import severity_model
+
+    x, severity, escalate = _dev_set(complaints, labels, splits)
+    model = severity_model.fit(x, severity, escalate)
+    path = out or severity_model.MODEL_PATH
+    severity_model.save(model, path)
+    severity_model.load.cache_clear()
+    typer.echo(f"已训练 {len(severity)} 条 → {path} / trained on {len(severity)} dev posts (cue weights only, no text)")
+
+
+@app.command()
+@friendly
+def cv(
+    complaints: Annotated[Path, typer.Option(help="投诉文件 {id,text} JSONL (e.g. ../shared/realdata/complaints_dev.jsonl)")],
+    folds: Annotated[int, typer.Option(min=2, max=20, help="折数 Folds")] = 5,
+    labels: Annotated[Path | None, typer.Option(help="标注 Labels JSONL (ids and labels only)")] = None,
+    splits: Annotated[Path | None, typer.Option(help="划分文件 Split file")] = None,
+) -> None:
+    """在 dev 划分上交叉验证严重度/升级模型 Cross-validate the severity/escalation model on the dev split."""
+    from agent.understand import cv as cv_module
+
+    x, severity, escalate = _dev_set(complaints, labels, splits)
+    result = cv_module.cross_validate(x, severity, escalate, folds=folds)
+    typer.echo(f"{folds}-fold CV ×{result['repeats']} shuffles on {result['posts']} dev posts: severity {result['severity']:.3f} · escalate "
+               f"{result['escalate']:.3f} · majors caught {result['majors_caught']}/{result['majors_true']}, "
+               f"predicted {result['majors_predicted']}")
+
+
 @app.command("eval")
 @friendly
 def eval_command(

@@ -83,7 +83,10 @@ _NAME_CUE = (
     "我叫|名叫|叫做|本人|业主|業主|住户|住戶|户主|戶主|房东|房東|租户|租戶|管家|物业管家|物業管家|经理|經理|主任|委员|委員|"
     "成员|成員|书记|書記|局长|局長|法人代表|法人|股东|股東|负责人|負責人|联系人|聯繫人|聯絡人|投诉人|投訴人|举报人|舉報人|"
     "残疾人|殘疾人|名字是|名字叫|邻居|鄰居|隔壁|对门|對門|老公|老婆|丈夫|妻子|儿子|兒子|女儿|女兒|"
-    "母亲|母親|父亲|父親|保安|客服|师傅|師傅|员工|員工|同事|会长|會長|主席|代表"
+    "母亲|母親|父亲|父親|保安|客服|师傅|師傅|员工|員工|同事|会长|會長|主席|代表|"
+    # roles and titles before a full name: 法定代表人陈建明, 董事长罗平卫, 报告人：彭国建
+    "法定代表人|实际控制人|實際控制人|董事长|董事長|总经理|總經理|副主任|副局长|副局長|处长|處長|科长|科長|站长|站長|"
+    "队长|隊長|所长|所長|院长|院長|校长|校長|老板|老闆|律师|律師|民警|警官|报告人|報告人|反映人|申请人|申請人"
 )
 # what follows a bare name when it is the subject of a sentence: "张伟昨天找过你们"
 _NAME_ACTION = (
@@ -143,7 +146,7 @@ _PATTERNS: list[tuple[str, int, re.Pattern[str], int]] = [
         rf"|{_ZONE}{_BNUM}{_BUILDING}\d{{3,4}}(?:室|房|号|號)?(?![0-9{_ROOM_TAIL_STOP}])"), 0),
     # building + unit, building + floor: 一栋二单元, 5栋18楼, 16栋1楼, 2栋一楼 (not 5号楼3楼楼道: a public place)
     ("room", 4, re.compile(
-        rf"{_ZONE}{_BNUM}{_BUILDING}[{_NUM_ZH}]{{1,2}}(?:单元|單元)(?!\d)"
+        rf"{_ZONE}{_BNUM}{_BUILDING}[{_NUM_ZH}]{{1,2}}(?:单元|單元)(?!\d|[东西南北東]?[边邊]?(?:电梯|電梯|地基|楼道|樓道|大厅|大廳|门口|門口|楼下|樓下|楼梯|樓梯|的地基|进行|進行|外墙|外牆))"
         rf"|{_ZONE}{_BNUM}(?:栋|棟|幢|座)[{_NUM_ZH}]{{1,2}}(?:楼|樓)(?![道梯顶頂下上房层層面栋棟靠处處门門大外前后後旁边邊])"), 0),
     # dashed: 12-3-501, 2-1-2单元1916, 16-923, B区16-923 (a last part of 3-4 digits; not 8-10点)
     ("room", 5, re.compile(
@@ -153,8 +156,26 @@ _PATTERNS: list[tuple[str, int, re.Pattern[str], int]] = [
     # a room alone: 1203室, 409房, 1702业主
     ("room", 5, re.compile(_BOUNDARY_L + r"\d{3,4}(?:室|房)(?![间間租子东東屋产產])"), 0),
     ("room", 4, re.compile(_BOUNDARY_L + r"(\d{3,4})(?=业主|業主|住户|住戶|户主|戶主|租户|租戶|房东|房東|的业主|的業主)"), 1),
-    ("room", 5, re.compile(r"(?:住|住在|我家|楼上|樓上|楼下|樓下|隔壁|对门|對門|是)(\d{3,4})(?![0-9A-Za-z号號元块塊天年月日户戶人])"
-                           ), 1),
+    ("room", 5, re.compile(r"(?:住|住在|我家|楼上|樓上|楼下|樓下|隔壁|对门|對門|是)(\d{3,4})(?![0-9A-Za-z号號元块塊天年月日户戶人"
+                           + _ROOM_TAIL_STOP + "])"), 1),
+    # a floor and its room: 二楼201, 1楼105号
+    ("room", 5, re.compile(rf"(?<![0-9{_NUM_ZH}])[{_NUM_ZH}]{{1,3}}(?:楼|樓)\d{{3,4}}(?:室|房|号|號)?(?![0-9{_ROOM_TAIL_STOP}])"), 0),
+    # a building, unit and floor: 7栋2单元20层
+    ("room", 5, re.compile(rf"{_ZONE}{_BNUM}{_BUILDING}[{_NUM_ZH}]{{1,2}}(?:单元|單元)[{_NUM_ZH}]{{1,3}}(?:楼|樓|层|層)"
+                           rf"(?![道梯顶頂下上房面靠处處门門大外前后後旁边邊])"), 0),
+    # an anonymised name: 李某, 舒某某 (never 某些, 某天 …)
+    ("name", 4, re.compile(rf"(?<!某){_SUR}某{{1,2}}(?![些种種个個天处處位地时時项項事样樣件次方])"), 0),
+]
+# Speed on long letters: a pattern that starts with optional parts is tried at every character; a
+# one-character look-ahead for what any match must start with lets the engine skip the rest at once.
+_ROOM_START = f"(?=[0-9A-Za-z{_NUM_ZH}第])"
+_NUMBER_START = r"(?=[0-9+(（])"
+_PATTERNS = [
+    (kind, priority, re.compile(
+        (_ROOM_START if kind == "room" and pattern.pattern.startswith(("(?:[0-9", "第?", _BOUNDARY_L)) else
+         _NUMBER_START if kind in ("phone", "id_card", "bank_card") and pattern.pattern.startswith(_BOUNDARY_L) else "")
+        + pattern.pattern), group)
+    for kind, priority, pattern, group in _PATTERNS
 ]
 # numbers that must never be masked even if they look like a phone (hotlines)
 _HOTLINE_RE = re.compile(r"^(?:400|800)\d{7}$|^95\d{3,6}$|^12\d{3}$|^1[12]\d$")
@@ -233,6 +254,7 @@ _ACTION_RE = re.compile(f"(?:{_NAME_ACTION})")
 _SENTENCE_START = set("，。！？；,.!?;:：\n 、")
 
 
+_ORG_CHARS = set("科办辦处處局部室所站队隊组組委厅廳院校馆館司副总總")
 _PREPOSITIONS = set("向于於和与與跟给給把被让讓从從往朝对對为為余餘")
 
 
@@ -260,6 +282,8 @@ def _name_at(text: str, i: int, list_mode: bool = False) -> int | None:
     if _common_word(two, 20) or (three and _common_word(three, 5)) or two in _NOT_NAME or (i and _common_word(text[i - 1:i + 1], 100)):
         return None
     if three is None:
+        if _common_word(text[i + sur:i + sur + 2], 5000, frozenset({"n", "v", "vn"})):
+            return None  # 师傅查原因: the "surname" is a verb and the "given name" starts its object
         return i + sur + 1
     if list_mode:  # 王峰杨洁陈嘉悦: a name ends where the next surname starts
         after3, after2 = text[i + sur + 2:i + sur + 3], text[i + sur + 1:i + sur + 2]
@@ -294,8 +318,24 @@ def _names(text: str) -> list[tuple[int, int, int, str, str]]:
         start, end = match.span(1)
         if text[start] in _PREPOSITIONS:
             continue  # 向市长信箱反映: a preposition, not a surname
-        if _left_ok(start) and not _common_word(text[start:start + 2]):
+        if _left_ok(start) and not _common_word(text[start:start + 2]) and text[start:end] not in _NOT_NAME \
+                and not _common_word(text[start:start + 3], 20):
             found.append((start, end))
+    # a full name before a title: 谭虎德科长, 胡华衡书记
+    for match in re.finditer(f"(?:{_TITLE})", text):
+        for size in (3, 2):
+            start = match.start() - size
+            if start < 0 or text[start] not in _SURNAME_SET or match.start() - 1 < 0:
+                continue
+            if text[match.start() - 1] in _SURNAME_SET and size == 3:
+                continue  # 办陈主任: the surname is right before the title
+            given = text[start + 1:match.start()]
+            if any(ch in _ORG_CHARS for ch in given) or _common_word(given, 500, frozenset({"n", "v", "vn", "d"})) \
+                    or _common_word(text[start:start + 2], 20):
+                continue  # 物管科科长, 后勤处长, 刘武正副主任: a department or a title, not a given name
+            if _name_at(text, start) == match.start() and _left_ok(start):
+                found.append((start, match.end()))
+                break
     for match in _NAME_CUE_RE.finditer(text):
         end = _name_at(text, match.end())
         if end:
@@ -393,6 +433,9 @@ def _every_mention(text: str, spans: list[tuple[int, int, str, str]]) -> list[tu
             pos = item.end()
     values = {(kind, value) for _, _, kind, value in spans if kind in ("name", "room") and len(value) >= 2}
     for _s, _e, kind, value in list(spans):
+        person = _TITLE_RE.sub("", _HONORIFIC_RE.sub("", value)) if kind == "name" else ""
+        if len(person) >= 3 and person != value:
+            values.add(("name", person))  # 谭虎德科长 … 谭虎德: the same person without the title
         bare = re.search(r"(\d{3,4})(?:室|房|号|號)?$", value) if kind == "room" else None
         if bare and bare.group(1) != value:
             values.add(("room", bare.group(1)))
@@ -424,7 +467,9 @@ def mask_pii(text: str) -> Masked:
     out: list[str] = []
     last = 0
     for start, end, kind, value in spans:
-        key = (kind, _digits(value) if kind in ("phone", "id_card", "bank_card") and _digits(value) else value)
+        person = _TITLE_RE.sub("", _HONORIFIC_RE.sub("", value)) if kind == "name" else ""
+        key = (kind, _digits(value) if kind in ("phone", "id_card", "bank_card") and _digits(value)
+               else person if len(person) >= 3 else value)
         placeholder = by_value.get(key)
         if placeholder is None:
             counters[kind] = counters.get(kind, 0) + 1

@@ -85,4 +85,4 @@ def detect_language(text: str) -> str:
         return "en"
     if len(words) >= 3 and cjk and latin_chars >= 0.2 * cjk:
         return "mixed"
-    return "zh-Hant" if detect_script(text[:1000]) is Script.traditional else "zh-Hans"
+    return "zh-Hant" if detect_script(text[:400]) is Script.traditional else "zh-Hans"  # the script shows early

@@ -96,3 +96,63 @@ def test_concatenated_signatures_are_split_into_names() -> None:
 
 def test_a_card_that_fails_luhn_is_not_a_bank_card() -> None:
     assert "bank_card" not in _kinds_of("订单 6222021234567890123 已经支付")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("当天值班的保安队长韩某竟然威胁我们", "韩某"),
+        ("街道办的蒋某某一直没有回复", "蒋某某"),
+        ("我们去找了殷建国主任,他说下周答复", "殷建国"),
+        ("负责此事的邵文静经理后来再没出现", "邵文静"),
+    ],
+)
+def test_anonymised_names_and_full_names_before_a_title(text: str, value: str) -> None:
+    masked = mask_pii(text)
+    assert value not in masked.text, masked.text
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("我家住三楼302室,楼下二楼202的住户把水管弄坏了", "202"),
+        ("我住在5栋3单元12层,电梯天天坏", "5栋3单元12层"),
+    ],
+)
+def test_a_floor_and_its_room_are_rooms(text: str, value: str) -> None:
+    assert value not in mask_pii(text).text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "这些包工头天天在小区里拉活",
+        "维修师傅查原因时发现是主管道堵了",
+        "水箱到底是300吨还是400吨,物业说不清楚",
+        "6栋1单元东边电梯上个月坏了三次",
+        "检测单位对8栋2单元进行沉降监测",
+        "某些业主不交费,某天物业就停了电梯",
+        "住建局物管科科长说会派人来看",
+    ],
+)
+def test_ordinary_words_near_names_and_rooms_stay(text: str) -> None:
+    masked = mask_pii(text)
+    assert masked.text == text, masked.mapping
+
+
+def test_a_name_with_and_without_its_title_gets_one_placeholder() -> None:
+    masked = mask_pii("我们找过郝志诚经理。郝志诚当时答应一周内修好。")
+    assert "郝志诚" not in masked.text
+    assert masked.text.count("〔姓名1〕") == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("多次去找开发公司法定代表人葛振宇都被拒绝", "葛振宇"),
+        ("该公司董事长闵浩然至今没有露面", "闵浩然"),
+        ("此致。报告人：柯雨桐", "柯雨桐"),
+    ],
+)
+def test_a_role_before_a_full_name(text: str, value: str) -> None:
+    assert value not in mask_pii(text).text

@@ -1,0 +1,296 @@
+"""Severity and escalation of a long post, learned over a few named, general cues (numpy only).
+
+Hand rules tuned phrase by phrase on the dev posts did not carry over to posts they had not seen. This
+layer reads a public-board letter (a long post with a title; short messages written to us keep the
+rules) through ~20 principled cues — is someone in danger now (read in context: not hypothetical,
+not elsewhere, not over), is the danger the post's point (its title), how many households, how long,
+who is vulnerable, does the owner accuse the company or demand what an agent cannot grant, did
+repeated reports go nowhere — and weighs them with three small logistic models (major, general,
+escalate). The weights are numbers per named cue (``severity_model.json``), learned from the labels
+of the dev split and checked by 5-fold cross-validation on it (``wuye understand cv``); no complaint
+text is kept. Retrain with::
+
+    wuye understand train-severity --complaints ../shared/realdata/complaints_dev.jsonl
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from agent.errors import InvalidInput
+from agent.understand.context import first_live, live
+
+MODEL_PATH = Path(__file__).parent / "severity_model.json"
+LETTER_MIN_CHARS = 150  # a letter to a public board, not a chat message: the domain of this model
+
+
+def is_letter(plain: str, title: str) -> bool:
+    """A long post with a title (a public-board letter); chat messages keep the rules."""
+    return bool(title) and len(plain) >= LETTER_MIN_CHARS
+
+_ZH_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_ZH_UNITS = {"十": 10, "百": 100, "千": 1000}
+_VAGUE = {"几": 3, "数": 3, "多": 3, "半": 0.5}
+
+
+def _number(token: str) -> float:
+    """12 / 十二 / 三十多 / 几 / 上百 → a number (vague words count as a few)."""
+    token = token.rstrip("多余餘来")
+    if not token:
+        return 3
+    if token.isdigit():
+        return float(token)
+    if token.startswith("上") and token[1:] in _ZH_UNITS:
+        return float(_ZH_UNITS[token[1:]])
+    if token in _VAGUE:
+        return float(_VAGUE[token])
+    total, current = 0.0, 0.0
+    for ch in token:
+        if ch in _ZH_DIGITS:
+            current = _ZH_DIGITS[ch]
+        elif ch in _ZH_UNITS:
+            total += (current or 1) * _ZH_UNITS[ch]
+            current = 0
+        elif ch in _VAGUE:
+            current = current or _VAGUE[ch]
+        else:
+            return 0.0
+    return total + current
+
+
+_NUM = r"(\d{1,5}|上[百千]|[一二两三四五六七八九十百千几数半]{1,4})[多余来]?"
+_HOUSEHOLDS = re.compile(_NUM + r"(?:户|戶|家住户|名业主|位业主|个业主|多名业主|人)")
+_SCOPE = re.compile(r"全体业主|全體業主|所有业主|广大业主|众多业主|很多业主|好多业主|许多业主|大量业主|业主们|居民们|"
+                    r"整栋|整棟|全楼|整个小区|全小区|整个单元|多栋|几栋|[两三四五六七八九十几\d]+栋楼")
+_DURATION = re.compile(_NUM + r"(?:个|個)?(天|日|周|星期|个月|個月|月|年)")
+_LONG_WORDS = re.compile(r"多年|长期|長期|至今|迄今|一直|常年|始终|始終")
+_VULNERABLE = re.compile(r"老人|老年人|残疾|殘疾|轮椅|輪椅|孕妇|孕婦|小孩|孩子|儿童|兒童|婴儿|嬰兒|幼儿|病人|患者|"
+                         r"七旬|八旬|九旬|行动不便|行動不便|瘫痪|癱瘓")
+_MISCONDUCT = re.compile(r"(物业|物業|开发商|開發商|公司|业委会|業委會).{0,10}(违规|違規|违法|違法|私自|擅自|强制|強制|强行|強行|"
+                         r"侵占|侵佔|挪用|乱收|亂收|霸占|霸佔|盗用|盜用|变卖|變賣|欺骗|欺騙|欺诈|欺詐|造假|威胁|威脅|恐吓|恐嚇|"
+                         r"私吞|贪污|貪污|克扣|截留|非法|霸王|垄断|壟斷|弄虚作假|暗箱)|乱收费|亂收費|违规收|違規收|"
+                         r"收费不合理|收費不合理|不合理收费|私自收|擅自收|强制收|强行收")
+_REPEATED = re.compile(r"多次|反复|反復|屡次|屢次|无果|無果|未果|没有结果|石沉大海|迟迟|遲遲|一再|再三|无人问津|無人問津|"
+                       r"没人管|無人管|不闻不问|不聞不問|置之不理|推诿|推諉|踢皮球")
+_DEMAND = re.compile(r"赔偿|賠償|补偿|補償|退还|退還|退费|退費|返还|返還|更换物业|更換物業|撤换|撤換|解聘|罢免|罷免|"
+                     r"起诉|起訴|诉讼|訴訟|律师|律師|法律责任|法律責任|追责|追責|严惩|嚴懲|查处|查處|立案|清退|撤销|撤銷|还我们|還我們|给个说法|給個說法")
+_UTILITY = re.compile(r"停水|断水|斷水|没水|沒水|停电|停電|断电|斷電|没电|沒電|停气|停氣")
+_DANGER = re.compile(
+    r"承重墙|承重牆|危房|坍塌|倒塌|塌陷|垮塌|(?<!泡)塌了|开裂|開裂|裂缝|裂縫|倾斜|傾斜|沉降|下沉|"
+    r"触电|觸電|漏电|漏電|电线.{0,6}(裸露|外露|打火)|(燃气|煤气|天然气).{0,4}(泄漏|泄露|漏气)|着火|起火|火灾|火災|爆炸|"
+    r"坠落|墜落|坠楼|墜樓|摔(伤|傷|死|倒|下)|受伤|受傷|流血|身亡|死亡|去世|砸(伤|傷|死|到人)|高空(抛|坠|墜)物|"
+    r"被困|困在|关在电梯|电梯.{0,12}(坠|墜|下滑|冲顶|蹲底|急停|夹|夾|失控|事故)|中毒|窒息|"
+    r"殴打|毆打|打伤|打傷|打人|人身安全|生命安全|危及|消防通道.{0,6}(锁|鎖|堵死|封)")
+_GROUP = re.compile(r"集体(上访|抗议|维权|堵)|拉横幅|挂横幅|堵门|堵路|围堵|聚集|静坐|群体(性)?事件|发生.{0,4}冲突|(业主|大家).{0,6}(约好|商量好|组织).{0,6}(一起|集体)")
+_MEDIA = re.compile(r"(记者|電視台|电视台|媒体|媒體|报社|報社).{0,6}(来了|已经|採訪|采访|到场|报道了|曝光了)|(已经|已)(被)?(曝光|上了新闻|发到网上)|上了(新闻|热搜)")
+_DEVELOPER = re.compile(r"开发商|開發商|交房|交付|房产证|房產證|不动产证|不動產證|购房|購房|售楼|售樓|业委会|業委會|业主大会|業主大會|维修基金|維修基金|维修资金")
+# the building's safety systems (seed 002: lifts, fire, gas, power, structure, water) and harm to people
+_SAFETY_TOPIC = re.compile(r"电梯|電梯|消防|燃气|燃氣|煤气|天然气|电线|電線|用电|用電|配电|承重|危房|墙体|牆體|楼体|樓體|外墙|外牆|"
+                           r"停水|停电|停電|断水|断电|甲醛|殴打|毆打|打人|坠|墜|塌|火")
+_HAZARD = re.compile(r"隐患|隱患|危险|危險|安全|事故|频发|頻發|经常|經常|屡次|屢次|质量问题|質量問題|超标|超標|故障|坏|壞|掉|困|"
+                     r"长时间|長時間|恶意|惡意|强行|強行|殴打|毆打|关了|關了|锁|鎖|封")
+_LIFT_FAILURE = re.compile(r"电梯.{0,10}(故障|坏|困|关人|關人|掉层|掉層|掉楼层|下坠|急停|停运|停運|事故)")
+# the title accuses the company or the developer (its point), not a neighbour or a shop
+_ACCUSE = re.compile(r"(投诉|投訴|控告|举报|舉報|曝光).{0,12}(物业|物業|开发商|開發商|公司|地产|地產)|"
+                     r"(物业|物業|开发商|開發商).{0,6}(霸道|不作为|不作為|欺|涨价|漲價|乱|亂|违|違|擅自|私自|强)")
+_OWN = re.compile(r"我家|我们家|本人|我屋|我的房")
+
+FEATURES = (
+    "danger_title", "danger_body", "danger_not_live", "utility_title", "utility_live_long",
+    "title_safety", "title_safety_hazard", "lift_failures",
+    "group_live", "media_live", "households", "scope", "duration", "long_words", "vulnerable",
+    "vulnerable_danger", "misconduct", "title_accuses", "repeated", "demand", "own_home", "developer_or_governance",
+    "length", "category_fees", "category_other", "category_service", "mindset_compensation", "mindset_respect",
+)
+
+
+def _clamp(value: float) -> float:
+    return max(0.0, min(1.0, value))
+
+
+def _days(number: float, unit: str) -> float:
+    return number * {"天": 1, "日": 1, "周": 7, "星期": 7, "个月": 30, "個月": 30, "月": 30, "年": 365}[unit]
+
+
+def _live_count(pattern: re.Pattern[str], text: str) -> tuple[int, int]:
+    """(live, not live) matches of ``pattern`` in ``text`` (distinct matched words)."""
+    alive, dead = set(), set()
+    for match in pattern.finditer(text):
+        (alive if live(text, match) else dead).add(match.group(0))
+    return len(alive), len(dead - alive)
+
+
+def cues(plain: str, title: str, category: str = "other", mindset: str = "vent") -> np.ndarray:
+    """The named cues of a (masked, Simplified) long post, each in [0, 1]; order as ``FEATURES``.
+    ``category`` and ``mindset`` are the classifier's own readings (who the complaint is about, what the
+    owner wants): a fee, governance or developer dispute, or a claim for money, goes above an agent."""
+    danger_live, danger_dead = _live_count(_DANGER, plain)
+    households = max((_number(m.group(1)) for m in _HOUSEHOLDS.finditer(plain)), default=0.0)
+    days = max((_days(_number(m.group(1)), m.group(2)) for m in _DURATION.finditer(plain)
+                if live(plain, m)), default=0.0)
+    utility_long = any(
+        _DURATION.search(plain[m.end():m.end() + 12]) and live(plain, m) for m in _UTILITY.finditer(plain))
+    vulnerable = bool(_VULNERABLE.search(plain))
+    values = {
+        "danger_title": float(bool(title and first_live([_DANGER], title))),
+        "danger_body": _clamp(danger_live / 3),
+        "danger_not_live": float(danger_dead > 0),
+        "utility_title": float(bool(title and _UTILITY.search(title))),
+        "utility_live_long": float(utility_long),
+        "title_safety": float(bool(title and _SAFETY_TOPIC.search(title))),
+        "title_safety_hazard": float(bool(title and _SAFETY_TOPIC.search(title) and _HAZARD.search(title))),
+        "lift_failures": _clamp(len(_LIFT_FAILURE.findall(plain)) / 3),
+        "group_live": float(bool(first_live([_GROUP], plain))),
+        "media_live": float(bool(first_live([_MEDIA], plain))),
+        "households": _clamp(math.log1p(households) / math.log(1000)),
+        "scope": float(bool(_SCOPE.search(plain))),
+        "duration": _clamp(math.log1p(days) / math.log(3650)),
+        "long_words": float(bool(_LONG_WORDS.search(plain))),
+        "vulnerable": float(vulnerable),
+        "vulnerable_danger": float(vulnerable and danger_live > 0),
+        "misconduct": float(bool(_MISCONDUCT.search(plain))),
+        "title_accuses": float(bool(title and (_MISCONDUCT.search(title) or _ACCUSE.search(title)))),
+        "repeated": float(bool(_REPEATED.search(plain))),
+        "demand": float(bool(_DEMAND.search(plain))),
+        "own_home": float(bool(_OWN.search(plain)) and not _SCOPE.search(plain)),
+        "developer_or_governance": float(bool(_DEVELOPER.search(title or plain[:60]))),
+        "length": _clamp(math.log(max(len(plain), 1)) / math.log(5000)),
+        "category_fees": float(category == "fees"),
+        "category_other": float(category == "other"),
+        "category_service": float(category == "service_attitude"),
+        "mindset_compensation": float(mindset == "compensation"),
+        "mindset_respect": float(mindset == "respect"),
+    }
+    return np.array([values[name] for name in FEATURES], dtype=np.float64)
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0, epochs: int = 2000, rate: float = 0.5,
+                 balance: bool = True) -> tuple[np.ndarray, float]:
+    """L2-regularised logistic regression by full-batch gradient descent (deterministic)."""
+    n, d = x.shape
+    weights, bias = np.zeros(d), 0.0
+    positive = max(y.mean(), 1e-6)
+    sample = np.where(y > 0, 0.5 / positive, 0.5 / max(1 - positive, 1e-6)) if balance else np.ones(n)
+    for _ in range(epochs):
+        p = 1 / (1 + np.exp(-(x @ weights + bias)))
+        grad = sample * (p - y) / n
+        weights -= rate * (x.T @ grad + l2 * weights / n)
+        bias -= rate * grad.sum()
+    return weights, float(bias)
+
+
+@dataclass(frozen=True)
+class SeverityModel:
+    major: tuple[np.ndarray, float]
+    general: tuple[np.ndarray, float]
+    escalate: tuple[np.ndarray, float]
+    major_threshold: float
+    general_threshold: float
+    escalate_threshold: float
+
+    @staticmethod
+    def _p(part: tuple[np.ndarray, float], x: np.ndarray) -> float:
+        return float(1 / (1 + math.exp(-(float(x @ part[0]) + part[1]))))
+
+    def predict(self, x: np.ndarray) -> tuple[str, bool, float]:
+        """(severity, escalate, p_major) of one post's cues."""
+        p_major = self._p(self.major, x)
+        if p_major >= self.major_threshold:
+            severity = "major"
+        elif self._p(self.general, x) >= self.general_threshold:
+            severity = "general"
+        else:
+            severity = "important"
+        escalate = severity == "major" or self._p(self.escalate, np.append(x, p_major)) >= self.escalate_threshold
+        return severity, escalate, p_major
+
+    def reason(self, x: np.ndarray, severity: str) -> str:
+        """Why it goes to a supervisor, in the words of its two strongest cues."""
+        p_major = self._p(self.major, x)
+        part, values = (self.major, x) if severity == "major" else (self.escalate, np.append(x, p_major))
+        contributions = part[0][:len(FEATURES)] * values[:len(FEATURES)]
+        said: list[str] = []
+        for k in np.argsort(-contributions):
+            why = _REASONS.get(FEATURES[int(k)])
+            if contributions[k] <= 0 or len(said) == 2:
+                break
+            if why and why not in said:
+                said.append(why)
+        if severity == "major":
+            return ";".join(said or ["涉及人身安全风险"]) + ",需立即上报主管/项目经理并跟进处置"
+        return ";".join(said or ["超出一线权限"]) + ",需主管核实处理"
+
+    def to_json(self) -> dict:
+        def part(p: tuple[np.ndarray, float]) -> dict:
+            return {"weights": [float(w) for w in p[0]], "bias": float(p[1])}
+        return {"features": list(FEATURES), "major": part(self.major), "general": part(self.general),
+                "escalate": part(self.escalate), "major_threshold": self.major_threshold,
+                "general_threshold": self.general_threshold, "escalate_threshold": self.escalate_threshold}
+
+    @classmethod
+    def from_json(cls, raw: dict) -> SeverityModel:
+        def part(p: dict) -> tuple[np.ndarray, float]:
+            return np.array(p["weights"], dtype=np.float64), float(p["bias"])
+        if list(raw["features"]) != list(FEATURES):
+            raise ValueError("features differ from the code")
+        return cls(part(raw["major"]), part(raw["general"]), part(raw["escalate"]), float(raw["major_threshold"]),
+                   float(raw["general_threshold"]), float(raw["escalate_threshold"]))
+
+
+_DANGER_WHY = "涉及人身安全风险"
+_REASONS = {
+    "danger_title": _DANGER_WHY, "danger_body": _DANGER_WHY, "title_safety_hazard": "电梯/消防/用电等安全设施存在隐患",
+    "title_safety": "电梯/消防/用电等安全设施问题", "lift_failures": "电梯反复故障", "utility_title": "停水停电",
+    "utility_live_long": "长时间停水停电", "group_live": "可能引发群体事件", "media_live": "媒体已介入",
+    "households": "影响众多住户", "scope": "影响众多住户", "duration": "问题持续时间长", "long_words": "问题持续时间长",
+    "vulnerable": "涉及老人、儿童、残疾人等", "vulnerable_danger": "老人、儿童、残疾人等面临危险",
+    "misconduct": "业主指控物业或开发商违规", "title_accuses": "业主指控物业或开发商违规",
+    "repeated": "多次反映无果", "demand": "业主要求赔偿、退费、更换物业或追责", "developer_or_governance": "涉及开发商或业委会事务",
+    "category_fees": "收费争议", "category_other": "涉及开发商、业委会或公共事务", "category_service": "对物业服务不满",
+    "mindset_compensation": "业主提出赔偿或费用诉求", "mindset_respect": "业主要求道歉或说法",
+}
+
+MAJOR_RATIO = 1.5  # at most this many predicted majors per true major (issue 12), on the training folds
+
+
+def _major_threshold(p: np.ndarray, truth: np.ndarray) -> float:
+    """The lowest threshold that predicts at most MAJOR_RATIO × as many majors as there are."""
+    budget = max(1, int(MAJOR_RATIO * truth.sum()))
+    ranked = np.sort(p)[::-1]
+    return float(ranked[min(budget, len(ranked)) - 1]) if len(ranked) else 0.5
+
+
+def fit(x: np.ndarray, severity: list[str], escalate: list[bool], l2: float = 1.0) -> SeverityModel:
+    """Train the three parts on cue vectors and labels."""
+    y_major = np.array([s == "major" for s in severity], dtype=np.float64)
+    y_general = np.array([s == "general" for s in severity], dtype=np.float64)
+    y_esc = np.array(escalate, dtype=np.float64)
+    major = fit_logistic(x, y_major, l2)
+    p_major = 1 / (1 + np.exp(-(x @ major[0] + major[1])))
+    general = fit_logistic(x, y_general, l2, balance=False)
+    esc = fit_logistic(np.column_stack([x, p_major]), y_esc, l2, balance=False)
+    return SeverityModel(major, general, esc, _major_threshold(p_major, y_major), 0.5, 0.5)
+
+
+def save(model: SeverityModel, path: Path = MODEL_PATH) -> None:
+    path.write_text(json.dumps(model.to_json(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+@lru_cache(maxsize=2)
+def load(path: Path = MODEL_PATH) -> SeverityModel | None:
+    """The shipped model, or None when there is none (the rules decide alone)."""
+    if not path.is_file():
+        return None
+    try:
+        return SeverityModel.from_json(json.loads(path.read_text(encoding="utf-8")))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise InvalidInput(f"严重度模型文件与代码不一致:{path},请运行 wuye understand train-severity",
+                           f"severity model {path} does not match the code; run `wuye understand train-severity`"
+                           ) from exc

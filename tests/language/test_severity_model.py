@@ -1,0 +1,85 @@
+"""The learned severity / escalation layer of long letters: cues, training, the shipped weights."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from agent.understand import severity_model as sm
+from agent.understand.classify import classify_offline
+from agent.vocab import Severity
+
+# our own words, in the style of a public-board letter (title, then the body)
+LIFT_LETTER = (
+    "B市青枫苑3栋电梯频繁困人，老人被困一小时。 尊敬的领导：我们是青枫苑3栋的住户，这栋楼三十多层只有两台电梯。"
+    "本月电梯已经四次在运行中突然停住，昨天一位八十岁的老人被困在电梯里一个多小时，救出来时已经晕倒送医。"
+    "物业每次只说已经报修，维保单位来看一眼就走，电梯至今仍在带病运行，全楼两百多户每天提心吊胆。"
+    "恳请有关部门立即责令停用检修，保障住户的生命安全。"
+)
+LAWN_LETTER = (
+    "关于B市南湖苑小区草坪修剪的建议。 各位领导好，我是南湖苑的一名业主，小区的草坪最近长得比较高，"
+    "有些地方还有落叶没有及时清扫，希望物业安排保洁人员定期修剪草坪、清扫落叶，让小区环境更整洁一些。"
+    "另外小区门口的宣传栏有点旧了，如果方便的话也可以更新一下，上面贴的还是去年的通知。"
+    "小区里的长椅也可以擦一擦，傍晚散步的人挺多的。这些都是小事，提出来供物业参考。谢谢。"
+)
+
+
+def test_numbers_in_words_and_digits() -> None:
+    assert sm._number("12") == 12
+    assert sm._number("三十多") == 30
+    assert sm._number("上百") == 100
+    assert sm._number("两") == 2
+
+
+def test_cues_read_danger_in_context() -> None:
+    live = sm.cues("电梯困人，老人被困在电梯里一个小时。" * 3, "电梯困人")
+    said = dict(zip(sm.FEATURES, live, strict=True))
+    assert said["danger_body"] > 0 and said["title_safety"] == 1.0 and said["vulnerable"] == 1.0
+    hypothetical = dict(zip(sm.FEATURES, sm.cues("如果着火了后果不堪设想，万一有人被困怎么办。", ""), strict=True))
+    assert hypothetical["danger_body"] == 0.0 and hypothetical["danger_not_live"] == 1.0
+
+
+def test_fit_is_deterministic_and_respects_the_major_budget() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.random((60, len(sm.FEATURES)))
+    severity = ["major" if row[0] > 0.8 else "important" for row in x]
+    escalate = [s == "major" or row[1] > 0.5 for s, row in zip(severity, x, strict=True)]
+    one, two = sm.fit(x, severity, escalate), sm.fit(x, severity, escalate)
+    assert one.to_json() == two.to_json()
+    predicted = sum(one.predict(row)[0] == "major" for row in x)
+    assert predicted <= sm.MAJOR_RATIO * severity.count("major")
+    again = sm.SeverityModel.from_json(one.to_json())
+    assert [again.predict(row)[0] for row in x] == [one.predict(row)[0] for row in x]
+
+
+def test_the_shipped_model_reads_a_danger_letter_as_major_and_a_routine_one_as_not() -> None:
+    assert sm.load() is not None
+    danger = classify_offline(LIFT_LETTER)
+    assert danger.severity is Severity.major and danger.escalate
+    assert "需立即上报" in danger.reason
+    routine = classify_offline(LAWN_LETTER)
+    assert routine.severity is not Severity.major and not routine.escalate and routine.reason == ""
+
+
+def test_short_messages_keep_the_rules() -> None:
+    assert not sm.is_letter("小区东门的路灯坏了,麻烦找人修一下", "")
+    assert sm.is_letter(LAWN_LETTER, "关于B市南湖苑小区草坪修剪的建议")
+
+
+def test_a_mismatched_weights_file_is_a_clear_error(tmp_path) -> None:  # noqa: ANN001
+    from agent.errors import InvalidInput
+
+    path = tmp_path / "bad.json"
+    path.write_text('{"features": ["x"]}', encoding="utf-8")
+    with pytest.raises(InvalidInput, match="train-severity"):
+        sm.load(path)
+
+
+def test_cv_command_reports_a_missing_file_in_both_languages(tmp_path) -> None:  # noqa: ANN001
+    from cli.main import app
+
+    result = CliRunner().invoke(app, ["understand", "cv", "--complaints", str(tmp_path / "none.jsonl")])
+    assert result.exit_code != 0
+    assert "无法读取" in result.output and "cannot read" in result.output
+    assert "Traceback" not in result.output

@@ -15,7 +15,7 @@ from tests.workflow.conftest import CLEAN
 
 PHONE = "13912345678"
 SUFFIX_D2 = "另外明天上午十点前我再给您回个电话。"
-SUFFIX_D3 = "这次给您免除本月的物业费。"
+SUFFIX_D3 = "您家被泡坏的地板，我们负责赔偿。"  # the guard lets it through; the authority policy does not (agents may not promise compensation)
 FIXED_ACT = "马上安排师傅上门查看！"  # shares no character with FLAG_ACT: its edit size is the longer length
 
 
@@ -38,12 +38,12 @@ async def test_scripted_history(any_db_api):  # noqa: PLR0915 - one story, told 
                           stages={"negotiate": CLEAN["negotiate"] + SUFFIX_D3})
     assert beyond.status_code == 409, beyond.text
     err = beyond.json()["error"]
-    assert err["code"] == "beyond_authority" and "免除本月的物业费" in err["message_zh"] and err["message_en"]
-    assert [c["kind"] for c in err["details"]["commitments"]] == ["fee_adjustment"]
+    assert err["code"] == "beyond_authority" and "负责赔偿" in err["message_zh"] and err["message_en"]
+    assert [c["kind"] for c in err["details"]["commitments"]] == ["compensation"]
     r = await decide(api, d3["id"], sup, action="edit", stages={"negotiate": CLEAN["negotiate"] + SUFFIX_D3})
     assert r.status_code == 200, r.text
-    fee = [c for c in r.json()["commitments"] if c["kind"] == "fee_adjustment"]
-    assert fee and fee[0]["authorized_by"] == sup["X-Key-Id"] and not fee[0]["within_authority"]
+    owed = [c for c in r.json()["commitments"] if c["kind"] == "compensation"]
+    assert owed and owed[0]["authorized_by"] == sup["X-Key-Id"] and not owed[0]["within_authority"]
     d4 = await api.draft(agent, complaint="FLAG 物业费凭什么涨价?")
     r = await api.client.post(f"/v1/review/{d4['id']}", headers=sup, json={"action": "override_approve",
                                                                            "note": "已与业主电话沟通"})
@@ -85,7 +85,7 @@ async def test_scripted_history(any_db_api):  # noqa: PLR0915 - one story, told 
     kinds = sorted(c["kind"] for c in everything if c["draft_id"] == d1["id"])
     assert kinds == ["callback", "follow_up", "visit"]
     assert sorted(c["kind"] for c in everything if c["draft_id"] == d3["id"]) == [
-        "callback", "fee_adjustment", "follow_up", "visit"]
+        "callback", "compensation", "follow_up", "visit"]
     from datetime import datetime
 
     dues = sorted(datetime.fromisoformat(c["due_at"]) for c in everything)

@@ -28,6 +28,7 @@ _DIGITS = re.compile(r"\d")
 # sentence windows for the classifier: the engine's sentence splitter plus commas in long sentences
 _SPLIT = re.compile(r"[。！!？?;；\n\r]+|…{2,}")
 _SHORT = 90  # a text this short is also scored as a whole
+REVIEWED_SIMILARITY = 0.85  # cosine of character 1–3-gram sets: "the same text, a few characters apart"
 _HEADING = re.compile(r"^\s*(?:[0-9一二三四五六七八九十]+[、.．)）]\s*)?关于[^。，,]{0,40}(?:问题|情况|事宜|的回复)[。:：]?\s*$")
 
 
@@ -88,8 +89,10 @@ class LearnedModel:
             self._ex_ids = data["example_ids"].tolist()
             self._ex_texts = data["example_texts"].tolist()
             self._ex_cats = data["example_cats"].tolist()
+            self._clean_texts = data["clean_texts"].tolist() if "clean_texts" in data.files else []
         self.path = path
         self._examples: dict[str, list[tuple[str, str, set[str]]]] | None = None
+        self._clean: list[set[str]] | None = None
 
     # -- scoring ---------------------------------------------------------------------------
     def logits(self, norm: str) -> np.ndarray:
@@ -152,15 +155,35 @@ class LearnedModel:
         return best
 
     def hits(self, prep: Prepared, categories: frozenset[str] | None = None) -> list[LearnedHit]:
-        """One hit per category at most: the window with the highest probability above threshold."""
+        """One hit per category at most: the window with the highest probability above threshold,
+        unless that window (or the whole text) is a reviewed clean text (``reviewed_clean``)."""
         out = []
         for c, (p, s, e) in sorted(self._best(prep).items()):
             if categories is not None and self.categories[c] not in categories:
+                continue
+            if self.reviewed_clean(prep.norm[s:e]) or self.reviewed_clean(prep.norm):
                 continue
             s, e = _trim(prep.original, s, e)
             ex_id, ex_text, sim = self.nearest(self.categories[c], prep.norm[s:e])
             out.append(LearnedHit(self.categories[c], s, e, p, float(self.thresholds[c]), ex_id, ex_text, sim))
         return out
+
+    # -- memory of reviewed clean wording --------------------------------------------------------
+    def reviewed_clean(self, norm: str) -> bool:
+        """True when ``norm`` is, up to a few characters, one of the clean texts we reviewed and must
+        never flag (our near-misses, the policy's pass examples; stored in the model file by
+        ``wuye guard train``): character-trigram cosine ≥ ``REVIEWED_SIMILARITY``. A labelled decision
+        is remembered instead of re-guessed; new wording still goes through the classifier."""
+        if not self._clean_texts:
+            return False
+        if self._clean is None:
+            self._clean = [set(features(prepare(t).norm)) for t in self._clean_texts]
+        mine = set(features(norm))
+        if not mine:
+            return False
+        need = REVIEWED_SIMILARITY * math.sqrt(len(mine))
+        return any(len(mine & g) >= need * math.sqrt(len(g)) for g in self._clean
+                   if abs(len(g) - len(mine)) <= len(mine) * 0.4)
 
     # -- explanation -----------------------------------------------------------------------
     def nearest(self, category: str, norm: str) -> tuple[str, str, float]:

@@ -9,8 +9,10 @@ Training data (our own writing only, never the real replies of ../shared):
                                                    rebuilt by evals/guardrails/make_offline_clean.py)
   * every phrasing of the playbook corpus (corpus/*.yaml), clean
 Calibration: ``evals/guardrails/fresh/dev.jsonl`` (per-category thresholds), then each threshold is
-raised above the highest score of any text that must pass (our own clean phrasings, the policy's
-near-misses, the offline drafter's stages): our own careful wording is never flagged by the model.
+raised above the highest score of the wording our drafter is built from (the offline drafter's
+stages, the corpus phrasings), so drafts like them are not flagged by the model. The clean texts we
+reviewed one by one (our near-miss phrasings, the policy's pass examples) are stored in the model
+file and never flagged (``LearnedModel.reviewed_clean``: near-duplicates only).
 The test split is never read.
 
 Model: one-vs-rest logistic regression over character 1–3-grams (binary, L2-normalised), full-batch
@@ -89,10 +91,18 @@ MUST_PASS_MARGIN = 0.02  # thresholds sit this far above the highest score of a 
 
 
 def must_pass(examples: list[Example]) -> list[Example]:
-    """The clean texts of our own that the guard must never flag (see the module docstring)."""
+    """Clean wording our own drafter is built from (the offline drafter's stages, the corpus
+    phrasings): every threshold sits above their scores, so drafts like them are never flagged."""
     return [e for e in examples if not e.labels and "#s" not in e.id
-            and (e.id.startswith(("corpus:", "policy:", "evals/guardrails/offline_clean.jsonl:"))
-                 or e.id.startswith("tests/guard/data/phrasings.jsonl:"))]
+            and e.id.startswith(("corpus:", "evals/guardrails/offline_clean.jsonl:"))]
+
+
+def reviewed_clean(examples: list[Example]) -> list[Example]:
+    """Clean texts reviewed one by one (our near-miss phrasings, the policy's pass examples): the
+    model file remembers them (``LearnedModel.reviewed_clean``) instead of raising every threshold
+    above the hardest of them."""
+    return [e for e in examples if not e.labels and "#s" not in e.id
+            and e.id.startswith(("policy:", "tests/guard/data/phrasings.jsonl:"))]
 
 
 FRESH_WEIGHT = 2.0  # the independent writers' train split: closest to what the guard meets
@@ -216,6 +226,15 @@ def _digest(paths: list[Path]) -> str:
     return h.hexdigest()[:16]
 
 
+def data_digest(root: Path = ROOT, guardrails_dir: Path | None = None, train_files: tuple[str, ...] = TRAIN_FILES,
+                dev_file: str = DEV_FILE) -> str:
+    """The digest of everything a model is built from (stored in its meta: the shipped file must
+    match the repository's data — tests/guard/test_learned.py)."""
+    guardrails_dir = guardrails_dir or root / "guardrails"
+    return _digest([root / f for f in train_files] + [root / dev_file, guardrails_dir / "policy.yaml"]
+                   + sorted((root / "corpus").glob("*.yaml")))
+
+
 def train(root: Path = ROOT, guardrails_dir: Path | None = None, out: Path | None = None,
           dev_file: str = DEV_FILE, train_files: tuple[str, ...] = TRAIN_FILES, *,
           fit_options: dict | None = None, calibration: dict | None = None, fresh_weight: float = FRESH_WEIGHT) -> dict:
@@ -238,13 +257,14 @@ def train(root: Path = ROOT, guardrails_dir: Path | None = None, out: Path | Non
         "train_examples": len(examples),
         "dev_file": dev_file,
         "dev_examples": len(dev),
-        "data_digest": _digest([root / f for f in train_files] + [dev_path, guardrails_dir / "policy.yaml"]),
+        "data_digest": data_digest(root, guardrails_dir, train_files, dev_file),
     }
     arrays = {
         "vocab": np.array(vocab), "weights": weights, "bias": bias.astype(np.float32),
         "categories": np.array(CATEGORIES), "thresholds": np.full(len(CATEGORIES), 0.5, dtype=np.float32),
         "example_ids": np.array([e.id for e in positives]), "example_texts": np.array([e.text for e in positives]),
         "example_cats": np.array([",".join(e.labels) for e in positives]), "meta": np.array(json.dumps(meta)),
+        "clean_texts": np.array([e.text for e in reviewed_clean(examples)]),
     }
     tmp = out.with_suffix(".tmp.npz")
     np.savez_compressed(tmp, **arrays)
@@ -261,6 +281,7 @@ def train(root: Path = ROOT, guardrails_dir: Path | None = None, out: Path | Non
     meta["must_pass_floor"] = {c: round(float(t), 4) for c, t in zip(CATEGORIES, floors, strict=True)}
     thresholds = np.maximum(thresholds, np.minimum(floors + MUST_PASS_MARGIN, 0.99))
     meta["must_pass_examples"] = len(must_pass(examples))
+    meta["reviewed_clean_examples"] = len(reviewed_clean(examples))
     arrays["thresholds"] = thresholds
     meta["thresholds"] = {c: round(float(t), 4) for c, t in zip(CATEGORIES, thresholds, strict=True)}
     arrays["meta"] = np.array(json.dumps(meta, ensure_ascii=False))

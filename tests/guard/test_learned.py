@@ -1,0 +1,101 @@
+"""The learned layer (agent/guard/learned.py, built by agent/guard/train.py): reproducible training
+from data in the repo, thresholds calibrated on dev and above our own drafter's wording, reviewed
+clean texts remembered, sentence spans with the nearest labelled example as the explanation."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from agent.guard.learned import LearnedModel, load_model
+from agent.guard.text import prepare
+from agent.guard.train import ROOT, data_digest, train
+
+BLAME = ["这都是您自己没关好窗户造成的,损失您自己承担。", "是您家装修时把管子弄坏的,费用只能您出。",
+         "漏水是因为您自己改了水管,跟我们没有关系。", "您当时没及时报修,现在泡坏了只能怪您自己。",
+         "这是您家孩子弄坏的,维修费得您来付。", "问题出在您自己私接的线路上,责任在您。"]
+CLEAN = ["师傅今天下午三点上门查看,处理完我给您回电话。", "您反映的漏水我已登记,工程部王主管一小时内联系您。",
+         "谢谢您告诉我们,楼道灯今晚八点前修好,我会再回访。", "真对不起让您久等了,维修师傅已经在路上了。",
+         "我们先把漏点堵上,明天上午再来彻底修好,您看可以吗?", "请问漏水是从天花板还是墙角渗下来的?"]
+REVIEWED = "您当时没在家,师傅进不去,所以我们改约了明天上午十点,您看行吗?"
+
+
+def _rows(texts: list[str], labels: list[str], prefix: str) -> str:
+    return "".join(json.dumps({"id": f"{prefix}{i}", "stage": "act", "text": t, "expected": labels},
+                              ensure_ascii=False) + "\n" for i, t in enumerate(texts))
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory) -> Path:
+    """A tiny repository layout: labelled train file, reviewed near-misses, dev split, corpus, policy."""
+    root = tmp_path_factory.mktemp("tiny")
+    shutil.copytree(ROOT / "guardrails", root / "guardrails")
+    (root / "corpus").mkdir()
+    (root / "corpus" / "x.yaml").write_text("- id: x\n  phrasings: ['师傅明天上午十点上门,到之前先给您打电话。']\n",
+                                            encoding="utf-8")
+    (root / "evals").mkdir()
+    (root / "evals" / "train.jsonl").write_text(_rows(BLAME * 3, ["blaming"], "b") + _rows(CLEAN * 3, [], "c"),
+                                               encoding="utf-8")
+    (root / "tests" / "guard" / "data").mkdir(parents=True)
+    (root / "tests" / "guard" / "data" / "phrasings.jsonl").write_text(_rows([REVIEWED], [], "p"), encoding="utf-8")
+    (root / "evals" / "dev.jsonl").write_text(_rows(BLAME[:3], ["blaming"], "db") + _rows(CLEAN[:3], [], "dc"),
+                                             encoding="utf-8")
+    return root
+
+
+def _train(root: Path, out: Path) -> dict:
+    return train(root, root / "guardrails", out, "evals/dev.jsonl",
+                 ("evals/train.jsonl", "tests/guard/data/phrasings.jsonl"), fit_options={"epochs": 80})
+
+
+def test_training_is_reproducible_and_thresholds_respect_our_own_wording(tiny, tmp_path):
+    a, b = tmp_path / "a.npz", tmp_path / "b.npz"
+    meta = _train(tiny, a)
+    _train(tiny, b)
+    with np.load(a) as x, np.load(b) as y:
+        assert np.array_equal(x["weights"], y["weights"]) and np.array_equal(x["thresholds"], y["thresholds"])
+    assert meta["data_digest"] == data_digest(tiny, tiny / "guardrails", ("evals/train.jsonl",
+                                              "tests/guard/data/phrasings.jsonl"), "evals/dev.jsonl")
+    model = LearnedModel(a)
+    for category, floor in meta["must_pass_floor"].items():  # above every score of the corpus phrasing
+        assert meta["thresholds"][category] >= min(floor + 0.02, 0.99) - 1e-6
+    assert model._clean_texts == [REVIEWED]  # the reviewed near-miss is remembered in the file
+
+
+def test_a_hit_is_the_sentence_with_the_nearest_labelled_example(tiny, tmp_path):
+    meta = _train(tiny, tmp_path / "m.npz")
+    model = LearnedModel(tmp_path / "m.npz")
+    text = "您好,收到您的反馈。这次漏水是您自己把水管改坏的,费用只能您来出。"
+    scores = model.score(text)
+    assert scores["blaming"] > scores["overpromising"]
+    hits = model.hits(prepare(text), frozenset({"blaming"}))
+    if scores["blaming"] >= meta["thresholds"]["blaming"]:
+        (hit,) = hits
+        assert text[hit.start:hit.end].startswith("这次漏水是您自己") and hit.example_id.startswith("evals/train.jsonl:b")
+        assert hit.similarity > 0.2
+    else:  # the tiny model is not sure: then nothing is reported either
+        assert hits == []
+
+
+def test_reviewed_clean_texts_are_remembered_not_re_guessed(tiny, tmp_path):
+    _train(tiny, tmp_path / "m.npz")
+    model = LearnedModel(tmp_path / "m.npz")
+    assert model.reviewed_clean(prepare(REVIEWED).norm)
+    assert model.reviewed_clean(prepare(REVIEWED.replace("十点", "九点")).norm)  # a few characters apart
+    assert not model.reviewed_clean(prepare("您当时没在家,这次的损失只能您自己承担。").norm)  # new wording: the classifier decides
+    model._clean_texts = []
+    model._clean = None
+    assert not model.reviewed_clean(prepare(REVIEWED).norm)
+
+
+def test_the_shipped_model_is_built_from_the_repositorys_data():
+    """Change a training file, the dev split, the policy or the corpus without `wuye guard train`
+    and this fails: the file in the repo must be what the command builds from the repo."""
+    model = load_model(ROOT / "guardrails")
+    assert model is not None
+    assert model.meta["data_digest"] == data_digest(), "guardrails/learned.npz is stale: run `wuye guard train`"
+    assert "test.jsonl" not in json.dumps(model.meta)  # the test split is never read

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from agent.understand.models import Classification, Specifics
 from agent.understand.script import to_simplified
@@ -268,7 +268,8 @@ ISSUE_TYPES: tuple[IssueType, ...] = (
               "会去和经营方当面沟通，请他们控制时间和音量，劝阻无效的报给城管部门"),
     IssueType("fumes", r"油烟|排烟|烟道", "油烟的问题", "environment", "shared", "环保和市场监管部门",
               "会去现场核实排烟情况，要求商户整改，整改不到位的报给环保部门"),
-    IssueType("punitive", r"物业.{0,8}(强行|擅自|私自)?.{0,4}(停水|停电|断水|断电|锁门|锁闸|拉闸)|(停水|停电|断水|断电).{0,6}(威胁|逼|催缴|不交)",
+    IssueType("punitive", r"物业.{0,8}(强行|擅自|私自)?.{0,4}(停水|停电|断水|断电|关水|限电|限水|锁门|锁闸|拉闸)|"
+              r"强行.{0,12}(停水|停电|断水|断电|关水|限电|限水)|(停水|停电|断水|断电).{0,6}(威胁|逼|催缴|不交)",
               "物业停水停电的做法", "service_attitude", "ours", "",
               "已经报给项目经理，要求先恢复正常供水供电，再查清这样做的依据和经过"),
     IssueType("labor", r"辞退|开除|拖欠.{0,4}工资|不支付.{0,6}工资|工资|劳动合同|加班费|社保", "员工劳动待遇的问题", "other",
@@ -393,7 +394,7 @@ def extract_facts(complaint: str) -> list[Fact]:
     keys = {f[1].key for f in found}
     redundant = set().union(*(_SUBSUMES.get(k, set()) for k in keys)) if keys else set()
     for _score, issue, m, in_title in sorted((f for f in found if f[1].key not in redundant), key=lambda f: -f[0]):
-        facts.append(Fact("issue", issue.summary, m.start(), m.end(), issue.key + ("+title" if in_title else "")))
+        facts.append(Fact("issue", _worded(issue, plain).summary, m.start(), m.end(), issue.key + ("+title" if in_title else "")))
     for pattern, label in _DONE_RE:
         m = pattern.search(plain)
         if m:
@@ -448,9 +449,29 @@ class Situation:
         return self.issues[0] if self.issues else None
 
 
+_WATER_WORD = re.compile(r"停水|断水|关水|限水|没水|没有水")
+_POWER_WORD = re.compile(r"停电|断电|限电|拉闸|锁闸|没电|没有电")
+
+
+def _worded(issue: IssueType, plain: str) -> IssueType:
+    """Water and power issues name only what the complaint says (停水 alone is not 停水停电)."""
+    if issue.key not in ("punitive", "water_power"):
+        return issue
+    water, power = _WATER_WORD.search(plain), _POWER_WORD.search(plain)
+    if issue.key == "punitive":
+        words = "".join(m.group(0) for m in (water, power) if m) or "停水停电"
+        restore = "供水供电" if (water and power) or not (water or power) else "供水" if water else "供电"
+        return replace(issue, summary=f"物业{words}的做法",
+                       action=f"已经报给项目经理，要求先恢复正常{restore}，再查清这样做的依据和经过")
+    supply = "供水供电" if (water and power) or not (water or power) else "供水" if water else "供电"
+    return replace(issue, summary=f"{supply}的问题", action=f"已经请工程部查清{supply}的情况，需要{supply}单位配合的，由我们去联系")
+
+
 def situation_of(complaint: str, classification: Classification) -> Situation:
     facts = extract_facts(complaint)
-    found = [(f.detail.endswith("+title"), _BY_KEY[f.detail.removesuffix("+title")]) for f in facts if f.kind == "issue"]
+    plain = to_simplified(complaint or "")
+    found = [(f.detail.endswith("+title"), _worded(_BY_KEY[f.detail.removesuffix("+title")], plain))
+             for f in facts if f.kind == "issue"]
     # the title names the primary issue; among equals the classification's category decides
     cat = classification.category.value
     ranked = [i for _t, i in sorted(found, key=lambda x: not x[0])][:3]  # stable: score order otherwise
@@ -459,7 +480,6 @@ def situation_of(complaint: str, classification: Classification) -> Situation:
         ranked[0], ranked[1] = ranked[1], ranked[0]  # no title to go by: the classification breaks the tie
     issues = [i for _t, i in found]
     one = lambda kind, detail=None: next((f for f in facts if f.kind == kind and (detail is None or f.detail == detail)), None)  # noqa: E731
-    plain = to_simplified(complaint or "")
     return Situation(
         issues=tuple(ranked), facts=tuple(facts),
         demands=frozenset(f.detail for f in facts if f.kind == "demand"),

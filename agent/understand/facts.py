@@ -244,14 +244,14 @@ class IssueType:
 ISSUE_TYPES: tuple[IssueType, ...] = (
     IssueType("gas", r"(燃气|煤气|天然气).{0,4}(泄漏|泄露|漏气|味)", "燃气泄漏的隐患", "facilities", "ours", "",
               "已经请工程部和燃气公司一起到场排查"),
-    IssueType("trapped", r"困在电梯|电梯.{0,10}(困|关)[^，。]{0,4}(人|住|里)", "电梯困人的事", "facilities", "ours", "",
+    IssueType("trapped", r"困在电梯|电梯.{0,10}(困|关)[^，。]{0,4}(人|住|里)|电梯.{0,60}(困人|被困)", "电梯困人的事", "facilities", "ours", "",
               "已经请电梯维保单位和工程部一起查清这台电梯的故障原因和救援为什么不及时"),
     IssueType("lift_noise", r"电梯.{0,20}(噪音|噪声|响声|分贝)", "电梯运行噪音", "facilities", "ours", "",
               "会请电梯维保单位做一次噪音检测，查清原因后整改"),
     IssueType("lift", r"电梯.{0,12}(坏|故障|停运|停用|关停|维修|维保|年检|异响|抖|掉|停了|不能用|没法用|泡水|进水|隐患)|(坏|停).{0,4}电梯",
               "电梯的问题", "facilities", "ours", "", "已经请工程部联系电梯维保单位到场检查，查清原因后定出维修方案和工期"),
     IssueType("commercial", r"住改商|商住|改成.{0,8}(商|店|驿站|办公|公司|仓库)|住宅.{0,10}(酒店|宾馆|民宿|公寓式)|"
-              r"(酒店|宾馆|民宿|旅馆).{0,10}(营业|经营|开设)|开.{0,6}(酒店|宾馆|民宿|棋牌|麻将馆)",
+              r"(酒店|宾馆|民宿|旅馆).{0,10}(营业|经营|开设)|(住宅|住房|房子|家里|楼上|楼下|隔壁).{0,10}开.{0,6}(酒店|宾馆|民宿|棋牌|麻将)",
               "住宅被改作经营用途", "neighbor", "shared", "城管、市场监管等执法部门",
               "会去现场核实，先上门劝阻，并把情况整理成书面材料报给执法部门"),
     IssueType("group_rental", r"群租|隔断.{0,6}出租|二房东|(住|租)了?[十几二三四五六七八九\d]+个人",
@@ -263,7 +263,7 @@ ISSUE_TYPES: tuple[IssueType, ...] = (
     IssueType("construction_noise", r"(施工|工地|挖掘机|挖土机|打桩|渣土|搅拌).{0,30}(噪|吵|扰民|分贝|睡)|(噪|吵|扰民).{0,30}(施工|工地|挖土|打桩)",
               "施工噪音扰民", "environment", "outside", "城管和环保部门",
               "会把施工时间、噪音情况记录下来，报给城管和环保部门，请他们到场执法"),
-    IssueType("business_noise", r"(商铺|门面|餐馆|饭店|酒吧|KTV|广场舞|夜宵|烧烤|菜市场|超市|培训).{0,20}(噪|吵|扰民|音响|喇叭)",
+    IssueType("business_noise", r"(商铺|门面|餐馆|饭店|酒吧|KTV|广场舞|夜宵|烧烤|菜市场|超市|培训|麻将|棋牌).{0,20}(噪|吵|扰民|音响|喇叭|深夜|凌晨)",
               "周边经营和活动的噪音", "environment", "shared", "城管和环保部门",
               "会去和经营方当面沟通，请他们控制时间和音量，劝阻无效的报给城管部门"),
     IssueType("fumes", r"油烟|排烟|烟道", "油烟的问题", "environment", "shared", "环保和市场监管部门",
@@ -352,7 +352,7 @@ _DEMANDS = (
     ("apology", r"道歉|赔礼"),
     ("compensation", r"赔偿|补偿|赔付|损失.{0,6}(谁|承担|负责)|要求赔"),
     ("refund", r"退(还|回)?.{0,4}(费|钱|款)|减免|免除.{0,4}费"),
-    ("replace", r"更换物业|换物业|撤换|解聘|清退.{0,4}物业|另选"),
+    ("replace", r"更换物业|换物业|撤换|解聘|清退.{0,4}物业|另选|重新.{0,12}选聘"),
     ("punish", r"查处|严惩|追责|问责|处罚|取缔|依法处理"),
     ("information", r"公示|公开|给.{0,2}说法|答复|解释|说明|是否合法|合法吗|合规吗|依据|为什么|凭什么|请问|到底"),
     ("fix", r"解决|处理|整改|修好|维修|恢复|协调|帮忙|希望"),
@@ -361,9 +361,12 @@ _DEMAND_RE = [(key, re.compile(p)) for key, p in _DEMANDS]
 _ONGOING = re.compile(r"至今|一直|仍然|仍未|依然|还在|还是|目前|现在|每天|天天|每晚|持续|迟迟|到现在|始终|照样|不减反增")
 _VULNERABLE = re.compile(r"老人|孩子|小孩|孕妇|怀孕|婴儿|残疾|病人|行动不便|老年人|小朋友|学生")
 _MANY = re.compile(r"(?<![\d])[\d一二三四五六七八九十百千几上]+[多余]?(户(?!型)|家(?!具)|位业主|名业主|个业主|人)|全体业主|整栋|整个小区|全小区|广大业主|业主们|居民们")
+# how long the PROBLEM has lasted: after 拖了/长达/持续/至今…, or a span followed by 了/之久/都没/一直…
+# ("近几年来房地产发展迅速", "最近一年的物业费", "使用周期为5年，现已近10年" are not how long it lasted)
+_SPAN_UNIT = r"[0-9一二三四五六七八九十两半几多]{1,3}(?:个多月|多个月|个月|年多|多年|年|天|周|个星期)"
 _SPAN_CUE = re.compile(
-    r"(?:已经|已|快|近|将近|长达|持续|拖了|拖了快|前后|至今|整整)([0-9一二三四五六七八九十两半几多]{1,3}(?:个多月|多个月|个月|年多|多年|年|天|周|个星期))"
-    r"|([0-9一二三四五六七八九十两半几多]{1,3}(?:个多月|多个月|个月|年多|多年|年))(?:了|之久|都没|还没|一直|多了|来)")
+    rf"(?:长达|持续了?|拖了快|拖了|前后拖了|至今已经|至今已|至今)({_SPAN_UNIT})"
+    rf"|(?:已经|已|快|将近|整整)?({_SPAN_UNIT})(?:了|之久|都没|还没|一直|多了|仍|依然|未|没有|都不|迟迟)")
 
 
 def _title(plain: str) -> str:
@@ -404,7 +407,8 @@ def extract_facts(complaint: str) -> list[Fact]:
         if m:
             facts.append(Fact("demand", key, m.start(), m.end(), key))
     m = _SPAN_CUE.search(plain)
-    if m and not re.search(r"(怀孕|孕|岁|宝宝|孩子|出生)[^，。]{0,2}$", plain[max(0, m.start() - 6):m.start()]):
+    if m and not re.search(r"(怀孕|孕|岁|宝宝|孩子|出生|生活了?|住了|居住|入住|工作了?|使用|周期|寿命|保修|合同|租期|签了?)[^，。]{0,3}$",
+                           plain[max(0, m.start() - 8):m.start()]):
         group = 1 if m.group(1) else 2
         facts.append(Fact("duration", m.group(group), m.start(group), m.end(group)))
     m = _VULNERABLE.search(plain)
@@ -488,6 +492,6 @@ def situation_of(complaint: str, classification: Classification) -> Situation:
         vulnerable=(one("who", "vulnerable").value if one("who", "vulnerable") else None),
         many=one("who", "many") is not None,
         ongoing=one("status") is not None,
-        against_property="service" in {i.key for i in issues} or bool(re.search(r"物业.{0,6}(不管|不作为|置之不理|推诿|没有处理|未见处理)", plain)),
+        against_property="service" in {i.key for i in issues} or bool(re.search(r"物业.{0,6}(不管|不作为|置之不理|推诿|没有处理|未见处理|态度)|态度(恶劣|很差|极差|差)", plain)),
         long=len(plain) >= 100 or bool(_LETTER.search(plain)),
     )

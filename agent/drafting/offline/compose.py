@@ -20,6 +20,7 @@ MAX_CHARS = 110
 _TIME_RE = re.compile(r"小时|分钟|今天|明天|上午|下午|点前|当天|每两天|下班前|第一时间")
 _DEADLINE_RE = re.compile(r"小时|分钟|今天|明天|上午|下午|点前|当天|下班前|周[一二三四五六日]前")
 _CALLBACK_RE = re.compile(r"回电话|告诉您|答复|回复|联系您|通知您|跟您确认|发给您|发消息")
+_INVITES = re.compile(r"？|您看|意见|想法|要求|建议|告诉我")
 _COVERS = {Category.facilities: re.compile(r"师傅|工程部|维修"), Category.environment: re.compile(r"保洁")}
 # what a stage must not quote from the playbook (it belongs to another stage or reads oddly in writing)
 _STAGE_BLOCK = {
@@ -197,7 +198,12 @@ def compose_stage(stage: Stage, techniques: list[dict], facts: Facts, shift: int
             special = T.NEGOTIATE_FEES["paid_after_work" if topic == "paid" and facts.has("after_work") else topic]
         phrasing, cited = quote() if facts.seed % 2 == 0 else ("", own_ids)
         option = fill(_distinct(special or T.NEGOTIATE[facts.category], phrasing, variant, avoid))
-        close = phrasing or _seeded(T.NEGOTIATE_CLOSE, facts.seed // 13 + shift, avoid)
+        if phrasing:
+            close = phrasing
+        elif _INVITES.search(option):  # the option already asks for the owner's view: no second invitation
+            close = ""
+        else:
+            close = _seeded(T.NEGOTIATE_CLOSE, facts.seed // 13 + shift, avoid)
         return _join([option, close], 1), cited
 
     # thank: thanks + apology, the improvement, the 回访 — all ours, so nothing generic slips in

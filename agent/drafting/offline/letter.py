@@ -236,9 +236,12 @@ NEG_GROUP = [
 ]
 
 # -- thank ------------------------------------------------------------------------------------
+_THANK_HEADS = ["谢谢您把情况写得这么清楚", "感谢您的监督", "谢谢您愿意把这些问题告诉我们", "谢谢您的耐心",
+                "谢谢您的来信", "感谢您花这么多时间反映情况", "谢谢您一直没有放弃反映"]
+THANK_OPEN_MANY = _combos(["谢谢您替大家把问题提出来", "谢谢您代表邻居们把情况反映上来"],
+                          ["，让您费心了，我们很抱歉。", "，事情拖到现在，真的对不起。"])
 THANK_OPEN = _combos(
-    ["谢谢您把情况写得这么清楚", "感谢您的监督", "谢谢您愿意把这些问题告诉我们", "谢谢您的耐心",
-     "谢谢您的来信", "谢谢您替大家把问题提出来", "感谢您花这么多时间反映情况", "谢谢您一直没有放弃反映"],
+    _THANK_HEADS,
     ["，让您费心了，我们很抱歉。", "，给您添了麻烦，真的很抱歉。", "，事情拖到现在，真的对不起。",
      "，这件事让您受累了，对不起。", "，让您久等了，我们很抱歉。"])
 THANK_IMPROVE = {
@@ -320,8 +323,8 @@ def compose_letter(stage: Stage, sit: Situation, seed: int, *, group: bool, esca
             return _pick(ASK_FEES, s, avoid)
         if len(sit.issues) > 2:
             return _pick(ASK_PRIORITY + ASK_EVIDENCE, s, avoid)
-        if primary.scope == "outside":
-            return _pick(ASK_CONTACT + ASK_EVIDENCE, s, avoid)
+        if primary.scope == "outside" or primary.category in ("other", "service_attitude"):
+            return _pick(ASK_CONTACT + ASK_EVIDENCE, s, avoid)  # nothing on site to look at together
         has_place = any(f.kind == "where" for f in sit.facts)
         bank = ASK_VISIT + ASK_EVIDENCE + ([] if has_place else ASK_WHERE)
         return _pick(bank, s, avoid)
@@ -355,7 +358,8 @@ def compose_letter(stage: Stage, sit: Situation, seed: int, *, group: bool, esca
     improve = _pick(THANK_IMPROVE[scope], s, avoid).format(summary=primary.summary if primary else "")
     if "{summary}" in THANK_IMPROVE[scope][0] and not primary:
         improve = THANK_IMPROVE[scope][-1]
-    return _join([_pick(THANK_OPEN, s, avoid), improve, _pick(THANK_FOLLOW, s // 3, avoid)], 3)
+    opening = _pick(THANK_OPEN + (THANK_OPEN_MANY if sit.many else []), s, avoid, salt="thank-open")
+    return _join([opening, improve, _pick(THANK_FOLLOW, s // 3, avoid)], 3)
 
 
 def _action(issue: IssueType) -> str:

@@ -123,6 +123,9 @@ class Facts:
     def known_issue(self) -> bool:
         return bool(self.specifics.what)
 
+    def _a_spell(self, duration: str) -> bool:
+        return _spell_only(duration, self.complaint)
+
     @property
     def span(self) -> str:
         """How long / since when, as a clause starting with a full-width comma, or ''."""
@@ -131,12 +134,21 @@ class Facts:
             return ""
         if self.category is Category.fees:  # "物业费，已经整整一天了" would mix up the outage and the bill
             return ""
-        if spec.duration:
+        if spec.duration and not self._a_spell(spec.duration):
             return f"，已经{spec.duration}了"
         ongoing = self.category in (Category.facilities, Category.environment)
         if ongoing and spec.since and spec.since not in _NOT_A_START:
             return f"，从{spec.since}开始一直没解决"
         return ""
+
+
+_SPELLS = ("一整天", "一整晚", "一晚上", "一个晚上")
+
+
+def _spell_only(duration: str, complaint: str) -> bool:
+    """"叫一整天" / "吵一晚上" say how long it goes on each time, not how long the case has lasted
+    (that would read "已经一整天了")."""
+    return duration in _SPELLS and not re.search(rf"(已经|已|都)[^，。]{{0,4}}{duration}|{duration}了", complaint)
 
 
 def _grounded_specifics(specifics: Specifics, complaint: str) -> Specifics:
@@ -254,7 +266,7 @@ ISSUE_TYPES: tuple[IssueType, ...] = (
               r"(酒店|宾馆|民宿|旅馆).{0,10}(营业|经营|开设)|(住宅|住房|房子|家里|楼上|楼下|隔壁).{0,10}开.{0,6}(酒店|宾馆|民宿|棋牌|麻将)",
               "住宅被改作经营用途", "neighbor", "shared", "城管、市场监管等执法部门",
               "会去现场核实，先上门劝阻，并把情况整理成书面材料报给执法部门"),
-    IssueType("group_rental", r"群租|隔断.{0,6}出租|二房东|(住|租)了?[十几二三四五六七八九\d]+个人",
+    IssueType("group_rental", r"群租|隔断.{0,6}出租|隔成.{0,10}(出租|租)|二房东|(住|租)了?[十几二三四五六七八九\d]+个人",
               "群租的问题", "neighbor", "shared", "社区和公安等部门",
               "会去现场核实，先约房东当面沟通，并把情况报给社区和派出所"),
     IssueType("illegal_build", r"违建|违章(搭建|建筑)|私搭|乱搭|乱建|加建|扩建|私自.{0,6}(搭|建|改|拆|砌)|破坏.{0,4}(结构|承重)|拆.{0,4}承重",
@@ -306,7 +318,7 @@ ISSUE_TYPES: tuple[IssueType, ...] = (
               "市政和交通部门", "会把情况整理好反映给街道和市政部门，并跟进他们的答复"),
     IssueType("planning", r"规划|容积率|采光|日照|遮挡|退界|绿地率", "规划方面的问题", "other", "outside", "规划部门",
               "会把大家的意见整理好，向开发商和规划部门反映"),
-    IssueType("demolition", r"拆迁|征收|安置|回迁", "征收安置的问题", "other", "outside", "征收部门",
+    IssueType("demolition", r"拆迁|征收|安置(?!小区|房|区)|回迁", "征收安置的问题", "other", "outside", "征收部门",
               "会把大家的意见整理好反映给街道"),
     IssueType("garbage", r"垃圾", "垃圾的问题", "environment", "ours", "",
               "已经请保洁主管调整清运安排，并到现场查看"),
@@ -359,6 +371,8 @@ _DEMANDS = (
 )
 _DEMAND_RE = [(key, re.compile(p)) for key, p in _DEMANDS]
 _ONGOING = re.compile(r"至今|一直|仍然|仍未|依然|还在|还是|目前|现在|每天|天天|每晚|持续|迟迟|到现在|始终|照样|不减反增")
+# the person a vulnerable-people word stands for (a draft says 残疾人, not 残疾)
+_PERSON = {"残疾": "残疾人", "怀孕": "孕妇", "老年人": "老人", "行动不便": "行动不便的人", "病人": "病人"}
 _VULNERABLE = re.compile(r"老人|孩子|小孩|孕妇|怀孕|婴儿|残疾|病人|行动不便|老年人|小朋友|学生")
 _MANY = re.compile(r"(?<![\d])[\d一二三四五六七八九十百千几上]+[多余]?(户(?!型)|家(?!具)|位业主|名业主|个业主|人)|全体业主|整栋|整个小区|全小区|广大业主|业主们|居民们")
 # how long the PROBLEM has lasted: after 拖了/长达/持续/至今…, or a span followed by 了/之久/都没/一直…
@@ -489,7 +503,8 @@ def situation_of(complaint: str, classification: Classification) -> Situation:
         demands=frozenset(f.detail for f in facts if f.kind == "demand"),
         done=tuple(f.value for f in facts if f.kind == "done"),
         duration=(one("duration").value if one("duration") else None),
-        vulnerable=(one("who", "vulnerable").value if one("who", "vulnerable") else None),
+        vulnerable=(_PERSON.get(one("who", "vulnerable").value, one("who", "vulnerable").value)
+                    if one("who", "vulnerable") else None),
         many=one("who", "many") is not None,
         ongoing=one("status") is not None,
         against_property="service" in {i.key for i in issues} or bool(re.search(r"物业.{0,6}(不管|不作为|置之不理|推诿|没有处理|未见处理|态度)|态度(恶劣|很差|极差|差)", plain)),

@@ -196,9 +196,12 @@ ACT_ESCALATE = [
         ["这件事我已经报给", "我已经把情况报给", "这件事已经上报"], ["项目经理", "项目负责人", "服务中心经理"],
         ["由他亲自督办", "由他牵头推进", "请他盯着落实", "由他负责协调"])
 ]
+_CALLBACK_TAILS = ["我给您回电话，说明进展。", "我会把处理进展告诉您。", "我会给您一个明确的答复。",
+                   "我会先给您回个电话。", "我会把核实的结果告诉您。"]
 ACT_CALLBACK = _combos(["两个工作日内", "三个工作日内", "本周内", "这周五之前", "不管进展快慢，两个工作日内"],
-                       ["我给您回电话，说明进展。", "我会把处理进展告诉您。", "我会给您一个明确的答复。",
-                        "我会先给您回个电话。"])
+                       _CALLBACK_TAILS)
+# an escalated matter gets an earlier first answer
+ACT_CALLBACK_SOON = _combos(["明天下班前", "明天中午之前", "明天之内", "最迟后天上午"], _CALLBACK_TAILS)
 
 # -- negotiate --------------------------------------------------------------------------------
 NEG_COMPENSATION = [
@@ -234,6 +237,8 @@ NEG_DEFAULT = [
     "如果您愿意，我们可以约上相关的邻居一起坐下来谈，把方案定得更周全。",
     "您对处理方式有什么要求，可以先跟我说，我们在能做到的范围里尽量照您的意思办。",
     "我们先按上面的安排推进，中途需要调整的，随时和您商量。",
+    "{summary}的处理办法，我们会先拿出初步方案给您看，您同意了再落实。",
+    "如果您觉得上面的安排还不够，可以直接提出来，我们在职责范围内尽量满足。",
 ]
 NEG_GROUP = [
     "如果大家愿意，我们可以组织业主沟通会，请业主代表参加，把情况和方案当面讲清楚。",
@@ -354,7 +359,7 @@ def compose_letter(stage: Stage, sit: Situation, seed: int, *, group: bool, esca
                     summary=extra.summary, action=_action(extra), follow=follow))
         if escalate or group:
             parts.append(_pick(ACT_ESCALATE, s, avoid))
-        parts.append(_pick(ACT_CALLBACK, s // 5, avoid))
+        parts.append(_pick(ACT_CALLBACK_SOON if escalate or group else ACT_CALLBACK, s // 5, avoid))
         callback = parts.pop()
         text = _join(parts, 1)
         while len(text) + len(callback) > MAX_LETTER_CHARS and len(parts) > 1:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from agent.understand.models import Classification, Specifics
 from agent.understand.script import to_simplified
@@ -486,12 +487,18 @@ def _worded(issue: IssueType, plain: str) -> IssueType:
 
 
 def situation_of(complaint: str, classification: Classification) -> Situation:
+    """The structured view of a complaint; only its classified category is read (computed once per
+    complaint and category: drafting, retrieval and citations all ask for it)."""
+    return _situation(complaint or "", classification.category.value)
+
+
+@lru_cache(maxsize=256)
+def _situation(complaint: str, cat: str) -> Situation:
     facts = extract_facts(complaint)
-    plain = to_simplified(complaint or "")
+    plain = to_simplified(complaint)
     found = [(f.detail.endswith("+title"), _worded(_BY_KEY[f.detail.removesuffix("+title")], plain))
              for f in facts if f.kind == "issue"]
     # the title names the primary issue; among equals the classification's category decides
-    cat = classification.category.value
     ranked = [i for _t, i in sorted(found, key=lambda x: not x[0])][:3]  # stable: score order otherwise
     if len(ranked) > 1 and not found[0][0] and ranked[1].category == cat and ranked[0].category != cat \
             and cat not in ("other", "service_attitude"):

@@ -276,7 +276,7 @@ ISSUE_TYPES: tuple[IssueType, ...] = (
     IssueType("construction_noise", r"(施工|工地|挖掘机|挖土机|打桩|渣土|搅拌).{0,30}(噪|吵|扰民|分贝|睡)|(噪|吵|扰民).{0,30}(施工|工地|挖土|打桩)",
               "施工噪音扰民", "environment", "outside", "城管和环保部门",
               "会把施工时间、噪音情况记录下来，报给城管和环保部门，请他们到场执法"),
-    IssueType("business_noise", r"(商铺|门面|餐馆|饭店|酒吧|KTV|广场舞|夜宵|烧烤|菜市场|超市|培训|麻将|棋牌).{0,20}(噪|吵|扰民|音响|喇叭|深夜|凌晨)",
+    IssueType("business_noise", r"(商铺|门面|餐馆|饭店|酒吧|KTV|广场舞|夜宵|烧烤|菜市场|超市|培训|麻将|棋牌).{0,30}(噪|吵|扰民|音响|喇叭|深夜|凌晨|笙歌|打扰)",
               "周边经营和活动的噪音", "environment", "shared", "城管和环保部门",
               "会去和经营方当面沟通，请他们控制时间和音量，劝阻无效的报给城管部门"),
     IssueType("fumes", r"油烟|排烟|烟道", "油烟的问题", "environment", "shared", "环保和市场监管部门",
@@ -289,7 +289,11 @@ ISSUE_TYPES: tuple[IssueType, ...] = (
               "outside", "劳动监察部门", "会请公司人事部门核实情况，依照劳动法规处理，并配合劳动监察部门的调查"),
     IssueType("leak", r"漏水|渗水|滴水|渗漏|返水|水管.{0,3}(爆|裂|破)|爆管", "漏水的问题", "facilities", "ours", "",
               "已经安排工程部师傅上门查看漏水点，查清原因后定维修方案"),
-    IssueType("water_power", r"停水|停电|断水|断电|没水|没电|水压|变压器|供电|供水", "供水供电的问题", "facilities", "ours", "",
+    IssueType("stalls", r"占道经营|摆摊|摊贩|夜宵摊|地摊", "占道经营的问题", "environment", "shared", "城管部门",
+              "会去现场劝导摊主，清理占道的摊位，屡劝不改的报给城管部门"),
+    IssueType("lighting", r"路灯|照明|灯.{0,4}(不亮|没亮|坏|黑)", "照明的问题", "facilities", "ours", "",
+              "已经安排工程部检查照明线路和灯具，坏了的尽快修复"),
+    IssueType("water_power", r"停水|停电|断水|断电|没水|没电|水压|变压器|供电|供水|售电|购电|买电", "供水供电的问题", "facilities", "ours", "",
               "已经请工程部查清供水供电的情况，需要供水供电单位配合的，由我们去联系"),
     IssueType("defect", r"开裂|裂缝|质量问题|反水|反臭|(瓷砖|墙皮|外墙).{0,4}(脱落|掉)|偷工减料|设计(缺陷|不合理)|钢化玻璃|电表箱|地基.{0,4}(下沉|沉降)",
               "建筑质量的问题", "facilities", "shared", "开发商",
@@ -348,7 +352,7 @@ _ISSUE_RE = [(t, re.compile(t.pattern)) for t in ISSUE_TYPES]
 _BY_KEY = {t.key: t for t in ISSUE_TYPES}
 # issues that make another one redundant when both are found
 _SUBSUMES = {"lift_noise": {"lift"}, "trapped": {"lift"}, "construction_noise": {"business_noise"},
-             "parking_ownership": {"parking"}, "leak": {"facility"}, "lift": {"facility"},
+             "parking_ownership": {"parking"}, "leak": {"facility"}, "lift": {"facility"}, "lighting": {"facility"},
              "water_power": {"facility"}, "punitive": {"water_power"}, "fire_safety": {"facility"}, "defect": {"facility", "leak"}, "garbage": {"hygiene"},
              "hot_water": {"facility"}, "commercial": {"group_rental"} }
 
@@ -468,20 +472,26 @@ class Situation:
         return self.issues[0] if self.issues else None
 
 
-_WATER_WORD = re.compile(r"停水|断水|关水|限水|没水|没有水")
-_POWER_WORD = re.compile(r"停电|断电|限电|拉闸|锁闸|没电|没有电")
+_WATER_WORD = re.compile(r"停水|断水|关水|限水|没水|没有水|水压|供水")
+_POWER_WORD = re.compile(r"停电|断电|限电|拉闸|锁闸|没电|没有电|售电|购电|买电|变压器|供电")
+_CUT_WATER = re.compile(r"停水|断水|关水|限水")  # what a punitive cut is called in the owner's words
+_CUT_POWER = re.compile(r"停电|断电|限电|拉闸|锁闸")
 
 
 def _worded(issue: IssueType, plain: str) -> IssueType:
     """Water and power issues name only what the complaint says (停水 alone is not 停水停电)."""
     if issue.key not in ("punitive", "water_power"):
         return issue
-    water, power = _WATER_WORD.search(plain), _POWER_WORD.search(plain)
     if issue.key == "punitive":
-        words = "".join(m.group(0) for m in (water, power) if m) or "停水停电"
-        restore = "供水供电" if (water and power) or not (water or power) else "供水" if water else "供电"
+        water, power = _CUT_WATER.search(plain), _CUT_POWER.search(plain)
+        if not (water or power):  # 锁门 / 锁闸 only: name no cut the owner did not mention
+            return replace(issue, summary="物业的这种做法",
+                           action="已经报给项目经理，要求先恢复正常使用，再查清这样做的依据和经过")
+        words = "".join(m.group(0) for m in (water, power) if m)
+        restore = "供水供电" if water and power else "供水" if water else "供电"
         return replace(issue, summary=f"物业{words}的做法",
                        action=f"已经报给项目经理，要求先恢复正常{restore}，再查清这样做的依据和经过")
+    water, power = _WATER_WORD.search(plain), _POWER_WORD.search(plain)
     supply = "供水供电" if (water and power) or not (water or power) else "供水" if water else "供电"
     return replace(issue, summary=f"{supply}的问题", action=f"已经请工程部查清{supply}的情况，需要{supply}单位配合的，由我们去联系")
 

@@ -110,3 +110,16 @@ def test_thanks_for_speaking_for_everyone_only_when_many_are_affected() -> None:
     single = ("物业管家态度很差。我去服务中心反映楼道灯坏了，管家不登记还说我事多。我要求物业公司向我道歉，"
               "并且把楼道灯尽快修好，这件事我已经反映好几次了，一直没人理。")
     assert "替大家" not in _texts(_answer(single))["thank"]
+
+
+@pytest.mark.parametrize("complaint,summary", [
+    ("物业昨天强行锁门，不让我们进楼，说是没交物业费，家里老人进不了门。", "物业的这种做法"),
+    ("物业强行断电，说是欠费，可我们已经交过了，冰箱里的东西全坏了。", "物业断电的做法"),
+    ("小区被街道禁止售电，居民买电非常困难，已经快一年了。", "供电的问题"),
+    ("A区路灯很久没亮了，晚上回家黑乎乎的，反映了多次都没人管。", "照明的问题"),
+])
+def test_issues_are_named_in_words_the_complaint_supports(complaint: str, summary: str) -> None:
+    issues = situation_of(complaint, classify_offline(complaint)).issues
+    assert summary in [i.summary for i in issues], [i.summary for i in issues]
+    for stage, text in _texts(_answer(complaint)).items():
+        assert not ungrounded(text, complaint), (stage, text, ungrounded(text, complaint))

@@ -416,7 +416,9 @@ def extract_facts(complaint: str) -> list[Fact]:
     keys = {f[1].key for f in found}
     redundant = set().union(*(_SUBSUMES.get(k, set()) for k in keys)) if keys else set()
     for _score, issue, m, in_title in sorted((f for f in found if f[1].key not in redundant), key=lambda f: -f[0]):
-        facts.append(Fact("issue", _worded(issue, plain).summary, m.start(), m.end(), issue.key + ("+title" if in_title else "")))
+        named = _worded(issue, plain)
+        if named is not None:
+            facts.append(Fact("issue", named.summary, m.start(), m.end(), issue.key + ("+title" if in_title else "")))
     for pattern, label in _DONE_RE:
         m = pattern.search(plain)
         if m:
@@ -478,8 +480,24 @@ _CUT_WATER = re.compile(r"停水|断水|关水|限水")  # what a punitive cut i
 _CUT_POWER = re.compile(r"停电|断电|限电|拉闸|锁闸")
 
 
-def _worded(issue: IssueType, plain: str) -> IssueType:
-    """Water and power issues name only what the complaint says (停水 alone is not 停水停电)."""
+_GENERAL_ACTION = "会先到现场把情况核实清楚，再定处理办法"
+
+
+def _worded(issue: IssueType, plain: str) -> IssueType | None:
+    """The issue as a draft may name it: water and power issues in the owner's own words (停水
+    alone is not 停水停电); an issue whose name would state a specific the complaint does not
+    (噪音 for 夜夜笙歌) is left out, an action that would is replaced by a general one."""
+    from agent.guard.grounding import ungrounded
+
+    named = _supply_words(issue, plain)
+    if ungrounded(named.summary, plain):
+        return None
+    if ungrounded(named.action, plain):
+        named = replace(named, action=_GENERAL_ACTION)
+    return named
+
+
+def _supply_words(issue: IssueType, plain: str) -> IssueType:
     if issue.key not in ("punitive", "water_power"):
         return issue
     if issue.key == "punitive":
@@ -506,8 +524,9 @@ def situation_of(complaint: str, classification: Classification) -> Situation:
 def _situation(complaint: str, cat: str) -> Situation:
     facts = extract_facts(complaint)
     plain = to_simplified(complaint)
-    found = [(f.detail.endswith("+title"), _worded(_BY_KEY[f.detail.removesuffix("+title")], plain))
-             for f in facts if f.kind == "issue"]
+    worded = [(f.detail.endswith("+title"), _worded(_BY_KEY[f.detail.removesuffix("+title")], plain))
+              for f in facts if f.kind == "issue"]
+    found = [(title, issue) for title, issue in worded if issue is not None]
     # the title names the primary issue; among equals the classification's category decides
     ranked = [i for _t, i in sorted(found, key=lambda x: not x[0])][:3]  # stable: score order otherwise
     if len(ranked) > 1 and not found[0][0] and ranked[1].category == cat and ranked[0].category != cat \

@@ -37,7 +37,6 @@ NEVER_UNLESS_OWED = ("fee.overdue", "fee.reminder")
 # topic techniques the playbook files under no stage, and the stage whose job they describe
 STAGELESS_HOME: dict[str, Stage] = {
     "fee.record": Stage.act,  # 对照缴费记录逐项核对: what the act stage does for a fee dispute
-    "fee.notice": Stage.negotiate,  # 写清期间、方式和金额: how a fee arrangement is agreed
     "group.early_warning": Stage.listen,  # 集中诉求: taking in what many owners raise together
     "group.follow_up": Stage.thank,  # 跟踪评估、公布进展: the follow-up after a group incident
     "emotion.agitated_owner": Stage.empathize,

@@ -8,6 +8,9 @@ over the landlord's fees, a meter's service life, an owner who has lived somewhe
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from agent.drafting.offline.drafter import cite, draft
@@ -123,3 +126,35 @@ def test_issues_are_named_in_words_the_complaint_supports(complaint: str, summar
     assert summary in [i.summary for i in issues], [i.summary for i in issues]
     for stage, text in _texts(_answer(complaint)).items():
         assert not ungrounded(text, complaint), (stage, text, ungrounded(text, complaint))
+
+
+OWN_SET = Path(__file__).resolve().parents[2] / "evals" / "drafting" / "complaints.jsonl"
+
+
+@pytest.mark.skipif(not OWN_SET.is_file(), reason="evals/drafting/complaints.jsonl not present")
+def test_our_own_set_is_grounded_and_varied() -> None:
+    """Every draft set of our 82 complaints (both scripts) names only what its complaint names, and no
+    stage sentence appears in more than 10 % of the sets (the report behind `wuye draft --report`)."""
+    from agent.drafting.report import DraftRow, grounding, repetition
+    from agent.retrieval.embedding import ChineseHashEmbedding
+    from agent.retrieval.loader import load_corpus
+    from agent.retrieval.search import Retriever
+    from agent.settings import Settings
+    from agent.understand.pii import mask_pii
+    from agent.workflow.nodes.retrieve import techniques_for
+
+    settings = Settings()  # the workflow's path: the shipped playbook, retrieval by situation
+    retriever = Retriever.from_entries(settings, load_corpus(settings.corpus_dir), ChineseHashEmbedding())
+    rows = []
+    for line in OWN_SET.read_text(encoding="utf-8").splitlines():
+        item = json.loads(line)
+        masked = mask_pii(item["text"]).text
+        classification = classify_offline(masked)
+        techniques = techniques_for(retriever, masked, classification.model_dump(mode="json"))
+        request = DraftRequest(complaint=masked, classification=classification, techniques=techniques)
+        rows.append(DraftRow(item["id"], masked, _texts(draft(request))))
+    assert len(rows) >= 80
+    ground = grounding(rows)
+    assert ground["ok"], ground["examples"]
+    again = repetition(rows)
+    assert again["ok"], {s: v["top"] for s, v in again["stages"].items() if v["max_share"] > 0.10}

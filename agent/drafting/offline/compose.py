@@ -176,7 +176,9 @@ def compose_stage(stage: Stage, techniques: list[dict], facts: Facts, shift: int
     if stage is Stage.empathize:  # someone who was mistreated is hurt, not "着急"
         unfit = {"respect": r"着急|揪心|害怕|担心",  # in danger, no talk of "不舒服" or criticism
                  "danger": r"不舒服|有道理|考虑周全|不满意|批评|消消气", "incident": r"不舒服|有道理|考虑周全|消消气"}.get(sit)
-        phrasing, cited = quote((lambda t: not re.search(unfit, t)) if unfit else None)
+        fits = (lambda t: not re.search(unfit, t)) if unfit else None
+        # a playbook line in two drafts of three: the same stock sentence must not open every reply
+        phrasing, cited = quote(fits) if facts.seed % 3 else ("", own_ids)
         bank = T.EMPATHIZE.get(sit) or T.EMPATHIZE_DEFAULT[facts.category]
         own = fill(_distinct(bank, phrasing, variant, avoid))
         return _join([phrasing, own], 1 if not phrasing else 2), cited
@@ -250,7 +252,7 @@ def _compose_act(stage: Stage, techniques: list[dict], facts: Facts, sit: str, v
                  quote, own_ids: list[str]) -> tuple[str, list[str]]:  # noqa: ANN001
     claim = ""
     if facts.mindset.value == "compensation":
-        claim = T.ACT_COMPENSATION
+        claim = _pick(T.ACT_COMPENSATION, facts.seed // 5)
         if facts.category is Category.fees:  # relief is answered in negotiate (审批), refunds here
             ask_for = next((w for p, w in _CLAIMS if re.search(p, facts.complaint)), "")
             claim = T.ACT_REFUND.format(claim=ask_for) if ask_for and not facts.has("relief") else ""
@@ -265,7 +267,8 @@ def _compose_act(stage: Stage, techniques: list[dict], facts: Facts, sit: str, v
         return _join([T.ACT_DANGER[hazard], dispatch, claim], 2), cited
     topic = fee_topic(facts)
     key = ("no_staff" if _no_staff(facts) else "service_fix" if _service_fix(facts) else facts.category)
-    action = T.ACT_FEES[topic] if topic else _fill(T.ACT_ACTION[key], facts, variant)
+    template = _pick(T.ACT_SERVICE, facts.seed // 5) if key is Category.service_attitude else T.ACT_ACTION[key]
+    action = T.ACT_FEES[topic] if topic else _fill(template, facts, variant)
     cover = _COVERS.get(facts.category)
     escalated = bool(re.search(r"主管|经理|领导|请示", action))
 

@@ -7,6 +7,10 @@
     wuye draft --jsonl FILE --report grounding,repetition,fit --labels L.jsonl --split-file S.json --split dev
                                                  + draft quality (agent/drafting/report.py)
     wuye draft --jsonl FILE --sample 30 --seed 7 --json   a reproducible sample, one JSON line per draft set
+    wuye draft --jsonl FILE --sample 30 --seed 13 --review R.jsonl
+                                                 blind-read input: per draft set only the masked complaint
+                                                 and the six stage texts (no classification, citations,
+                                                 drafter or model name)
 
 Exit codes: 0 ok · 1 report thresholds not met · 2 bad input or settings (a bad JSONL line is
 reported on its own line and the others are still processed). The playbook index is built on first
@@ -41,6 +45,8 @@ def draft(
     split: Annotated[str | None, typer.Option("--split", help="只用这个划分的 id(dev / test)")] = None,
     sample: Annotated[int | None, typer.Option("--sample", help="随机抽取 N 条 / draft a random sample of N lines")] = None,
     seed: Annotated[int, typer.Option("--seed", help="抽样随机种子 / sample seed")] = 0,
+    review: Annotated[Path | None, typer.Option(
+        "--review", help="盲评输入 JSONL:脱敏投诉 + 六段草稿 / blind-read input (masked complaint + six stages)")] = None,
 ) -> None:
     """起草六字诀回复草稿 / Draft one suggested reply per 六字诀 stage."""
     reports: list[str] = []
@@ -60,6 +66,8 @@ def draft(
                                "give either one complaint or --jsonl FILE.")
         if report and jsonl is None:
             raise InvalidInput("--report 需要配合 --jsonl 使用。", "--report needs --jsonl.")
+        if review is not None and jsonl is None:
+            raise InvalidInput("--review 需要配合 --jsonl 使用。", "--review needs --jsonl.")
         if complaint is not None:
             check_complaint(complaint, settings)  # empty or too long: refused before anything heavy loads
         lines = _read_lines(jsonl) if jsonl is not None else []
@@ -68,7 +76,7 @@ def draft(
         if "fit" in reports and not label_map:
             raise InvalidInput("fit 报告需要 --labels 标注文件。", "the fit report needs --labels FILE.")
         code = asyncio.run(_run(settings, complaint, lines, as_json=as_json, report=report, output=output,
-                                project=project, reports=reports, labels=label_map))
+                                project=project, reports=reports, labels=label_map, review=review))
     except WuyeError as exc:
         print(exc.message, file=sys.stderr)
         raise typer.Exit(exc.exit_code) from None
@@ -119,7 +127,7 @@ def _read_labels(path: Path) -> dict[str, dict[str, Any]]:
 
 async def _run(settings: Any, complaint: str | None, lines: list[str], *, as_json: bool, report: bool,
                output: Path | None, project: str, reports: list[str] | None = None,
-               labels: dict[str, dict[str, Any]] | None = None) -> int:
+               labels: dict[str, dict[str, Any]] | None = None, review: Path | None = None) -> int:
     from agent.guard import GuardChecker
     from agent.retrieval.search import open_or_build
     from agent.workflow.core import DraftCore
@@ -129,7 +137,7 @@ async def _run(settings: Any, complaint: str | None, lines: list[str], *, as_jso
     core = await DraftCore.open(settings, retriever=open_or_build(settings), checker=checker)
     try:
         if complaint is None:
-            return await _batch(core, lines, report, output, project, reports or [], labels or {})
+            return await _batch(core, lines, report, output, project, reports or [], labels or {}, review)
         draft_set = await _create(core, complaint, project)
         if as_json:
             print(json.dumps(draft_set.model_dump(mode="json"), ensure_ascii=False, indent=2))
@@ -173,7 +181,7 @@ def _parse_line(line: str, number: int) -> dict[str, Any]:
 
 
 async def _batch(core: Any, raw_lines: list[str], report: bool, output: Path | None, project: str,
-                 reports: list[str], labels: dict[str, dict[str, Any]]) -> int:
+                 reports: list[str], labels: dict[str, dict[str, Any]], review: Path | None = None) -> int:
     from rich.progress import Progress
 
     lines = [(n, line) for n, line in enumerate(raw_lines, 1) if line.strip()]
@@ -202,6 +210,8 @@ async def _batch(core: Any, raw_lines: list[str], report: bool, output: Path | N
         if output and sink is not None:
             sink.close()
     code = 2 if failures else 0
+    if review is not None:
+        _write_review(review, rows)
     if report:
         summary = evaluate(rows)
         _print_report(summary, failures)
@@ -210,6 +220,20 @@ async def _batch(core: Any, raw_lines: list[str], report: bool, output: Path | N
         if reports and not _quality_report(rows, reports, labels):
             code = max(code, 1)
     return code
+
+
+def _write_review(path: Path, rows: list[tuple[dict[str, Any], dict[str, Any]]]) -> None:
+    """The blind-read input: per draft set its id, the masked complaint and the six stage texts —
+    nothing that tells the reviewer how the draft was made (no classification, citations, drafter)."""
+    try:
+        with path.open("w", encoding="utf-8") as sink:
+            for _item, result in rows:
+                sink.write(json.dumps({"id": result["id"], "complaint": result["complaint_masked"],
+                                       "stages": [{"stage": s["stage"], "text": s["text"]} for s in result["stages"]]},
+                                      ensure_ascii=False) + "\n")
+    except OSError as exc:
+        raise InvalidInput(f"无法写入盲评文件 {path}:{exc}", f"cannot write the review file {path}: {exc}") from None
+    print(f"盲评输入已写入 {path}({len(rows)} 条)/ blind-read input written: {path} ({len(rows)} sets)", file=sys.stderr)
 
 
 def _quality_report(pairs: list[tuple[dict[str, Any], dict[str, Any]]], reports: list[str],

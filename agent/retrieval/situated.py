@@ -34,6 +34,18 @@ TOPIC_TECHNIQUES: dict[str, tuple[str, ...]] = {
 _BY_CATEGORY = {"facilities": "repair", "fees": "fees", "service_attitude": "service", "other": "outside",
                 "environment": "order", "security": "order", "neighbor": "order"}
 NEVER_UNLESS_OWED = ("fee.overdue", "fee.reminder")
+# topic techniques the playbook files under no stage, and the stage whose job they describe
+STAGELESS_HOME: dict[str, Stage] = {
+    "fee.record": Stage.act,  # 对照缴费记录逐项核对: what the act stage does for a fee dispute
+    "group.early_warning": Stage.listen,  # 集中诉求: taking in what many owners raise together
+    "group.follow_up": Stage.thank,  # 跟踪评估、公布进展: the follow-up after a group incident
+    "emotion.agitated_owner": Stage.empathize,
+}
+
+
+def home_stage(technique_id: str, stage: Stage | None) -> Stage | None:
+    """The stage a technique serves: its own, or for a stage-less topic technique its home."""
+    return stage or STAGELESS_HOME.get(technique_id)
 
 
 def primary_topic(category: str, *, group: bool) -> str:
@@ -46,8 +58,25 @@ def topics_for(category: str, scope: str = "ours", *, group: bool = False) -> li
     body decides (``shared``), or only that when it is wholly outside our remit (``outside``)."""
     base = primary_topic(category, group=group)
     if scope == "outside" and base in ("order", "outside"):
-        return ["outside"]
+        return ["outside", "order"] if base == "order" else ["outside"]
     return [base, "outside"] if scope != "ours" and base != "outside" else [base]
+
+
+def situation_topics(complaint: str, classification: Classification, *, group: bool | None = None) -> list[str]:
+    """The playbook topics a complaint brings, most important first: the group-incident playbook for
+    a real group incident, the topics of the first two issues the letter answers (primary first),
+    then the topic of the classified category (the understanding's view of the primary topic,
+    which may differ from the issue a long letter happens to open with)."""
+    from agent.understand.facts import situation_of
+
+    sit = situation_of(complaint, classification)
+    if group is None:
+        group = group_playbook(complaint, classification)
+    issues = [(i.category, i.scope) for i in sit.issues[:2]] if sit.long else []
+    topics = ["group"] if group else []
+    for category, scope in [*issues[:1], (classification.category.value, "ours"), *issues[1:]]:
+        topics += topics_for(category, scope)
+    return list(dict.fromkeys(topics))
 
 
 _ORGANISED = re.compile(r"围堵|堵门|堵路|堵住.{0,4}(入口|出口|大门)|拉横幅|横幅|聚集|静坐|游行|群体事件|冲突")
@@ -60,6 +89,19 @@ def is_group_incident(complaint: str, classification: Classification) -> bool:
     from agent.understand.script import to_simplified
 
     return classification.severity is Severity.major and bool(_ORGANISED.search(to_simplified(complaint)))
+
+
+def group_playbook(complaint: str, classification: Classification) -> bool:
+    """Whether the group-incident playbook (on-site response, owners' meeting) is ours to follow: a
+    group incident whose primary matter the property company handles. When owners gather over
+    something another body decides (业委会选聘, 开发商, 规划 …: scope ``outside``), the reply
+    refers and coordinates instead of running the emergency playbook."""
+    if not is_group_incident(complaint, classification):
+        return False
+    from agent.understand.facts import situation_of
+
+    primary = situation_of(complaint, classification).primary
+    return primary is None or primary.scope != "outside"
 
 
 def situation_query(complaint: str, classification: Classification, max_chars: int = 400) -> str:
@@ -76,25 +118,20 @@ def situation_query(complaint: str, classification: Classification, max_chars: i
 
 def search_situated(retriever: Retriever, complaint: str, classification: Classification,
                     k: int = 3, max_chars: int = 400) -> dict[Stage, list[Hit]]:
-    from agent.understand.facts import gather_facts, situation_of
+    from agent.understand.facts import gather_facts
 
-    sit = situation_of(complaint, classification)
-    group = is_group_incident(complaint, classification)
+    group = group_playbook(complaint, classification)
     owes = gather_facts(complaint, classification).has("owes")
-    if sit.long and sit.issues:  # every issue the act stage answers brings its topic's techniques
-        topics = [t for i in sit.issues[:2] for t in topics_for(i.category, i.scope, group=group)]
-    else:
-        topics = topics_for(classification.category.value, group=group)
-    topics = list(dict.fromkeys(topics))
+    topics = situation_topics(complaint, classification, group=group)
     hits = retriever.search_stages(situation_query(complaint, classification, max_chars), stages=list(Stage), k=k + 3)
     out: dict[Stage, list[Hit]] = {}
     for stage, stage_hits in hits.items():
         keep = [h for h in stage_hits if (group or not h.id.startswith("group."))
                 and (owes or h.id not in NEVER_UNLESS_OWED)]
         first = []
-        for topic in topics[:2 if stage is Stage.act else 1]:  # the act stage answers two issues
+        for topic in topics[:3 if stage is Stage.act else 2]:  # the act stage answers every issue
             hit = next((retriever.hit(i) for i in TOPIC_TECHNIQUES[topic]
-                        if retriever.has(i) and retriever.get(i).stage is stage), None)
+                        if retriever.has(i) and home_stage(i, retriever.get(i).stage) is stage), None)
             if hit is not None and all(hit.id != f.id for f in first):
                 first.append(hit)
         merged = first + [h for h in keep if all(h.id != f.id for f in first)]

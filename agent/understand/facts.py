@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from agent.understand.models import Classification, Specifics
 from agent.understand.script import to_simplified
@@ -123,6 +124,9 @@ class Facts:
     def known_issue(self) -> bool:
         return bool(self.specifics.what)
 
+    def _a_spell(self, duration: str) -> bool:
+        return _spell_only(duration, self.complaint)
+
     @property
     def span(self) -> str:
         """How long / since when, as a clause starting with a full-width comma, or ''."""
@@ -131,12 +135,21 @@ class Facts:
             return ""
         if self.category is Category.fees:  # "物业费，已经整整一天了" would mix up the outage and the bill
             return ""
-        if spec.duration:
+        if spec.duration and not self._a_spell(spec.duration):
             return f"，已经{spec.duration}了"
         ongoing = self.category in (Category.facilities, Category.environment)
         if ongoing and spec.since and spec.since not in _NOT_A_START:
             return f"，从{spec.since}开始一直没解决"
         return ""
+
+
+_SPELLS = ("一整天", "一整晚", "一晚上", "一个晚上")
+
+
+def _spell_only(duration: str, complaint: str) -> bool:
+    """"叫一整天" / "吵一晚上" say how long it goes on each time, not how long the case has lasted
+    (that would read "已经一整天了")."""
+    return duration in _SPELLS and not re.search(rf"(已经|已|都)[^，。]{{0,4}}{duration}|{duration}了", complaint)
 
 
 def _grounded_specifics(specifics: Specifics, complaint: str) -> Specifics:
@@ -244,17 +257,17 @@ class IssueType:
 ISSUE_TYPES: tuple[IssueType, ...] = (
     IssueType("gas", r"(燃气|煤气|天然气).{0,4}(泄漏|泄露|漏气|味)", "燃气泄漏的隐患", "facilities", "ours", "",
               "已经请工程部和燃气公司一起到场排查"),
-    IssueType("trapped", r"困在电梯|电梯.{0,10}(困|关)[^，。]{0,4}(人|住|里)", "电梯困人的事", "facilities", "ours", "",
+    IssueType("trapped", r"困在电梯|电梯.{0,10}(困|关)[^，。]{0,4}(人|住|里)|电梯.{0,60}(困人|被困)", "电梯困人的事", "facilities", "ours", "",
               "已经请电梯维保单位和工程部一起查清这台电梯的故障原因和救援为什么不及时"),
     IssueType("lift_noise", r"电梯.{0,20}(噪音|噪声|响声|分贝)", "电梯运行噪音", "facilities", "ours", "",
               "会请电梯维保单位做一次噪音检测，查清原因后整改"),
     IssueType("lift", r"电梯.{0,12}(坏|故障|停运|停用|关停|维修|维保|年检|异响|抖|掉|停了|不能用|没法用|泡水|进水|隐患)|(坏|停).{0,4}电梯",
               "电梯的问题", "facilities", "ours", "", "已经请工程部联系电梯维保单位到场检查，查清原因后定出维修方案和工期"),
     IssueType("commercial", r"住改商|商住|改成.{0,8}(商|店|驿站|办公|公司|仓库)|住宅.{0,10}(酒店|宾馆|民宿|公寓式)|"
-              r"(酒店|宾馆|民宿|旅馆).{0,10}(营业|经营|开设)|开.{0,6}(酒店|宾馆|民宿|棋牌|麻将馆)",
+              r"(酒店|宾馆|民宿|旅馆).{0,10}(营业|经营|开设)|(住宅|住房|房子|家里|楼上|楼下|隔壁).{0,10}开.{0,6}(酒店|宾馆|民宿|棋牌|麻将)",
               "住宅被改作经营用途", "neighbor", "shared", "城管、市场监管等执法部门",
               "会去现场核实，先上门劝阻，并把情况整理成书面材料报给执法部门"),
-    IssueType("group_rental", r"群租|隔断.{0,6}出租|二房东|(住|租)了?[十几二三四五六七八九\d]+个人",
+    IssueType("group_rental", r"群租|隔断.{0,6}出租|隔成.{0,10}(出租|租)|二房东|(住|租)了?[十几二三四五六七八九\d]+个人",
               "群租的问题", "neighbor", "shared", "社区和公安等部门",
               "会去现场核实，先约房东当面沟通，并把情况报给社区和派出所"),
     IssueType("illegal_build", r"违建|违章(搭建|建筑)|私搭|乱搭|乱建|加建|扩建|私自.{0,6}(搭|建|改|拆|砌)|破坏.{0,4}(结构|承重)|拆.{0,4}承重",
@@ -263,19 +276,24 @@ ISSUE_TYPES: tuple[IssueType, ...] = (
     IssueType("construction_noise", r"(施工|工地|挖掘机|挖土机|打桩|渣土|搅拌).{0,30}(噪|吵|扰民|分贝|睡)|(噪|吵|扰民).{0,30}(施工|工地|挖土|打桩)",
               "施工噪音扰民", "environment", "outside", "城管和环保部门",
               "会把施工时间、噪音情况记录下来，报给城管和环保部门，请他们到场执法"),
-    IssueType("business_noise", r"(商铺|门面|餐馆|饭店|酒吧|KTV|广场舞|夜宵|烧烤|菜市场|超市|培训).{0,20}(噪|吵|扰民|音响|喇叭)",
+    IssueType("business_noise", r"(商铺|门面|餐馆|饭店|酒吧|KTV|广场舞|夜宵|烧烤|菜市场|超市|培训|麻将|棋牌).{0,30}(噪|吵|扰民|音响|喇叭|深夜|凌晨|笙歌|打扰)",
               "周边经营和活动的噪音", "environment", "shared", "城管和环保部门",
               "会去和经营方当面沟通，请他们控制时间和音量，劝阻无效的报给城管部门"),
     IssueType("fumes", r"油烟|排烟|烟道", "油烟的问题", "environment", "shared", "环保和市场监管部门",
               "会去现场核实排烟情况，要求商户整改，整改不到位的报给环保部门"),
-    IssueType("punitive", r"物业.{0,8}(强行|擅自|私自)?.{0,4}(停水|停电|断水|断电|锁门|锁闸|拉闸)|(停水|停电|断水|断电).{0,6}(威胁|逼|催缴|不交)",
+    IssueType("punitive", r"物业.{0,8}(强行|擅自|私自)?.{0,4}(停水|停电|断水|断电|关水|限电|限水|锁门|锁闸|拉闸)|"
+              r"强行.{0,12}(停水|停电|断水|断电|关水|限电|限水)|(停水|停电|断水|断电).{0,6}(威胁|逼|催缴|不交)",
               "物业停水停电的做法", "service_attitude", "ours", "",
               "已经报给项目经理，要求先恢复正常供水供电，再查清这样做的依据和经过"),
     IssueType("labor", r"辞退|开除|拖欠.{0,4}工资|不支付.{0,6}工资|工资|劳动合同|加班费|社保", "员工劳动待遇的问题", "other",
               "outside", "劳动监察部门", "会请公司人事部门核实情况，依照劳动法规处理，并配合劳动监察部门的调查"),
     IssueType("leak", r"漏水|渗水|滴水|渗漏|返水|水管.{0,3}(爆|裂|破)|爆管", "漏水的问题", "facilities", "ours", "",
               "已经安排工程部师傅上门查看漏水点，查清原因后定维修方案"),
-    IssueType("water_power", r"停水|停电|断水|断电|没水|没电|水压|变压器|供电|供水", "供水供电的问题", "facilities", "ours", "",
+    IssueType("stalls", r"占道经营|摆摊|摊贩|夜宵摊|地摊", "占道经营的问题", "environment", "shared", "城管部门",
+              "会去现场劝导摊主，清理占道的摊位，屡劝不改的报给城管部门"),
+    IssueType("lighting", r"路灯|照明|灯.{0,4}(不亮|没亮|坏|黑)", "照明的问题", "facilities", "ours", "",
+              "已经安排工程部检查照明线路和灯具，坏了的尽快修复"),
+    IssueType("water_power", r"停水|停电|断水|断电|没水|没电|水压|变压器|供电|供水|售电|购电|买电", "供水供电的问题", "facilities", "ours", "",
               "已经请工程部查清供水供电的情况，需要供水供电单位配合的，由我们去联系"),
     IssueType("defect", r"开裂|裂缝|质量问题|反水|反臭|(瓷砖|墙皮|外墙).{0,4}(脱落|掉)|偷工减料|设计(缺陷|不合理)|钢化玻璃|电表箱|地基.{0,4}(下沉|沉降)",
               "建筑质量的问题", "facilities", "shared", "开发商",
@@ -305,7 +323,7 @@ ISSUE_TYPES: tuple[IssueType, ...] = (
               "市政和交通部门", "会把情况整理好反映给街道和市政部门，并跟进他们的答复"),
     IssueType("planning", r"规划|容积率|采光|日照|遮挡|退界|绿地率", "规划方面的问题", "other", "outside", "规划部门",
               "会把大家的意见整理好，向开发商和规划部门反映"),
-    IssueType("demolition", r"拆迁|征收|安置|回迁", "征收安置的问题", "other", "outside", "征收部门",
+    IssueType("demolition", r"拆迁|征收|安置(?!小区|房|区)|回迁", "征收安置的问题", "other", "outside", "征收部门",
               "会把大家的意见整理好反映给街道"),
     IssueType("garbage", r"垃圾", "垃圾的问题", "environment", "ours", "",
               "已经请保洁主管调整清运安排，并到现场查看"),
@@ -334,7 +352,7 @@ _ISSUE_RE = [(t, re.compile(t.pattern)) for t in ISSUE_TYPES]
 _BY_KEY = {t.key: t for t in ISSUE_TYPES}
 # issues that make another one redundant when both are found
 _SUBSUMES = {"lift_noise": {"lift"}, "trapped": {"lift"}, "construction_noise": {"business_noise"},
-             "parking_ownership": {"parking"}, "leak": {"facility"}, "lift": {"facility"},
+             "parking_ownership": {"parking"}, "leak": {"facility"}, "lift": {"facility"}, "lighting": {"facility"},
              "water_power": {"facility"}, "punitive": {"water_power"}, "fire_safety": {"facility"}, "defect": {"facility", "leak"}, "garbage": {"hygiene"},
              "hot_water": {"facility"}, "commercial": {"group_rental"} }
 
@@ -351,18 +369,23 @@ _DEMANDS = (
     ("apology", r"道歉|赔礼"),
     ("compensation", r"赔偿|补偿|赔付|损失.{0,6}(谁|承担|负责)|要求赔"),
     ("refund", r"退(还|回)?.{0,4}(费|钱|款)|减免|免除.{0,4}费"),
-    ("replace", r"更换物业|换物业|撤换|解聘|清退.{0,4}物业|另选"),
+    ("replace", r"更换物业|换物业|撤换|解聘|清退.{0,4}物业|另选|重新.{0,12}选聘"),
     ("punish", r"查处|严惩|追责|问责|处罚|取缔|依法处理"),
     ("information", r"公示|公开|给.{0,2}说法|答复|解释|说明|是否合法|合法吗|合规吗|依据|为什么|凭什么|请问|到底"),
     ("fix", r"解决|处理|整改|修好|维修|恢复|协调|帮忙|希望"),
 )
 _DEMAND_RE = [(key, re.compile(p)) for key, p in _DEMANDS]
 _ONGOING = re.compile(r"至今|一直|仍然|仍未|依然|还在|还是|目前|现在|每天|天天|每晚|持续|迟迟|到现在|始终|照样|不减反增")
+# the person a vulnerable-people word stands for (a draft says 残疾人, not 残疾)
+_PERSON = {"残疾": "残疾人", "怀孕": "孕妇", "老年人": "老人", "行动不便": "行动不便的人", "病人": "病人"}
 _VULNERABLE = re.compile(r"老人|孩子|小孩|孕妇|怀孕|婴儿|残疾|病人|行动不便|老年人|小朋友|学生")
 _MANY = re.compile(r"(?<![\d])[\d一二三四五六七八九十百千几上]+[多余]?(户(?!型)|家(?!具)|位业主|名业主|个业主|人)|全体业主|整栋|整个小区|全小区|广大业主|业主们|居民们")
+# how long the PROBLEM has lasted: after 拖了/长达/持续/至今…, or a span followed by 了/之久/都没/一直…
+# ("近几年来房地产发展迅速", "最近一年的物业费", "使用周期为5年，现已近10年" are not how long it lasted)
+_SPAN_UNIT = r"[0-9一二三四五六七八九十两半几多]{1,3}(?:个多月|多个月|个月|年多|多年|年|天|周|个星期)"
 _SPAN_CUE = re.compile(
-    r"(?:已经|已|快|近|将近|长达|持续|拖了|拖了快|前后|至今|整整)([0-9一二三四五六七八九十两半几多]{1,3}(?:个多月|多个月|个月|年多|多年|年|天|周|个星期))"
-    r"|([0-9一二三四五六七八九十两半几多]{1,3}(?:个多月|多个月|个月|年多|多年|年))(?:了|之久|都没|还没|一直|多了|来)")
+    rf"(?:长达|持续了?|拖了快|拖了|前后拖了|至今已经|至今已|至今)({_SPAN_UNIT})"
+    rf"|(?:已经|已|快|将近|整整)?({_SPAN_UNIT})(?:了|之久|都没|还没|一直|多了|仍|依然|未|没有|都不|迟迟)")
 
 
 def _title(plain: str) -> str:
@@ -393,7 +416,9 @@ def extract_facts(complaint: str) -> list[Fact]:
     keys = {f[1].key for f in found}
     redundant = set().union(*(_SUBSUMES.get(k, set()) for k in keys)) if keys else set()
     for _score, issue, m, in_title in sorted((f for f in found if f[1].key not in redundant), key=lambda f: -f[0]):
-        facts.append(Fact("issue", issue.summary, m.start(), m.end(), issue.key + ("+title" if in_title else "")))
+        named = _worded(issue, plain)
+        if named is not None:
+            facts.append(Fact("issue", named.summary, m.start(), m.end(), issue.key + ("+title" if in_title else "")))
     for pattern, label in _DONE_RE:
         m = pattern.search(plain)
         if m:
@@ -403,7 +428,8 @@ def extract_facts(complaint: str) -> list[Fact]:
         if m:
             facts.append(Fact("demand", key, m.start(), m.end(), key))
     m = _SPAN_CUE.search(plain)
-    if m and not re.search(r"(怀孕|孕|岁|宝宝|孩子|出生)[^，。]{0,2}$", plain[max(0, m.start() - 6):m.start()]):
+    if m and not re.search(r"(怀孕|孕|岁|宝宝|孩子|出生|生活了?|住了|居住|入住|工作了?|使用|周期|寿命|保修|合同|租期|签了?)[^，。]{0,3}$",
+                           plain[max(0, m.start() - 8):m.start()]):
         group = 1 if m.group(1) else 2
         facts.append(Fact("duration", m.group(group), m.start(group), m.end(group)))
     m = _VULNERABLE.search(plain)
@@ -448,26 +474,75 @@ class Situation:
         return self.issues[0] if self.issues else None
 
 
+_WATER_WORD = re.compile(r"停水|断水|关水|限水|没水|没有水|水压|供水")
+_POWER_WORD = re.compile(r"停电|断电|限电|拉闸|锁闸|没电|没有电|售电|购电|买电|变压器|供电")
+_CUT_WATER = re.compile(r"停水|断水|关水|限水")  # what a punitive cut is called in the owner's words
+_CUT_POWER = re.compile(r"停电|断电|限电|拉闸|锁闸")
+
+
+_GENERAL_ACTION = "会先到现场把情况核实清楚，再定处理办法"
+
+
+def _worded(issue: IssueType, plain: str) -> IssueType | None:
+    """The issue as a draft may name it: water and power issues in the owner's own words (停水
+    alone is not 停水停电); an issue whose name would state a specific the complaint does not
+    (噪音 for 夜夜笙歌) is left out, an action that would is replaced by a general one."""
+    from agent.guard.grounding import ungrounded
+
+    named = _supply_words(issue, plain)
+    if ungrounded(named.summary, plain):
+        return None
+    if ungrounded(named.action, plain):
+        named = replace(named, action=_GENERAL_ACTION)
+    return named
+
+
+def _supply_words(issue: IssueType, plain: str) -> IssueType:
+    if issue.key not in ("punitive", "water_power"):
+        return issue
+    if issue.key == "punitive":
+        water, power = _CUT_WATER.search(plain), _CUT_POWER.search(plain)
+        if not (water or power):  # 锁门 / 锁闸 only: name no cut the owner did not mention
+            return replace(issue, summary="物业的这种做法",
+                           action="已经报给项目经理，要求先恢复正常使用，再查清这样做的依据和经过")
+        words = "".join(m.group(0) for m in (water, power) if m)
+        restore = "供水供电" if water and power else "供水" if water else "供电"
+        return replace(issue, summary=f"物业{words}的做法",
+                       action=f"已经报给项目经理，要求先恢复正常{restore}，再查清这样做的依据和经过")
+    water, power = _WATER_WORD.search(plain), _POWER_WORD.search(plain)
+    supply = "供水供电" if (water and power) or not (water or power) else "供水" if water else "供电"
+    return replace(issue, summary=f"{supply}的问题", action=f"已经请工程部查清{supply}的情况，需要{supply}单位配合的，由我们去联系")
+
+
 def situation_of(complaint: str, classification: Classification) -> Situation:
+    """The structured view of a complaint; only its classified category is read (computed once per
+    complaint and category: drafting, retrieval and citations all ask for it)."""
+    return _situation(complaint or "", classification.category.value)
+
+
+@lru_cache(maxsize=256)
+def _situation(complaint: str, cat: str) -> Situation:
     facts = extract_facts(complaint)
-    found = [(f.detail.endswith("+title"), _BY_KEY[f.detail.removesuffix("+title")]) for f in facts if f.kind == "issue"]
+    plain = to_simplified(complaint)
+    worded = [(f.detail.endswith("+title"), _worded(_BY_KEY[f.detail.removesuffix("+title")], plain))
+              for f in facts if f.kind == "issue"]
+    found = [(title, issue) for title, issue in worded if issue is not None]
     # the title names the primary issue; among equals the classification's category decides
-    cat = classification.category.value
     ranked = [i for _t, i in sorted(found, key=lambda x: not x[0])][:3]  # stable: score order otherwise
     if len(ranked) > 1 and not found[0][0] and ranked[1].category == cat and ranked[0].category != cat \
             and cat not in ("other", "service_attitude"):
         ranked[0], ranked[1] = ranked[1], ranked[0]  # no title to go by: the classification breaks the tie
     issues = [i for _t, i in found]
     one = lambda kind, detail=None: next((f for f in facts if f.kind == kind and (detail is None or f.detail == detail)), None)  # noqa: E731
-    plain = to_simplified(complaint or "")
     return Situation(
         issues=tuple(ranked), facts=tuple(facts),
         demands=frozenset(f.detail for f in facts if f.kind == "demand"),
         done=tuple(f.value for f in facts if f.kind == "done"),
         duration=(one("duration").value if one("duration") else None),
-        vulnerable=(one("who", "vulnerable").value if one("who", "vulnerable") else None),
+        vulnerable=(_PERSON.get(one("who", "vulnerable").value, one("who", "vulnerable").value)
+                    if one("who", "vulnerable") else None),
         many=one("who", "many") is not None,
         ongoing=one("status") is not None,
-        against_property="service" in {i.key for i in issues} or bool(re.search(r"物业.{0,6}(不管|不作为|置之不理|推诿|没有处理|未见处理)", plain)),
+        against_property="service" in {i.key for i in issues} or bool(re.search(r"物业.{0,6}(不管|不作为|置之不理|推诿|没有处理|未见处理|态度)|态度(恶劣|很差|极差|差)", plain)),
         long=len(plain) >= 100 or bool(_LETTER.search(plain)),
     )

@@ -67,3 +67,26 @@ def test_cli_reports_split_and_sample(_isolated_data_dir, tmp_path) -> None:  # 
     assert len(ids) == 2 and ids == [json.loads(line)["id"] for line in again.stdout.splitlines()]
     bad = runner.invoke(app, ["draft", "--jsonl", str(path), "--report", "grounding,nonsense"])
     assert bad.exit_code == 2
+
+
+def test_cli_writes_the_blind_read_input(_isolated_data_dir, tmp_path) -> None:  # noqa: ANN001
+    texts = ["楼道的灯坏了三天了，晚上下楼黑漆漆的。我电话13812345678。", "物业费今年涨了，也没有公示依据，请解释一下。",
+             "楼上每天半夜拖椅子，吵得睡不着。"]
+    path = tmp_path / "in.jsonl"
+    path.write_text("\n".join(json.dumps({"id": f"c{i}", "text": t}, ensure_ascii=False)
+                              for i, t in enumerate(texts)), encoding="utf-8")
+    review = tmp_path / "review.jsonl"
+    runner = CliRunner()
+    args = ["draft", "--jsonl", str(path), "--sample", "2", "--seed", "3", "--review", str(review), "-o",
+            str(tmp_path / "full.jsonl")]
+    assert runner.invoke(app, args).exit_code == 0
+    first = review.read_text(encoding="utf-8")
+    rows = [json.loads(line) for line in first.splitlines()]
+    assert len(rows) == 2
+    for row in rows:
+        assert set(row) == {"id", "complaint", "stages"}  # nothing that tells how the draft was made
+        assert [s["stage"] for s in row["stages"]] == ["listen", "empathize", "ask", "act", "negotiate", "thank"]
+        assert all(set(s) == {"stage", "text"} and s["text"] for s in row["stages"])
+        assert "13812345678" not in row["complaint"]  # the masked complaint
+    assert runner.invoke(app, args).exit_code == 0 and review.read_text(encoding="utf-8") == first  # fixed seed
+    assert runner.invoke(app, ["draft", "楼道灯坏了", "--review", str(review)]).exit_code == 2

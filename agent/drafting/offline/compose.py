@@ -20,6 +20,7 @@ MAX_CHARS = 110
 _TIME_RE = re.compile(r"小时|分钟|今天|明天|上午|下午|点前|当天|每两天|下班前|第一时间")
 _DEADLINE_RE = re.compile(r"小时|分钟|今天|明天|上午|下午|点前|当天|下班前|周[一二三四五六日]前")
 _CALLBACK_RE = re.compile(r"回电话|告诉您|答复|回复|联系您|通知您|跟您确认|发给您|发消息")
+_INVITES = re.compile(r"？|您看|意见|想法|要求|建议|告诉我")
 _COVERS = {Category.facilities: re.compile(r"师傅|工程部|维修"), Category.environment: re.compile(r"保洁")}
 # what a stage must not quote from the playbook (it belongs to another stage or reads oddly in writing)
 _STAGE_BLOCK = {
@@ -175,7 +176,9 @@ def compose_stage(stage: Stage, techniques: list[dict], facts: Facts, shift: int
     if stage is Stage.empathize:  # someone who was mistreated is hurt, not "着急"
         unfit = {"respect": r"着急|揪心|害怕|担心",  # in danger, no talk of "不舒服" or criticism
                  "danger": r"不舒服|有道理|考虑周全|不满意|批评|消消气", "incident": r"不舒服|有道理|考虑周全|消消气"}.get(sit)
-        phrasing, cited = quote((lambda t: not re.search(unfit, t)) if unfit else None)
+        fits = (lambda t: not re.search(unfit, t)) if unfit else None
+        # a playbook line in two drafts of three: the same stock sentence must not open every reply
+        phrasing, cited = quote(fits) if facts.seed % 3 else ("", own_ids)
         bank = T.EMPATHIZE.get(sit) or T.EMPATHIZE_DEFAULT[facts.category]
         own = fill(_distinct(bank, phrasing, variant, avoid))
         return _join([phrasing, own], 1 if not phrasing else 2), cited
@@ -197,7 +200,12 @@ def compose_stage(stage: Stage, techniques: list[dict], facts: Facts, shift: int
             special = T.NEGOTIATE_FEES["paid_after_work" if topic == "paid" and facts.has("after_work") else topic]
         phrasing, cited = quote() if facts.seed % 2 == 0 else ("", own_ids)
         option = fill(_distinct(special or T.NEGOTIATE[facts.category], phrasing, variant, avoid))
-        close = phrasing or _seeded(T.NEGOTIATE_CLOSE, facts.seed // 13 + shift, avoid)
+        if phrasing:
+            close = phrasing
+        elif _INVITES.search(option):  # the option already asks for the owner's view: no second invitation
+            close = ""
+        else:
+            close = _seeded(T.NEGOTIATE_CLOSE, facts.seed // 13 + shift, avoid)
         return _join([option, close], 1), cited
 
     # thank: thanks + apology, the improvement, the 回访 — all ours, so nothing generic slips in
@@ -244,7 +252,7 @@ def _compose_act(stage: Stage, techniques: list[dict], facts: Facts, sit: str, v
                  quote, own_ids: list[str]) -> tuple[str, list[str]]:  # noqa: ANN001
     claim = ""
     if facts.mindset.value == "compensation":
-        claim = T.ACT_COMPENSATION
+        claim = _pick(T.ACT_COMPENSATION, facts.seed // 5)
         if facts.category is Category.fees:  # relief is answered in negotiate (审批), refunds here
             ask_for = next((w for p, w in _CLAIMS if re.search(p, facts.complaint)), "")
             claim = T.ACT_REFUND.format(claim=ask_for) if ask_for and not facts.has("relief") else ""
@@ -259,7 +267,8 @@ def _compose_act(stage: Stage, techniques: list[dict], facts: Facts, sit: str, v
         return _join([T.ACT_DANGER[hazard], dispatch, claim], 2), cited
     topic = fee_topic(facts)
     key = ("no_staff" if _no_staff(facts) else "service_fix" if _service_fix(facts) else facts.category)
-    action = T.ACT_FEES[topic] if topic else _fill(T.ACT_ACTION[key], facts, variant)
+    template = _pick(T.ACT_SERVICE, facts.seed // 5) if key is Category.service_attitude else T.ACT_ACTION[key]
+    action = T.ACT_FEES[topic] if topic else _fill(template, facts, variant)
     cover = _COVERS.get(facts.category)
     escalated = bool(re.search(r"主管|经理|领导|请示", action))
 

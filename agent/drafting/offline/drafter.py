@@ -21,30 +21,31 @@ from agent.drafting.channel import fit as channel_fit
 from agent.drafting.offline.compose import compose_stage
 from agent.drafting.offline.letter import compose_letter
 from agent.drafting.request import DraftRequest
-from agent.retrieval.situated import is_group_incident
+from agent.retrieval.situated import group_playbook, situation_topics
 from agent.understand.facts import gather_facts, situation_of
 from agent.vocab import Stage
 
 MODEL = "wuye-offline/drafter"  # the name drafts report in `model`
 
-def cite(stage: Stage, offered: list[str], topics: list[tuple[str, str]], *, group: bool, owes: bool) -> list[str]:
-    """The techniques a stage follows: one per topic the stage covers (``topics`` = (category,
-    outside-scope) of the primary issue first, then the other issues the stage acts on), from
-    agent/retrieval/situated.py — never a group-incident technique for a complaint that is not
-    one, never arrears lines for a dispute. Falls back to the stage's own family."""
-    from agent.retrieval.situated import NEVER_UNLESS_OWED, TOPIC_TECHNIQUES, topics_for
+def cite(stage: Stage, offered: list[str], topics: list[str], *, group: bool, owes: bool) -> list[str]:
+    """The techniques a stage follows: one per topic the stage covers (``topics``: the complaint's
+    playbook topics, most important first, from agent/retrieval/situated.situation_topics; the act
+    stage acts on up to three of them, the others take two) — never a group-incident technique for
+    a complaint that is not one, never arrears lines for a dispute. Falls back to the stage's own
+    family."""
+    from agent.retrieval.situated import NEVER_UNLESS_OWED, TOPIC_TECHNIQUES
 
     allowed = [i for i in offered if (group or not i.startswith("group.")) and (owes or i not in NEVER_UNLESS_OWED)]
     if not allowed:
         return []
+    width = 3 if stage is Stage.act else 2
     chosen: list[str] = []
-    names = list(dict.fromkeys(t for category, scope in topics for t in topics_for(category, scope, group=group)))
-    for name in names:
+    for name in topics[:width]:
         hit = next((i for i in TOPIC_TECHNIQUES[name] if i in allowed and i not in chosen), None)
         if hit:
             chosen.append(hit)
     own = next((i for i in allowed if i.startswith(stage.value + ".")), None)
-    return chosen[:2] or [own or allowed[0]]
+    return chosen[:width] or [own or allowed[0]]
 
 
 def draft(request: DraftRequest) -> dict[str, Any]:
@@ -53,7 +54,8 @@ def draft(request: DraftRequest) -> dict[str, Any]:
     known = "\n".join([request.complaint, *(t.text for t in request.history if t.role == "业主")])
     facts = gather_facts(request.complaint, classification)
     sit = situation_of(known, classification)
-    group = is_group_incident(known, classification)
+    group = group_playbook(known, classification)
+    topics = situation_topics(known, classification, group=group)
     stages = []
     used: set[str] = set()  # playbook phrasings already quoted: never twice in one draft
     for stage in request.stages:
@@ -65,13 +67,10 @@ def draft(request: DraftRequest) -> dict[str, Any]:
         if sit.long:
             text = compose_letter(stage, sit, facts.seed // 7 + shift * 3, group=group,
                                   escalate=classification.escalate, avoid=avoid)
-            acted = sit.issues[:2] if stage is Stage.act else sit.issues[:1]
-            topics = [(i.category, i.scope) for i in acted] or [(classification.category.value, "ours")]
             cited = cite(stage, offered, topics, group=group, owes=facts.has("owes"))
         else:
             text, quoted = compose_stage(stage, techniques, facts, shift=shift, avoid=avoid, used=used)
-            topical = cite(stage, offered, [(classification.category.value, "ours")], group=group,
-                           owes=facts.has("owes"))
+            topical = cite(stage, offered, topics, group=group, owes=facts.has("owes"))
             cited = list(dict.fromkeys([*quoted, *topical]))[:2] if quoted else topical
         stages.append({"stage": stage.value, "text": channel_fit(stage, text, request.channel),
                        "techniques": cited})

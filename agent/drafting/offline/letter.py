@@ -94,7 +94,7 @@ EMPATHY_AGAINST_US = [
 EMPATHY_VULNERABLE = [
     "{who}也受到影响，这件事带来的不便和担心就更多了，您的心情我完全理解。",
     "涉及{who}的生活和安全，再小的事也不能马虎，您着急是应该的。",
-    "对{who}来说，这样的情况更难熬，换谁都放心不下。",
+    "事情牵涉到{who}，换了谁都放心不下。",
 ]
 EMPATHY_LONG = [
     "一件事拖了{duration}还没有结果，换了谁都会失望，您着急是应该的。",
@@ -143,13 +143,17 @@ ASK_WHERE = [
     "具体是在小区哪一处？您告诉我位置，我们直接去现场。",
 ]
 ASK_EVIDENCE = [
-    "如果有现场照片或者之前的书面回复，方便一并发给我们吗？",
+    "关于{summary}，如果有现场照片或者之前的书面回复，方便一并发给我们吗？",
+    "{summary}相关的照片、通知或者往来记录，方便的话发我们一份吗？我们逐项核实。",
+    "为了把{summary}核实清楚，您手上的照片或书面材料方便发给我们吗？",
     "相关的照片、通知或者回复记录，方便的话发我们一份，我们逐项核实。",
     "您之前反映时如果留了照片或书面材料，方便发一份给我们吗？",
     "有照片、视频或者往来的记录的话，麻烦发给我们，我们对照着核实。",
     "手上有相关的单据或照片吗？方便的话发给我们，能省掉不少核实的时间。",
     "您手上如果有照片、视频或相关单据，方便发给我们吗？核实会更快。",
     "之前反映时留下的记录或照片，方便的话发给我们一份，我们对照着查。",
+    "您说的情况如果拍过照片或者留有通知、回复，方便转给我们一份吗？",
+    "之前和有关方面往来的书面材料，方便的话给我们看一下，我们心里更有数。",
 ]
 ASK_FEES = [
     "您手上的缴费通知或收据，方便拍照发给我们吗？我们逐项核对。",
@@ -192,9 +196,12 @@ ACT_ESCALATE = [
         ["这件事我已经报给", "我已经把情况报给", "这件事已经上报"], ["项目经理", "项目负责人", "服务中心经理"],
         ["由他亲自督办", "由他牵头推进", "请他盯着落实", "由他负责协调"])
 ]
+_CALLBACK_TAILS = ["我给您回电话，说明进展。", "我会把处理进展告诉您。", "我会给您一个明确的答复。",
+                   "我会先给您回个电话。", "我会把核实的结果告诉您。"]
 ACT_CALLBACK = _combos(["两个工作日内", "三个工作日内", "本周内", "这周五之前", "不管进展快慢，两个工作日内"],
-                       ["我给您回电话，说明进展。", "我会把处理进展告诉您。", "我会给您一个明确的答复。",
-                        "我会先给您回个电话。"])
+                       _CALLBACK_TAILS)
+# an escalated matter gets an earlier first answer
+ACT_CALLBACK_SOON = _combos(["明天下班前", "明天中午之前", "明天之内", "最迟后天上午"], _CALLBACK_TAILS)
 
 # -- negotiate --------------------------------------------------------------------------------
 NEG_COMPENSATION = [
@@ -220,6 +227,8 @@ NEG_PUNISH = [
     "处罚和查处是执法部门的权力，物业会把掌握的情况如实提供，配合他们处理到位。",
 ]
 NEG_DEFAULT = [
+    "{summary}怎么处理，您有什么想法可以先告诉我们，我们一起商量一个能落实的办法。",
+    "关于{summary}，处理方案定下来之前，我们会先听听您的意见。",
     "您希望事情怎么处理，可以先告诉我们，我们一起商量一个能落实的办法。",
     "方案定之前，我们会先听听您的想法，您觉得哪里不合适，我们再改。",
     "如果您方便，我们约个时间当面把处理办法商量定，您看可以吗？",
@@ -228,6 +237,8 @@ NEG_DEFAULT = [
     "如果您愿意，我们可以约上相关的邻居一起坐下来谈，把方案定得更周全。",
     "您对处理方式有什么要求，可以先跟我说，我们在能做到的范围里尽量照您的意思办。",
     "我们先按上面的安排推进，中途需要调整的，随时和您商量。",
+    "{summary}的处理办法，我们会先拿出初步方案给您看，您同意了再落实。",
+    "如果您觉得上面的安排还不够，可以直接提出来，我们在职责范围内尽量满足。",
 ]
 NEG_GROUP = [
     "如果大家愿意，我们可以组织业主沟通会，请业主代表参加，把情况和方案当面讲清楚。",
@@ -236,9 +247,12 @@ NEG_GROUP = [
 ]
 
 # -- thank ------------------------------------------------------------------------------------
+_THANK_HEADS = ["谢谢您把情况写得这么清楚", "感谢您的监督", "谢谢您愿意把这些问题告诉我们", "谢谢您的耐心",
+                "谢谢您的来信", "感谢您花这么多时间反映情况", "谢谢您一直没有放弃反映"]
+THANK_OPEN_MANY = _combos(["谢谢您替大家把问题提出来", "谢谢您代表邻居们把情况反映上来"],
+                          ["，让您费心了，我们很抱歉。", "，事情拖到现在，真的对不起。"])
 THANK_OPEN = _combos(
-    ["谢谢您把情况写得这么清楚", "感谢您的监督", "谢谢您愿意把这些问题告诉我们", "谢谢您的耐心",
-     "谢谢您的来信", "谢谢您替大家把问题提出来", "感谢您花这么多时间反映情况", "谢谢您一直没有放弃反映"],
+    _THANK_HEADS,
     ["，让您费心了，我们很抱歉。", "，给您添了麻烦，真的很抱歉。", "，事情拖到现在，真的对不起。",
      "，这件事让您受累了，对不起。", "，让您久等了，我们很抱歉。"])
 THANK_IMPROVE = {
@@ -247,17 +261,24 @@ THANK_IMPROVE = {
              "类似的情况我们会定期排查，不等业主反映才去处理。",
              "{summary}处理好之后，我们还会定期复查。",
              "我们会把这次的经过做成案例，在员工例会上讲一讲。",
-             "同样的问题我们会在全小区排查一遍。"],
+             "同样的问题我们会在全小区排查一遍。",
+             "处理的进展和结果，我们会在公告栏公布，大家都能看到。",
+             "这件事暴露出的漏洞，我们会写进日常的管理制度里。",
+             "以后类似的反映，我们会当天登记、当天派人，不再拖。"],
     "shared": ["和有关部门的沟通情况，我们会定期告诉您，不让事情没了下文。",
+               "{summary}每推进一步，我们都会告诉您，不让事情没了下文。",
+               "{summary}上物业该做的部分，我们会列出清单，做完一项告诉您一项。",
                "后续我们每一次和有关部门沟通的结果，都会及时告诉您。",
                "物业这边该做的，我们会一件件做到，并把结果告诉您。",
                "有关部门的答复一到，我们就转告您。"],
     "outside": ["这件事虽然不归物业决定，但每一步进展我们都会替您盯着。",
+                "{summary}虽然不由物业拍板，我们也会定期去问，有了消息就告诉您。",
+                "{summary}的答复一到，我们马上转告您，不让您再去打听。",
                 "有关方面给出答复后，我们会第一时间转告您。",
                 "我们会定期去问进展，有消息马上告诉您。",
                 "这件事的每一步，我们都会替您跟着。"],
 }
-THANK_FOLLOW = _combos(["事情有了结果，", "处理完以后，", "一周后，", "下周，", "这件事办完后，"],
+THANK_FOLLOW = _combos(["事情有了结果，", "处理完以后，", "一周后，", "下周，", "这件事办完后，", "等{summary}有了结果，"],
                        ["我会回访您，听听您的意见。", "我会再回访您，看看情况有没有改善。",
                         "我会主动回访，不用您再来催。", "我会回访您，确认您满意才算办完。"])
 
@@ -317,14 +338,15 @@ def compose_letter(stage: Stage, sit: Situation, seed: int, *, group: bool, esca
         if primary is None:
             return _pick(ASK_VISIT, s, avoid)
         if primary.category == "fees":
-            return _pick(ASK_FEES, s, avoid)
-        if len(sit.issues) > 2:
-            return _pick(ASK_PRIORITY + ASK_EVIDENCE, s, avoid)
-        if primary.scope == "outside":
-            return _pick(ASK_CONTACT + ASK_EVIDENCE, s, avoid)
-        has_place = any(f.kind == "where" for f in sit.facts)
-        bank = ASK_VISIT + ASK_EVIDENCE + ([] if has_place else ASK_WHERE)
-        return _pick(bank, s, avoid)
+            bank = ASK_FEES
+        elif len(sit.issues) > 2:
+            bank = ASK_PRIORITY + ASK_EVIDENCE
+        elif primary.scope == "outside" or primary.category in ("other", "service_attitude"):
+            bank = ASK_CONTACT + ASK_EVIDENCE  # nothing on site to look at together
+        else:
+            has_place = any(f.kind == "where" for f in sit.facts)
+            bank = ASK_VISIT + ASK_EVIDENCE + ([] if has_place else ASK_WHERE)
+        return _pick(bank, s, avoid).format(summary=primary.summary)
     if stage is Stage.act:
         parts = []
         if primary is None:
@@ -337,7 +359,7 @@ def compose_letter(stage: Stage, sit: Situation, seed: int, *, group: bool, esca
                     summary=extra.summary, action=_action(extra), follow=follow))
         if escalate or group:
             parts.append(_pick(ACT_ESCALATE, s, avoid))
-        parts.append(_pick(ACT_CALLBACK, s // 5, avoid))
+        parts.append(_pick(ACT_CALLBACK_SOON if escalate or group else ACT_CALLBACK, s // 5, avoid))
         callback = parts.pop()
         text = _join(parts, 1)
         while len(text) + len(callback) > MAX_LETTER_CHARS and len(parts) > 1:
@@ -349,13 +371,16 @@ def compose_letter(stage: Stage, sit: Situation, seed: int, *, group: bool, esca
                           ("punish", NEG_PUNISH), ("information", NEG_INFORMATION)):
             if key in sit.demands:
                 return _pick(bank, s, avoid)
-        return _pick(NEG_GROUP if group else NEG_DEFAULT, s, avoid)
+        return _pick(NEG_GROUP if group else NEG_DEFAULT, s, avoid).format(
+            summary=primary.summary if primary else "这件事")
     # thank
     scope = primary.scope if primary else "ours"
     improve = _pick(THANK_IMPROVE[scope], s, avoid).format(summary=primary.summary if primary else "")
     if "{summary}" in THANK_IMPROVE[scope][0] and not primary:
         improve = THANK_IMPROVE[scope][-1]
-    return _join([_pick(THANK_OPEN, s, avoid), improve, _pick(THANK_FOLLOW, s // 3, avoid)], 3)
+    opening = _pick(THANK_OPEN + (THANK_OPEN_MANY if sit.many else []), s, avoid, salt="thank-open")
+    follow = _pick(THANK_FOLLOW, s // 3, avoid).format(summary=primary.summary if primary else "这件事")
+    return _join([opening, improve, follow], 3)
 
 
 def _action(issue: IssueType) -> str:

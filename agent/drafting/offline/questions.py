@@ -8,11 +8,12 @@ never a generic "您再说一遍" — the written complaint is clear. Each entry
 from __future__ import annotations
 
 import re
+from functools import partial
 
 from agent.understand.facts import Facts
 from agent.vocab import Category
 
-Q = {
+Q: dict[str, str | list[str]] = {
     # when / where / evidence
     "when": "这个情况大概是从什么时候开始的？",
     "where": "具体是哪个位置最明显？",
@@ -24,7 +25,7 @@ Q = {
     "visit": "师傅需要进门查看，到时家里方便有人在吗？",
     "history": "之前报修大概是什么时候？有工单号的话也请发给我，我好对照维修记录。",
     "photo": "方便的话拍几张照片发给我们吗？保洁到现场能直接找准位置。",
-    "worst_time": "一天里大概什么时候最严重？",
+    "worst_time": "每天大概什么时候最严重？",
     # neighbours
     "neighbor_when": "这种情况一般在什么时间段最明显？",
     "neighbor_since": "这种情况大概持续多久了？",
@@ -38,29 +39,41 @@ Q = {
     "fee_items": "您反映的这几件事里，最希望我们先解决哪一件？我们按您最着急的先安排。",
     # staff
     "staff_when": "您还记得是哪天、大概几点遇到的这位同事吗？我们好调出当时的记录核实。",
-    "staff_more": "对这件事的处理，您还有什么要求吗？我一并报给主管。",
+    "staff_more": ["对这件事的处理，您还有什么要求吗？我一并报给主管。",
+                   "这件事您希望我们怎么处理？您的要求我会原样报给主管。"],
     "channel": "您是哪天、通过哪个渠道联系我们的？我好把记录调出来查清楚。",
     "channel_when": "留言的大概时间和内容您还记得吗？我好把记录调出来查清楚。",
     # other
     "priority": "您最希望我们先解决哪一点？我们按您最着急的先安排。",
     "other_when": "这件事具体是在什么时间、什么地方发生的？",
     # special situations
-    "safe": "您现在是否已经在安全的地方？现场还有没有其他人需要帮忙？",
+    "safe": ["您现在是否已经在安全的地方？现场还有没有其他人需要帮忙？",
+             "您现在已经到安全的地方了吗？现场还有没有人需要我们帮忙？",
+             "现在人都离开危险的位置了吗？现场有没有谁需要我们马上帮忙？"],
     "family": "您和家人现在都还好吗？",
     "evidence": "当时有照片或视频的话，方便发给我们吗？我们好把情况核实清楚。",
     "at_home": "现在家里有人吗？师傅到了以后方便直接进门查看吗？",
     "group": "大家最关心的是哪几点？方便的话请推选两三位邻居做代表，我们安排专人对接。",
-    "loss": "受损的东西方便拍几张照片发给我们吗？我们好一起核实情况。",
+    "loss": ["受损的东西方便拍几张照片发给我们吗？我们好一起核实情况。",
+             "损坏的东西方便拍几张照片给我们吗？核实损失的时候用得上。",
+             "方便把受损的情况拍下来发给我们吗？我们对照着一起核实。"],
 }
 
 
-def _pair(*keys: str) -> list[str]:
-    return [Q[k] for k in keys if k][:2]
+def _say(key: str, seed: int) -> str:
+    """One wording of a question (some have several, spread over complaints by the seed)."""
+    value = Q[key]
+    return value if isinstance(value, str) else value[seed % len(value)]
+
+
+def _pairs(*keys: str, seed: int = 0) -> list[str]:
+    return [_say(k, seed) for k in keys if k][:2]
 
 
 def questions(facts: Facts, sit: str) -> list[list[str]]:
     """Variants (each a list of one or two questions) for this complaint, best first."""
     cat, spec = facts.category, facts.specifics
+    _pair = partial(_pairs, seed=facts.seed // 3)  # noqa: N806 - the same helper, bound to this complaint
     knows_when = facts.has("when_known") or bool(spec.since)
     if sit == "danger":
         return [_pair("safe")]

@@ -18,6 +18,7 @@ from agent.workflow.store.tables import (
     commitments,
     decision_daily,
     decision_facts,
+    drafts,
     follow_ups,
     rule_daily,
     rule_facts,
@@ -156,6 +157,35 @@ async def history(conn: AsyncConnection, *, draft_id: str) -> tuple[list[Row], l
     fs = (await conn.execute(select(follow_ups).where(follow_ups.c.draft_id == draft_id)
                              .order_by(follow_ups.c.created_at))).all()
     return list(cs), list(fs)
+
+
+# -- knowledge gaps (what the gaps report reads) --------------------------------------------------
+DRAFTED = ("pending_approval", "flagged", "approved", "rejected")
+
+
+async def gap_rows(conn: AsyncConnection, *, scope: LoopScope, since: datetime | None, until: datetime | None,
+                   project: str | None, limit: int) -> tuple[list[Row], dict[str, Row]]:
+    """The drafted complaints of a window (newest first, at most ``limit``: id, project, category,
+    the masked request) and the latest approve / reject decision fact of each that has one."""
+    d = drafts.c
+    stmt = scope.apply(select(d.id, d.project, d.category, d.request, d.created_at).where(d.status.in_(DRAFTED)),
+                       drafts)
+    if since is not None:
+        stmt = stmt.where(d.created_at >= since)
+    if until is not None:
+        stmt = stmt.where(d.created_at < until)
+    if project:
+        stmt = stmt.where(d.project == project)
+    rows = list((await conn.execute(stmt.order_by(d.created_at.desc(), d.id).limit(limit))).all())
+    f = decision_facts.c
+    facts: dict[str, Row] = {}
+    ids = [r.id for r in rows]
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        for fact in (await conn.execute(select(decision_facts).where(
+                f.draft_id.in_(chunk), f.outcome.in_(("approved", "rejected"))).order_by(f.id))).all():
+            facts[fact.draft_id] = fact  # the latest decision wins
+    return rows, facts
 
 
 # -- daily roll-ups (what analytics reads) ----------------------------------------------------------

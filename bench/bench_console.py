@@ -140,7 +140,7 @@ async def analytics_main(n: int, database_url: str | None) -> None:
     from agent.retrieval.index import build_index
     from agent.settings import Settings
     from agent.workflow.store.keys import create_api_key
-    from agent.workflow.store.loop import roll_up
+    from agent.workflow.store.loop import roll_up, roll_up_commitments
     from agent.workflow.store.tables import STAGE_NAMES, commitments, decision_facts, rule_facts
     from api.app import create_app
 
@@ -200,6 +200,7 @@ async def analytics_main(n: int, database_url: str | None) -> None:
                 await roll_up(s, facts, hits)  # what each decision adds to the daily roll-ups
                 if promises:
                     await s.execute(insert(commitments), promises)
+                    await roll_up_commitments(s, promises)  # what each approval and mark-done adds
         seeded = time.perf_counter() - started
         await _analyze(db)  # what autovacuum / a periodic ANALYZE gives a real database
         headers = {"Authorization": f"Bearer {token}"}

@@ -219,7 +219,7 @@ async def analytics_main(n: int, database_url: str | None) -> None:
             }
             where = "PostgreSQL" if database_url else "SQLite"
             table = Table(title=f"analytics · {n} decided drafts · {where} · {ROUNDS} rounds (seeded in {seeded:.0f} s)",
-                          width=110)
+                          width=118)
             for col in ("request", "p50 ms", "p95 ms", "CPU p50 ms", "decided in view"):
                 table.add_column(col, justify="right" if col != "request" else "left")
             for name, (url, h) in cases.items():
@@ -237,8 +237,8 @@ async def analytics_main(n: int, database_url: str | None) -> None:
                 table.add_row(name, f"{statistics.median(times):.1f}", f"{times[int(0.95 * (len(times) - 1))]:.1f}",
                               f"{statistics.median(cpu):.1f}", str(shown))
         load_after = os.getloadavg()
-        Console().print(table)
-        Console().print(f"load average (1, 5, 15 min) before {_load(load_before)} · after {_load(load_after)} "
+        Console(width=120).print(table)
+        Console(width=120).print(f"load average (1, 5, 15 min) before {_load(load_before)} · after {_load(load_after)} "
                         f"on {os.cpu_count()} cores; CPU = this process (server and client), the rest is waiting "
                         "for a core or the database")
 

@@ -22,7 +22,7 @@ from collections import defaultdict
 from datetime import UTC, date, datetime
 
 from pydantic import BaseModel
-from sqlalchemy import String, and_, case, cast, func, literal_column, null, or_, select, union_all
+from sqlalchemy import String, and_, case, cast, func, literal_column, null, select, union_all
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from agent.workflow.store.loop import LoopScope
@@ -163,10 +163,9 @@ async def compute(conn: AsyncConnection, *, scope: LoopScope, since: datetime | 
 
     def rows_of(daily, monthly, columns: list[str], *, by_agent: bool = True):  # type: ignore[no-untyped-def]
         """The roll-up rows of the window: daily rows of the partial months, monthly rows of the others."""
-        parts = []
-        if day_spans:
-            parts.append(select(*[daily.c[c] for c in columns]).where(
-                or_(*[window(daily.c.day, a, b, False) for a, b in day_spans]), *scoped(daily, by_agent=by_agent)))
+        parts = [select(*[daily.c[c] for c in columns]).where(window(daily.c.day, a, b, False),
+                                                              *scoped(daily, by_agent=by_agent))
+                 for a, b in day_spans]  # one part per range: each a range scan of the (day, …) index
         if month_span is not None:
             parts.append(select(*[monthly.c[c] for c in columns]).where(
                 window(monthly.c.day, *month_span, True), *scoped(monthly, by_agent=by_agent)))

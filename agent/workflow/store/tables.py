@@ -190,7 +190,6 @@ commitments = Table(
     Column("done_by", String(32), nullable=True),
     Column("overdue_at", UTCDateTime, nullable=True),  # when commitment.overdue was raised (once)
     Index("ix_commitments_status_due", "status", "due_at"),
-    Index("ix_commitments_approved", "approved_at", "project", "agent_key_id", "status", "due_at", "done_at"),
 )
 
 follow_ups = Table(
@@ -319,4 +318,7 @@ commitment_daily = Table(
     Column("late", Integer, nullable=False),  # done after it
     UniqueConstraint("approved_day", "due_day", "project", "agent_key_id", name="uq_commitment_daily"),
 )
-Index("ix_commitments_due", commitments.c.due_at)
+# the commitments due from today on, covering what analytics reads of them (0006 drops 0005's
+# ix_commitments_approved: analytics no longer scans every commitment, and the planner preferred it)
+Index("ix_commitments_due", commitments.c.due_at, commitments.c.status, commitments.c.approved_at,
+      commitments.c.project, commitments.c.agent_key_id)

@@ -1,7 +1,9 @@
 """Cheaper analytics (issue 17): monthly roll-ups beside the daily ones (``decision_monthly``,
 ``technique_monthly``, ``rule_monthly``: ``day`` holds 'YYYY-MM'), commitments rolled up by approval
-and due day (``commitment_daily``) and an index on ``commitments.due_at`` (the few commitments due
-from today on are still read one by one). Backfilled from 0005's tables.
+and due day (``commitment_daily``) and a covering index on ``commitments.due_at`` (the few
+commitments due from today on are still read one by one) in place of 0005's ``ix_commitments_approved``
+(analytics no longer scans every commitment; the planner preferred that index and did). Backfilled
+from 0005's tables.
 
 Revision ID: 0006
 Revises: 0005
@@ -56,7 +58,8 @@ def upgrade() -> None:
         sa.Column("late", sa.Integer, nullable=False),
         sa.UniqueConstraint("approved_day", "due_day", "project", "agent_key_id", name="uq_commitment_daily"),
     )
-    op.create_index("ix_commitments_due", "commitments", ["due_at"])
+    op.create_index("ix_commitments_due", "commitments", ["due_at", "status", "approved_at", "project", "agent_key_id"])
+    op.drop_index("ix_commitments_approved", table_name="commitments")
     rows = op.get_bind().execute(sa.text(
         "SELECT approved_at, due_at, project, agent_key_id, status, done_at FROM commitments")).all()
     counts: dict[tuple, dict[str, int]] = defaultdict(lambda: {"n": 0, "kept": 0, "late": 0})
@@ -79,5 +82,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_commitments_due", table_name="commitments")
+    op.create_index("ix_commitments_approved", "commitments",
+                    ["approved_at", "project", "agent_key_id", "status", "due_at", "done_at"])
     for table in ("commitment_daily", "rule_monthly", "technique_monthly", "decision_monthly"):
         op.drop_table(table)

@@ -126,8 +126,9 @@ async def main(n: int) -> None:
 
 
 async def analytics_main(n: int, database_url: str | None) -> None:
-    """Seed what N decisions record (``decision_facts``, ``rule_facts``, ``commitments`` and the daily
-    roll-ups, through the same ``roll_up`` as ``DraftCore.decide``; drafted over 90 days, 8 agents in
+    """Seed what N decisions record (the ``drafts`` rows, ``decision_facts``, ``rule_facts``,
+    ``commitments`` and the daily / monthly roll-ups, through the same ``roll_up`` and
+    ``roll_up_commitments`` as a decision; drafted over 90 days, 8 agents in
     6 projects, a prompt version a month, 12 techniques per stage, a third with a rule hit, ~40 %
     of sets with an edited stage) in bulk, then time the analytics endpoint and page."""
     import random
@@ -141,7 +142,7 @@ async def analytics_main(n: int, database_url: str | None) -> None:
     from agent.settings import Settings
     from agent.workflow.store.keys import create_api_key
     from agent.workflow.store.loop import roll_up, roll_up_commitments
-    from agent.workflow.store.tables import STAGE_NAMES, commitments, decision_facts, rule_facts
+    from agent.workflow.store.tables import STAGE_NAMES, commitments, decision_facts, drafts, rule_facts
     from api.app import create_app
 
     rng = random.Random(17)
@@ -194,6 +195,11 @@ async def analytics_main(n: int, database_url: str | None) -> None:
                         "done_at": due - timedelta(hours=rng.choice([-3, 1, 2])) if done else None,
                         "done_by": agent if done else None, "overdue_at": None})
             async with db.begin() as s:
+                await s.execute(insert(drafts), [{  # the decided drafts themselves (the console's project list)
+                    "id": f["draft_id"], "version": 3, "status": f["outcome"], "agent_key_id": f["agent_key_id"],
+                    "project": f["project"], "request": {"complaint_masked": "楼上漏水一个多星期了"}, "data": None,
+                    "category": "facilities", "rule_ids": ",", "violation_categories": ",", "escalate": False,
+                    "created_at": f["created_at"], "updated_at": f["decided_at"]} for f in facts])
                 await s.execute(insert(decision_facts), facts)
                 if hits:
                     await s.execute(insert(rule_facts), hits)
@@ -215,7 +221,7 @@ async def analytics_main(n: int, database_url: str | None) -> None:
                 "GET /v1/analytics (all time)": ("/v1/analytics", headers),
                 "GET /v1/analytics (project, 30 days)": (f"/v1/analytics?project=项目2&from={since}", headers),
                 "/console/analytics (14 days)": ("/console/analytics", {}),
-                "/console/analytics (all time)": ("/console/analytics?from=2000-01-01", {}),
+                "/console/analytics (92 days, its longest range)": ("/console/analytics?from=2000-01-01", {}),
             }
             where = "PostgreSQL" if database_url else "SQLite"
             table = Table(title=f"analytics · {n} decided drafts · {where} · {ROUNDS} rounds (seeded in {seeded:.0f} s)",
@@ -253,7 +259,8 @@ async def _analyze(db) -> None:  # type: ignore[no-untyped-def]
     if db.engine.dialect.name == "postgresql":
         async with db.engine.connect() as conn:
             conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
-            for table in ("decision_daily", "technique_daily", "rule_daily", "commitments", "decision_facts"):
+            for table in ("decision_daily", "technique_daily", "rule_daily", "decision_monthly", "technique_monthly",
+                          "rule_monthly", "commitment_daily", "commitments", "decision_facts", "drafts"):
                 await conn.execute(text(f"VACUUM ANALYZE {table}"))
     else:
         async with db.begin() as conn:

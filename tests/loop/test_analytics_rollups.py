@@ -169,3 +169,46 @@ async def test_rollups_equal_the_raw_facts_in_every_window(db: Database) -> None
     async with db.connect() as conn:
         c = await compute(conn, scope=scoped, since=None, until=None, project=None, agent=None, now=NOW)
     assert c.decided == sum(1 for f in facts if f["agent_key_id"] == "k2" and f["project"] == "p1") > 0
+
+
+def test_migration_0006_backfills_the_monthly_and_commitment_rollups(tmp_path: Path) -> None:
+    import sqlite3
+
+    from alembic import command
+    from alembic.config import Config
+
+    from agent.workflow.store.database import MIGRATIONS_DIR, database_urls
+
+    settings = make_settings(tmp_path)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("sqlalchemy.url", database_urls(settings)[0])
+    command.upgrade(config, "0005")
+    zeros = ", ".join(["0"] * 12)
+    with sqlite3.connect(settings.sqlite_path) as conn:
+        for day, n in (("2026-11-02", 3), ("2026-11-30", 4), ("2026-12-01", 5)):
+            conn.execute(f"INSERT INTO decision_daily VALUES ('{day}','p','k','draft@1','approved',{n},{n},0,0,60,"
+                         f"{zeros})")
+            conn.execute(f"INSERT INTO technique_daily VALUES ('{day}','p','act','act.t',{n},1,7)")
+        for cid, due, status, done in (("c1", "2026-11-03 10:00:00", "done", "2026-11-03 09:00:00"),
+                                       ("c2", "2026-11-03 12:00:00", "done", "2026-11-04 09:00:00"),
+                                       ("c3", "2026-11-04 12:00:00", "open", None)):
+            conn.execute("INSERT INTO commitments (id, draft_id, draft_version, project, agent_key_id, kind, what, "
+                         "party, stage, quote, span_start, span_end, due_at, approved_at, status, done_at) VALUES "
+                         "(?, 'd', 3, 'p', 'k', 'callback', '回电', 'agent', 'act', 'q', 0, 1, ?, "
+                         "'2026-11-02 08:00:00', ?, ?)", (cid, due, status, done))
+    command.upgrade(config, "head")
+    with sqlite3.connect(settings.sqlite_path) as conn:
+        months = conn.execute("SELECT day, n FROM decision_monthly ORDER BY day").fetchall()
+        techniques = conn.execute("SELECT day, n, edited, edit_chars FROM technique_monthly ORDER BY day").fetchall()
+        rolled = conn.execute("SELECT approved_day, due_day, n, kept, late FROM commitment_daily "
+                              "ORDER BY due_day").fetchall()
+        indexes = {r[1] for r in conn.execute("PRAGMA index_list('commitments')")}
+    assert months == [("2026-11", 7), ("2026-12", 5)]
+    assert techniques == [("2026-11", 7, 2, 14), ("2026-12", 5, 1, 7)]
+    assert rolled == [("2026-11-02", "2026-11-03", 2, 1, 1), ("2026-11-02", "2026-11-04", 1, 0, 0)]
+    assert "ix_commitments_due" in indexes and "ix_commitments_approved" not in indexes
+    command.downgrade(config, "0005")
+    with sqlite3.connect(settings.sqlite_path) as conn:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert "commitment_daily" not in tables and "decision_monthly" not in tables and "decision_daily" in tables

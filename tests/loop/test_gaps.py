@@ -75,3 +75,16 @@ def test_thresholds_and_minimum() -> None:
     assert any(t.topic == "电梯故障" for t in strict.topics)  # 0.26 < 0.28
     assert [t.topic for t in report(HISTORY, confidence, min_gaps=2).topics] == ["充电桩故障"]
     assert report([], confidence).topics == []
+
+
+def test_the_cli_defaults_are_the_reports() -> None:
+    """`wuye corpus gaps` keeps its defaults as literals (the corpus CLI must not import the store);
+    they must stay the report's."""
+    import inspect
+
+    from agent.loop.cli import gaps
+    from agent.loop.gaps import DEFAULT_LIMIT
+
+    defaults = {name: p.default for name, p in inspect.signature(gaps).parameters.items()}
+    assert (defaults["min_confidence"], defaults["heavy_edit_chars"], defaults["limit"]) == (
+        LOW_CONFIDENCE, HEAVY_EDIT_CHARS, DEFAULT_LIMIT)

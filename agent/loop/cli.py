@@ -152,3 +152,67 @@ def harvest(
     except OSError as exc:
         raise InvalidInput(f"无法写入 {out}:{exc.strerror}", f"cannot write {out}: {exc.strerror}") from exc
     typer.echo(f"已写入 {len(cases)} 条用例 / wrote {len(cases)} cases: {out}")
+
+
+def _day(value: str | None, name: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        typer.echo(f"{name} 不是有效日期(YYYY-MM-DD):{value} / {name} is not a date (YYYY-MM-DD)", err=True)
+        raise typer.Exit(2) from None
+
+
+def gaps(
+    since: Annotated[str | None, typer.Option("--since", help="起始日期 YYYY-MM-DD(默认 30 天前)/ first day")] = None,
+    until: Annotated[str | None, typer.Option("--until", help="截止日期(含)/ last day")] = None,
+    project: ProjectOpt = None,
+    min_confidence: Annotated[float, typer.Option("--min-confidence", min=0, max=1,
+                                                  help="低于此检索置信度算“低” / low retrieval below this")] = 0.08,
+    heavy_edit_chars: Annotated[int, typer.Option("--heavy-edit-chars", min=1,
+                                                  help="改动至少多少字算“大幅修改” / heavy edit from")] = 30,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=100_000, help="最多读取最新的多少条投诉")] = 5000,
+    as_json: JsonOpt = False,
+) -> None:
+    """知识缺口:检索置信度低或草稿被大幅修改的投诉,按主题分组 / Missing playbook topics."""
+    from agent.loop import gaps as knowledge
+
+    first = _day(since, "--since") or (datetime.now(UTC).date() - timedelta(days=30))
+    last = _day(until, "--until")
+    start = datetime.combine(first, datetime.min.time(), tzinfo=UTC)
+    end = datetime.combine(last, datetime.min.time(), tzinfo=UTC) + timedelta(days=1) if last else None
+
+    async def work(settings: Any) -> knowledge.GapsReport:  # noqa: ANN401
+        from agent.retrieval.search import Retriever
+
+        retriever = Retriever.open(settings)
+
+        async def query(db: Any) -> tuple[list, bool]:  # noqa: ANN401
+            async with db.connect() as conn:
+                return await knowledge.load(conn, scope=knowledge.LoopScope(), since=start, until=end,
+                                            project=project, limit=limit)
+
+        inputs, truncated = await _with_db(settings, query)
+        return knowledge.report(inputs, knowledge.retriever_confidence(retriever), since=start, until=end,
+                                truncated=truncated, low_confidence=min_confidence, heavy_edit_chars=heavy_edit_chars)
+
+    result = _run(work)
+    if as_json:
+        typer.echo(result.model_dump_json(indent=2))
+        return
+    typer.echo(f"知识缺口 / missing playbook topics — {first.isoformat()} 起,{result.complaints} 条投诉"
+               f"{'(只读了最新的部分 / newest only)' if result.truncated else ''};"
+               f"检索置信度 < {result.low_confidence:g} 算低,驳回或改动 ≥ {result.heavy_edit_chars} 字算大幅修改")
+    if not result.topics:
+        typer.echo("没有发现缺口 / no gaps found")
+        return
+    for t in result.topics:
+        stages = "、".join(f"{c.key}×{c.n}" for c in t.edited_stages[:3]) or "—"
+        away = "、".join(f"{c.key}×{c.n}" for c in t.techniques_edited_away[:3]) or "—"
+        typer.echo(f"\n■ {t.topic}  缺口 {t.gaps}/{t.complaints}({t.gap_rate:.0%})  检索低 {t.low_retrieval} · "
+                   f"大幅修改 {t.heavily_edited}(驳回 {t.rejected}) · 平均置信度 {t.mean_confidence}")
+        typer.echo(f"  最接近的话术 closest: {t.closest_entry or '—'}")
+        typer.echo(f"  改得最多的环节 edited stages: {stages}   被改掉的话术 cited then edited: {away}")
+        for e in t.examples:
+            typer.echo(f"  · {e.excerpt}  ({e.draft_id}, 置信度 {e.confidence}, {e.outcome or '未处理'})")

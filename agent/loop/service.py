@@ -6,6 +6,7 @@ The clock is injectable (``Loop(core, clock=...)``): due / overdue lists move wi
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -16,6 +17,7 @@ from sqlalchemy import select
 
 from agent.errors import Conflict, InvalidInput, NotFound
 from agent.loop import analytics, events
+from agent.loop import gaps as knowledge
 from agent.loop.models import FollowUpOutcomeIn
 from agent.workflow.core import DraftCore
 from agent.workflow.decisions import reopen
@@ -117,6 +119,20 @@ class Loop:
         async with self.db.connect() as conn:
             return await analytics.compute(conn, scope=loop_scope(scope), since=since, until=until, project=project,
                                            agent=agent, now=self.clock())
+
+    async def gaps(self, scope: Scope, *, since: datetime | None = None, until: datetime | None = None,
+                   project: str | None = None, limit: int = knowledge.DEFAULT_LIMIT,
+                   low_confidence: float = knowledge.LOW_CONFIDENCE, heavy_edit_chars: int = knowledge.HEAVY_EDIT_CHARS,
+                   min_gaps: int = 1) -> knowledge.GapsReport:
+        """The "missing playbook topics" report over the complaints drafted in a window (newest
+        ``limit``); the retrieval scoring runs in a worker thread, off the event loop."""
+        async with self.db.connect() as conn:
+            inputs, truncated = await knowledge.load(conn, scope=loop_scope(scope), since=since, until=until,
+                                                project=project, limit=limit)
+        confidence = knowledge.retriever_confidence(self.core.context.retriever)
+        return await asyncio.to_thread(knowledge.report, inputs, confidence, since=since, until=until, truncated=truncated,
+                                       low_confidence=low_confidence, heavy_edit_chars=heavy_edit_chars,
+                                       min_gaps=min_gaps)
 
     async def export_csv(self, scope: Scope, *, project: str | None = None, since: datetime | None = None,
                          until: datetime | None = None, page: int = 500) -> AsyncIterator[str]:

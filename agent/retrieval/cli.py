@@ -176,6 +176,16 @@ def ingest(
         raise typer.Exit(2)
 
 
+def _gaps() -> None:
+    """`wuye corpus gaps` lives with the loop (agent/loop/cli.py): it reads the store of record."""
+    from agent.loop.cli import gaps
+
+    app.command("gaps")(gaps)
+
+
+_gaps()
+
+
 @app.command("eval")
 @friendly
 def eval_command(

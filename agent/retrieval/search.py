@@ -246,6 +246,16 @@ class Retriever:
         order = np.argsort(-scores, kind="stable")
         return {s: self._rank(scores, order, s, None, k) for s in stages}
 
+    def confidence(self, query: str) -> tuple[float, Hit]:
+        """How well the playbook covers ``query``: the best cosine similarity between the query and
+        any entry, with that entry. The dense signal alone, on an absolute scale (the fused score is
+        relative to the query's best lexical match, so its top is always high). Used by the knowledge
+        gaps report (agent/loop/gaps.py)."""
+        _, vec = self._prepare(query[: self.settings.max_query_chars])
+        dense = self._scorer.vectors @ vec
+        best = int(np.argmax(dense))
+        return float(dense[best]), self._hit(best, float(dense[best]))
+
     def search_passages(self, query: str, k: int = 5) -> list[PassageHit]:
         """Passages ingested from the company's own documents (`wuye corpus ingest`)."""
         k = _check_k(k)

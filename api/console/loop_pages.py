@@ -144,3 +144,22 @@ async def analytics(request: Request, loop: LoopDep) -> Response:
                 if rules else None,
                 export=f"/v1/audit/export?{urlencode({'format': 'csv', **({'project': project} if project else {}), 'from': since.isoformat(), 'to': until.isoformat()})}",
                 week_ago=date.today() - timedelta(days=7))
+
+
+@router.get("/console/gaps", response_class=HTMLResponse)
+async def gaps(request: Request, loop: LoopDep) -> Response:
+    """The "missing playbook topics" report (agent/loop/gaps.py) over a date range (default 30 days)."""
+    who = await sign_in_required(request)
+    if not isinstance(who, Principal):
+        return who
+    if who.role not in ("supervisor", "qa", "admin"):
+        return error_page(request, 403, "无权查看", "知识缺口报告需要主管、质检或管理员密钥。")
+    params = dict(request.query_params)
+    params.setdefault("from", (date.today() - timedelta(days=29)).isoformat())
+    since, until, errors = views.stats_range(params, date.today())
+    project = _project(request)
+    start, end = day_range(since, until)
+    report = await loop.gaps(who.scope, since=start, until=end, project=project)
+    options = await queries.filter_options(loop.db, who)
+    return page(request, "gaps.html", nav="gaps", r=report, since=since, until=until, project=project or "",
+                errors=errors, options=options, stage_zh=STAGE_ZH)

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Body, Path, Query
 from fastapi.responses import StreamingResponse
 
 from agent.loop.analytics import Analytics
+from agent.loop.gaps import HEAVY_EDIT_CHARS, LOW_CONFIDENCE, GapsReport
 from agent.loop.models import FollowUpOutcomeIn
 from agent.loop.service import commitment_json, follow_up_json
 
@@ -82,6 +83,19 @@ async def analytics(principal: StatsDep, loop: LoopDep, project: Text = None,
     """采纳率(原样采纳)、修改率与修改字数(按环节、话术、客服、项目、提示词版本)、决策用时、各规则的标记率与放行率、承诺按时办到率。"""
     start, end = day_range(since, until)
     return await loop.analytics(principal.scope, since=start, until=end, project=project, agent=agent)
+
+
+@router.get("/v1/analytics/gaps", response_model=GapsReport, summary="知识缺口 Missing playbook topics",
+            responses=error_responses(401, 403, 422, 429))
+async def gaps(principal: StatsDep, loop: LoopDep, project: Text = None, since: Since = None, until: Until = None,
+               min_confidence: Annotated[float, Query(ge=0, le=1, description="低于此检索置信度算“低”")] = LOW_CONFIDENCE,
+               heavy_edit_chars: Annotated[int, Query(ge=1, le=10_000, description="改动至少多少字算“大幅修改”")]
+               = HEAVY_EDIT_CHARS,
+               limit: Annotated[int, Query(ge=1, le=20_000, description="最多读取最新的多少条投诉")] = 5000) -> GapsReport:
+    """检索置信度低、或草稿被驳回 / 大幅修改的投诉,按主题分组:该补写哪些话术。"""
+    start, end = day_range(since, until)
+    return await loop.gaps(principal.scope, since=start, until=end, project=project, limit=limit,
+                           low_confidence=min_confidence, heavy_edit_chars=heavy_edit_chars)
 
 
 @router.get("/v1/audit/export", summary="导出审计日志 Export the audit log (CSV)",

@@ -354,3 +354,31 @@ def test_supervisor_closes_the_loop_in_the_console(site: Site, browser: Any) -> 
     site.shot(page, "11-analytics")
     assert not problems, problems
     context.close()
+
+
+def test_gaps_report_in_the_console(site: Site, browser: Any) -> None:
+    """A rejected draft about a topic the playbook lacks shows in the knowledge-gaps report."""
+    agent = {"Authorization": f"Bearer {site.tokens['agent']}"}
+    with httpx.Client(base_url=site.base, timeout=60) as client:
+        gap = client.post("/v1/drafts", json={"complaint": "小区充电桩一直坏着", "project": "翠湖苑"}, headers=agent)
+        assert gap.status_code == 201, gap.text
+        rejected = client.post(f"/v1/drafts/{gap.json()['id']}/decision", headers=agent,
+                               json={"action": "reject", "reason": "话术库里没有充电桩的说法"})
+        assert rejected.status_code == 200, rejected.text
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    _sign_in(page, site, "supervisor")
+    page.wait_for_url(re.compile(r".*/console$"))
+    page.click("nav >> text=知识缺口")
+    page.wait_for_url(re.compile(r".*/console/gaps$"))
+    row = page.locator("#gaps-table tr[data-topic='充电桩故障']")
+    assert row.count() == 1 and row.locator("td").first.inner_text().startswith("1 / 1")
+    example = page.locator(f"#gaps-table a[href='/console/drafts/{gap.json()['id']}']")
+    assert example.count() == 1 and "充电桩" in example.inner_text()
+    site.shot(page, "12-gaps")
+    example.click()
+    page.wait_for_url(re.compile(rf".*/console/drafts/{gap.json()['id']}$"))
+    assert not problems, problems
+    context.close()

@@ -59,3 +59,17 @@ async def test_commitments_follow_ups_and_analytics_pages(console):  # noqa: ANN
     assert 'id="chart-overall"' in analytics.text and 'id="chart-stages"' in analytics.text
     assert re.search(r'id="kpi-decided">1<', analytics.text) and 'id="kpi-acceptance">100.0%<' in analytics.text
     assert "/v1/audit/export?format=csv" in analytics.text
+
+
+async def test_gaps_page(console):  # noqa: ANN001
+    from tests.api.test_loop_gaps import _history
+
+    await _history(console.api)
+    client = await console.sign_in(await console.key("supervisor", name="张主管"))
+    page = await client.get("/console/gaps")
+    assert page.status_code == 200, page.text
+    assert 'data-topic="充电桩故障"' in page.text and 'data-topic="楼上漏水"' in page.text
+    assert 'id="gaps-complaints">4<' in page.text and 'href="/console/gaps" aria-current="page"' in page.text
+    assert page.text.index('data-topic="充电桩故障"') < page.text.index('data-topic="楼上漏水"')
+    empty = await client.get("/console/gaps?project=别的小区")
+    assert empty.status_code == 200 and 'id="gaps-empty"' in empty.text

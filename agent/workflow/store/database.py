@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from agent.errors import InvalidInput, WuyeError
 from agent.settings import Settings
 
-HEAD = "0005"  # the newest revision in migrations/versions (tests/api/test_store.py checks it)
+HEAD = "0006"  # the newest revision in migrations/versions (tests/api/test_store.py checks it)
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 30_000
 

@@ -15,13 +15,18 @@ from agent.loop import edits
 from agent.workflow.models import DraftSet
 from agent.workflow.store.tables import (
     STAGE_NAMES,
+    commitment_daily,
     commitments,
     decision_daily,
     decision_facts,
+    decision_monthly,
+    drafts,
     follow_ups,
     rule_daily,
     rule_facts,
+    rule_monthly,
     technique_daily,
+    technique_monthly,
 )
 
 DueStatus = str  # "open" | "due" | "overdue" | "done" | "all"
@@ -59,11 +64,13 @@ async def recorded(conn: AsyncConnection, *, before: DraftSet, after: DraftSet, 
         return
     project, agent = after.meta.get("project") or "", before.meta.get("agent") or ""
     if after.commitments:
-        await conn.execute(insert(commitments), [{
+        rows = [{
             "id": "c_" + uuid.uuid4().hex, "draft_id": after.id, "draft_version": after.version, "project": project,
             "agent_key_id": agent, "kind": c.kind, "what": c.what, "party": c.party, "stage": c.stage.value,
             "quote": c.quote, "span_start": c.start, "span_end": c.end, "due_at": c.due_at, "due_text": c.due_text,
-            "approved_at": at, "authorized_by": c.authorized_by, "status": "open"} for c in after.commitments])
+            "approved_at": at, "authorized_by": c.authorized_by, "status": "open"} for c in after.commitments]
+        await conn.execute(insert(commitments), rows)
+        await roll_up_commitments(conn, rows)
     if after.follow_up is not None:
         await conn.execute(insert(follow_ups), [{
             "id": "f_" + uuid.uuid4().hex, "draft_id": after.id, "draft_version": after.version, "project": project,
@@ -105,7 +112,11 @@ async def mark_done(conn: AsyncConnection, *, commitment_id: str, actor: str, at
     """Open → done, once (a conditional update)."""
     stmt = (update(commitments).where(commitments.c.id == commitment_id, commitments.c.status == "open")
             .values(status="done", done_at=at, done_by=actor))
-    return (await conn.execute(stmt)).rowcount == 1
+    if (await conn.execute(stmt)).rowcount != 1:
+        return False
+    row = (await conn.execute(select(commitments).where(commitments.c.id == commitment_id))).one()
+    await roll_up_commitments(conn, [row._asdict()], counted=True)
+    return True
 
 
 async def claim_overdue(conn: AsyncConnection, *, now: datetime, limit: int = 500) -> list[Row]:
@@ -156,6 +167,35 @@ async def history(conn: AsyncConnection, *, draft_id: str) -> tuple[list[Row], l
     fs = (await conn.execute(select(follow_ups).where(follow_ups.c.draft_id == draft_id)
                              .order_by(follow_ups.c.created_at))).all()
     return list(cs), list(fs)
+
+
+# -- knowledge gaps (what the gaps report reads) --------------------------------------------------
+DRAFTED = ("pending_approval", "flagged", "approved", "rejected")
+
+
+async def gap_rows(conn: AsyncConnection, *, scope: LoopScope, since: datetime | None, until: datetime | None,
+                   project: str | None, limit: int) -> tuple[list[Row], dict[str, Row]]:
+    """The drafted complaints of a window (newest first, at most ``limit``: id, project, category,
+    the masked request) and the latest approve / reject decision fact of each that has one."""
+    d = drafts.c
+    stmt = scope.apply(select(d.id, d.project, d.category, d.request, d.created_at).where(d.status.in_(DRAFTED)),
+                       drafts)
+    if since is not None:
+        stmt = stmt.where(d.created_at >= since)
+    if until is not None:
+        stmt = stmt.where(d.created_at < until)
+    if project:
+        stmt = stmt.where(d.project == project)
+    rows = list((await conn.execute(stmt.order_by(d.created_at.desc(), d.id).limit(limit))).all())
+    f = decision_facts.c
+    facts: dict[str, Row] = {}
+    ids = [r.id for r in rows]
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        for fact in (await conn.execute(select(decision_facts).where(
+                f.draft_id.in_(chunk), f.outcome.in_(("approved", "rejected"))).order_by(f.id))).all():
+            facts[fact.draft_id] = fact  # the latest decision wins
+    return rows, facts
 
 
 # -- daily roll-ups (what analytics reads) ----------------------------------------------------------
@@ -221,9 +261,42 @@ async def roll_up(conn: AsyncConnection, facts: list[dict], hits: list[dict]) ->
         seen.add((key, h["draft_id"]))
         row["overridden"] += int(h["outcome"] == "overridden")
         row["removed_by_edit"] += int(h["outcome"] == "removed_by_edit")
+    for rows, daily, monthly, keys in (
+            (days, decision_daily, decision_monthly, ["day", "project", "agent_key_id", "prompt", "outcome"]),
+            (techniques, technique_daily, technique_monthly, ["day", "project", "stage", "technique"]),
+            (rules, rule_daily, rule_monthly, ["day", "project", "agent_key_id", "rule_id"])):
+        if rows:
+            await _upsert(conn, daily, keys, list(rows.values()))
+            await _upsert(conn, monthly, keys, _by_month(rows.values(), keys))
+
+
+def _by_month(rows, keys: list[str]) -> list[dict]:  # type: ignore[no-untyped-def]
+    """Daily roll-up rows summed by month (``day`` 'YYYY-MM'), one row per key."""
+    months: dict[tuple, dict] = {}
+    for row in rows:
+        month = {**row, "day": row["day"][:7]}
+        key = tuple(month[k] for k in keys)
+        if key in months:
+            target = months[key]
+            for name, value in row.items():
+                if name not in keys:
+                    target[name] += value
+        else:
+            months[key] = month
+    return list(months.values())
+
+
+async def roll_up_commitments(conn: AsyncConnection, rows: list[dict], *, counted: bool = False) -> None:
+    """Add commitments (``commitments`` rows) to ``commitment_daily``: each counts once in ``n`` and,
+    when done, in ``kept`` or ``late``. ``counted``: the rows are already in ``n`` (marking done)."""
+    days: dict[tuple, dict] = {}
+    for c in rows:
+        key = (_day(c["approved_at"]), _day(c["due_at"]), c["project"], c["agent_key_id"])
+        row = days.setdefault(key, {"approved_day": key[0], "due_day": key[1], "project": key[2],
+                                    "agent_key_id": key[3], "n": 0, "kept": 0, "late": 0})
+        row["n"] += 0 if counted else 1
+        if c.get("status") == "done" and c.get("done_at") is not None:
+            row["kept" if c["done_at"] <= c["due_at"] else "late"] += 1
     if days:
-        await _upsert(conn, decision_daily, ["day", "project", "agent_key_id", "prompt", "outcome"], list(days.values()))
-    if techniques:
-        await _upsert(conn, technique_daily, ["day", "project", "stage", "technique"], list(techniques.values()))
-    if rules:
-        await _upsert(conn, rule_daily, ["day", "project", "agent_key_id", "rule_id"], list(rules.values()))
+        await _upsert(conn, commitment_daily, ["approved_day", "due_day", "project", "agent_key_id"],
+                      list(days.values()))

@@ -190,7 +190,6 @@ commitments = Table(
     Column("done_by", String(32), nullable=True),
     Column("overdue_at", UTCDateTime, nullable=True),  # when commitment.overdue was raised (once)
     Index("ix_commitments_status_due", "status", "due_at"),
-    Index("ix_commitments_approved", "approved_at", "project", "agent_key_id", "status", "due_at", "done_at"),
 )
 
 follow_ups = Table(
@@ -291,3 +290,35 @@ rule_daily = Table(
     Column("removed_by_edit", Integer, nullable=False),
     UniqueConstraint("day", "project", "agent_key_id", "rule_id", name="uq_rule_daily"),
 )
+
+
+# -- cheaper analytics (migration 0006) ------------------------------------------------------------
+# The same roll-ups by calendar month (``day`` holds 'YYYY-MM'): a range of whole months reads a row
+# per month instead of one per day; the partial months at its ends read the daily rows.
+def _monthly(daily: Table, name: str, keys: tuple[str, ...]) -> Table:
+    columns = [Column("day", String(10), nullable=False)]
+    columns += [Column(c.name, c.type, nullable=c.nullable) for c in daily.columns if c.name != "day"]
+    return Table(name, metadata, *columns, UniqueConstraint(*keys, name=f"uq_{name}"))
+
+
+decision_monthly = _monthly(decision_daily, "decision_monthly", ("day", "project", "agent_key_id", "prompt", "outcome"))
+technique_monthly = _monthly(technique_daily, "technique_monthly", ("day", "project", "stage", "technique"))
+rule_monthly = _monthly(rule_daily, "rule_monthly", ("day", "project", "agent_key_id", "rule_id"))
+
+# Commitments rolled up by the UTC day they were approved and the day they are due: analytics reads
+# these instead of a row per commitment; only commitments due from today on are read one by one.
+commitment_daily = Table(
+    "commitment_daily", metadata,
+    Column("approved_day", String(10), nullable=False),
+    Column("due_day", String(10), nullable=False),
+    Column("project", String(200), nullable=False),
+    Column("agent_key_id", String(32), nullable=False),
+    Column("n", Integer, nullable=False),
+    Column("kept", Integer, nullable=False),  # done by the due time
+    Column("late", Integer, nullable=False),  # done after it
+    UniqueConstraint("approved_day", "due_day", "project", "agent_key_id", name="uq_commitment_daily"),
+)
+# the commitments due from today on, covering what analytics reads of them (0006 drops 0005's
+# ix_commitments_approved: analytics no longer scans every commitment, and the planner preferred it)
+Index("ix_commitments_due", commitments.c.due_at, commitments.c.status, commitments.c.approved_at,
+      commitments.c.project, commitments.c.agent_key_id)

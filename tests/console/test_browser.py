@@ -51,6 +51,14 @@ FEES_TEXTS = {
     "negotiate": "如果核对下来是我们算错了,多收的部分会在下期账单里直接抵扣,您看这样处理可以吗?",
     "thank": "谢谢您细心核对账单,也谢谢您直接来问我们,明细出来后我第一时间联系您。",
 }
+LAMP_TEXTS = {  # grounded in the lamp complaint: nothing about leaks (the grounding check would flag it)
+    "listen": "楼道灯坏了一个星期,您说的情况我都记下了,还有什么想补充的尽管告诉我。",
+    "empathize": "晚上回家楼道里黑漆漆的,走着确实不踏实,换了谁都会着急,真是辛苦您了。",
+    "ask": "想跟您确认一下,是几楼的楼道灯不亮?大概从哪天开始的?",
+    "act": "我这就给您登记报修,请电工师傅今天下午上门查看楼道灯,修好后我第一时间告诉您。",
+    "negotiate": "如果需要换灯具,我们先换上能用的,晚上前保证楼道有照明,您看这样可以吗?",
+    "thank": "谢谢您及时告诉我们,修好以后我会再回访,确认楼道灯都正常了。",
+}
 BAD = {  # what a careless drafter might write: arguing, buck-passing, refusing, over-promising
     "act": "明明是楼上的问题,这事不归我们管,您自己去找楼上协商吧。",
     "negotiate": "我保证今天之内一定给您修好,以后绝对不会再漏水了。",
@@ -63,7 +71,8 @@ FEES = "这个月物业费怎么比上个月多了五十块?也没人跟我说�
 def _answer(request: httpx.Request) -> httpx.Response:
     user, context = user_message(request), context_of(request)
     flagged = "漏水" in context.get("complaint", user) or "砸墙" in context.get("complaint", user)
-    texts = {**GOOD, **BAD} if flagged else (FEES_TEXTS if "物业费" in user else GOOD)
+    complaint = context.get("complaint", user)
+    texts = {**GOOD, **BAD} if flagged else (FEES_TEXTS if "物业费" in user else LAMP_TEXTS if "灯" in complaint else GOOD)
     return httpx.Response(200, json=chat(json.dumps(answer_for(request, texts), ensure_ascii=False)))
 
 
@@ -218,7 +227,7 @@ def test_supervisor_reviews_a_flagged_draft_end_to_end(site: Site, browser: Any)
     assert page.locator("#stage-act mark.v-buck_passing").count() >= 1
     assert page.locator("#stage-negotiate mark.v-overpromising").count() >= 1
     marked = "".join(act_marks.all_inner_texts())
-    assert "不归我们管" in marked and "明明是" in marked
+    assert "明明是" in marked and ("不归我们管" in marked or "您自己去找" in marked)
     for described in act_marks.evaluate_all("els => els.map(e => e.getAttribute('aria-describedby'))"):
         for ref in described.split():
             assert page.locator(f"#{ref}").count() == 1  # every reference resolves to an explanation

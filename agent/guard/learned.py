@@ -30,6 +30,11 @@ _SPLIT = re.compile(r"[。！!？?;；\n\r]+|…{2,}")
 _SHORT = 90  # a text this short is also scored as a whole
 REVIEWED_SIMILARITY = 0.85  # cosine of character 1–3-gram sets: "the same text, a few characters apart"
 _HEADING = re.compile(r"^\s*(?:[0-9一二三四五六七八九十]+[、.．)）]\s*)?关于[^。，,]{0,40}(?:问题|情况|事宜|的回复)[。:：]?\s*$")
+# a letter's formulas say nothing to judge: the salutation, the closing and the signature lines
+_FORMULA = re.compile(r"^\s*(?:尊敬的[^。！!？?\n，,：:、]{0,16}[：:，,]?|[^。！!？?\n，,：:、]{0,8}(?:先生|女士|业主|住户)[您你]?好?[：:，,！!]?"
+                      r"|您好[！!，,。]?|此致|敬礼"
+                      r"|(?![^\n]*(?:找|去|联系|咨询|反映|向|到|请))[^。！!？?\n，,：:、]{0,14}(?:物业服务中心|管理处|客服中心|服务中心|物业公司)"
+                      r"|[0-9〇零一二三四五六七八九十]{2,4}年[0-9一二三四五六七八九十]{1,3}月[0-9一二三四五六七八九十]{1,3}日)\s*$")
 
 
 def features(norm: str) -> list[str]:
@@ -68,7 +73,7 @@ def windows(prep: Prepared) -> list[tuple[int, int]]:
     for s, e in spans:
         while s < e and norm[s].isspace():
             s += 1
-        if e - s >= 2 and not _HEADING.match(norm[s:e]):  # a topic heading says nothing to the owner
+        if e - s >= 2 and not _HEADING.match(norm[s:e]) and not _FORMULA.match(norm[s:e]):  # headings, formulas: nothing to judge
             out.append((s, e))
     if len(out) > 1 and len(norm) <= _SHORT:
         out.append((0, len(norm)))

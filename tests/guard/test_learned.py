@@ -99,3 +99,16 @@ def test_the_shipped_model_is_built_from_the_repositorys_data():
     assert model is not None
     assert model.meta["data_digest"] == data_digest(), "guardrails/learned.npz is stale: run `wuye guard train`"
     assert "test.jsonl" not in json.dumps(model.meta)  # the test split is never read
+
+
+def test_a_letters_formulas_are_not_judged_but_its_sentences_are():
+    from agent.guard.learned import windows
+
+    letter = "尊敬的陈女士：\n您好！您家漏水是您自己没关窗造成的。\n此致\n敬礼\n翠湖苑物业服务中心\n2026年12月7日"
+    prep = prepare(letter)
+    judged = [prep.norm[s:e].strip() for s, e in windows(prep)]
+    assert not any(w.startswith(("尊敬的", "此致", "敬礼", "翠湖苑", "2026")) for w in judged), judged
+    assert any("您自己没关窗" in w for w in judged)
+    for line in ("尊敬的业主，您家漏水是您自己造成的", "请您去找物业公司"):  # content, not a formula
+        one = prepare(line)
+        assert (0, len(one.norm)) in windows(one)

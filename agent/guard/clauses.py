@@ -43,11 +43,40 @@ _FAVOURABLE = re.compile(
     r"不(?:予|再)(?:收取|收|征收|追缴|追究|处罚|罚款|计收|加收)|免(?:收|除|交|缴)|(?:滞纳金|违约金|罚款)[^。]{0,6}(?:免|不收|不予)"
 )
 _FINDINGS = re.compile(
-    r"经(?:查|核|核实|核查|调查|了解|现场|实地|排查|检测|协调)|已(?:于|经)?(?:督促|责令|要求|安排|完成|维修|修复|整改|约谈|组织|派|处理|更换|清理|拆除|恢复|解决|召开|对)"
+    r"经(?:查|核|核实|核查|调查|了解|现场|实地|排查|检测|协调|审查|审核|研究)|已(?:于|经)?(?:督促|责令|要求|安排|完成|维修|修复|整改|约谈|组织|派|处理|更换|清理|拆除|恢复|解决|召开|对)"
     r"|将于|预计|计划于|\d{1,2}月\d{1,2}日|下一步|具体情况如下|回复如下"
 )
 _MEASURES = re.compile(r"修建|新建|增设|设置|安装|加装|更换|拆除|维修|修复|清理|疏通|硬化|铺设|改造|划定|配备|整改方案")
 _TRANSFER = re.compile(r"转(?:交|给|至|到|办|送|相关)|移交|交由|转市|转区|转县")
+
+# the replier's own commitment: a sentence where the replier (or a report of what was already done) acts
+# with a concrete time, a tracking number or a named person ("我今天下班前问下主任…明天上午给您回话")
+_TIME = re.compile(
+    r"今天|今日|今晚|今早|明天|明日|明早|明晚|后天|当天|本周|这周|下周|周[一二三四五六日天末]|星期[一二三四五六日天]"
+    r"|上午|下午|中午|晚上|傍晚|早上|下班前|\d{1,2}:\d{2}|(?<!第)[一二两三四五六七八九十\d]+(?:点|时)(?!间|候)"
+    r"|\d{1,2}月\d{1,2}[日号]|[一二两三四五六七八九十半\d]+个?(?:小时|分钟|天|个?工作日)(?:内|之内|以内)|马上|立即|立刻"
+)
+_TRACKING = re.compile(r"工单|单号|编号|受理号|转办号")
+_NAMED = re.compile(r"(?:职员|同事|专员|负责人|主管|经理|师傅|主任|班长|管家)[\u4e00-\u9fff]?|[\u4e00-\u9fff](?:小姐|女士|主管|经理|师傅|主任|班长|管家)")
+_REPLIER_ACTS = re.compile(_REPLIER + r"|(?:物业|客服|服务)中心|物业公司|秩序员|维修|师傅|管家|(?<![您你])已(?:经|于)?")
+# the hit is the object of the replier's help, not a directive: "协助您报警", "帮您打12345登记"
+_HELPS_BEFORE = re.compile(r"(?:帮|协助|陪同|陪|替|代|带|为|给)(?:您|你)?$")
+_THANKS_BEFORE = re.compile(r"(?:谢谢|感谢|多谢)(?:您|你)?$")
+# the owner's own earlier words or acts, narrated ("您反映的…", "您询问…", "您说保安…", "您于6月2日投诉…")
+_OWNER_REPORTED = re.compile(
+    r"(?:您|你|阁下)(?:于[^,，。]{0,10})?(?:所)?(?:刚才|之前|上次|上周|昨天|昨晚)?"
+    r"(?:反映|询问|投诉|咨询|问到|提到|提出|留言|来电|来信|说|讲|话|申请)(?!的)"  # "您说的这个…": a topic, not narration
+)
+_ALTERNATIVE = re.compile(r"也(?:可以|可|能)|权利|(?:^|[,，])(?:如|若|如果|必要时|万一|以后|今后|下次|再次|再)|如[^,，。]{0,8}再")
+_CHANNEL = re.compile(r"12345|110|热线|报警|报案|警方|民警")
+_SCOPE = re.compile(r"属于|范围|职责|职能|管辖|做不了|说了不算|决定不了|负责的")
+_EVIDENCE = re.compile(r"视频|录像|监控|照片|相片|材料|登记表|资料|片段|证据|清单|名单|表格|记录")
+# another party's words reported ("物业公司表示…也将继续加大力度", "物业答复保证…"): narrated, not the replier's
+_REPORTED_SPEECH = re.compile(
+    r"(?:公司|物业|开发商|单位|部门|施工方|局|街道|社区|中心|业主|居民|住户|负责人|经理|对方|其)"
+    r"(?:也|已|均|当场|现场)?(?:表示|称|声称|承诺|答复|回复称|说明)"
+)
+_THIRD_OBJECT = re.compile(r"对(?:其|该|他|她|他们|对方|涉事|违建|违法)")
 
 # numbers
 _MASKED = re.compile(r"^[0*x×]+(?:[- ][0*x×]+)*$|^\d{0,4}[- ]?[0*x×]{4,}$")
@@ -61,8 +90,20 @@ _PRIVATE_CONTEXT = re.compile(
 _COUNT_AFTER = re.compile(r"^(?:户|人|名|位|个|辆|台|部|套|间|栋|幢|平方|平米|㎡|m|米|元|万|亿|年|月|日|号线|次|天|小时|分钟|余|多|家|处|条|项|件|份|张|吨|公里|千米|%)")
 _COUNT_BEFORE = re.compile(r"(?:共|共有|共计|合计|约|近|多达|总计|涉及|累计|其中|第|达|有)$")
 _COMMERCIAL = re.compile(r"(?:门面|门店|商铺|商户|店铺|网点|营业厅|商业|广场|写字楼|办公楼|超市|银行|中国移动|中国电信|中国联通|药店|餐馆|饭店|酒店|公司|学校|幼儿园|会所|地下室|负\d?层|车库)")
-_OWN_UNIT = re.compile(r"(?:您|你)(?:家|所在|居住|所住|住的|的房|的房子|的住房|购买|买的|名下)|(?:来信人|留言人|网友|本人)")
-_THIRD_HOME = re.compile(r"(?:业主家|住户家|邻居|楼上|楼下|对门|隔壁|那户|这户|那家|这家|户主|家中|住户|业主)")
+_OWN_UNIT = re.compile(
+    r"(?:您|你|阁下)(?:家|所在|居住|所住|住的|的房|的房子|的住房|购买|买的|名下|是|住|住在|住喺)|(?:来信人|留言人|网友|本人)"
+)
+# "尊敬的8栋1单元1201室业主" / "致…室业主" / "关于…室业主…的回复": the reply's addressee
+_ADDRESSEE_BEFORE = re.compile(r"(?:尊敬的|致|亲爱的|^关于)$")
+_ADDRESSEE_AFTER = re.compile(r"^(?:的)?(?:业主|户主|住户|业户|居民)")
+# "跟您确认一下：地址是…" / "…1203，对吧？": the owner's details read back for confirmation
+_CONFIRM_BEFORE = re.compile(r"(?:确认|核对)(?:一下)?[^。!?]{0,12}$")
+_CONFIRM_AFTER = re.compile(r"^[^。!?]{0,40}(?:对吗|对吧|是吧|是吗|对不对|是不是|冇错吧|啱唔啱)")
+_THIRD_HOME = re.compile(r"(?:业主家|住户家|邻居|楼上|楼下|对门|对面|隔壁|那户|这户|那家|这家|户主|家中|住户|业主)")
+# "…302业主的儿子，叫…", "1202孔乙己先生家", "…为唐振华先生": a named third party's home
+_THIRD_PERSON_AFTER = re.compile(
+    r"^(?:室|号|房)?(?:的)?(?:业主|住户|户主)?(?:的)?(?:儿子|女儿|老人|家人|租客|[\u4e00-\u9fff]{1,3}(?:先生|女士|阿姨|大爷|小姐)|叫|姓|为[\u4e00-\u9fff]{2,3})"
+)
 
 
 @dataclass
@@ -132,6 +173,72 @@ class Analysis:
                 hits += 1
         return hits >= 2
 
+    def commitment(self, after: int = 0) -> bool:
+        """The replier commits to something concrete (a time, a tracking number, a named person) in a
+        sentence ending after ``after``: an honest escalation or a referral beside our own action."""
+        prep = self.prep
+        for ss, se in zip(prep.sentence_starts, prep.sentence_ends, strict=True):
+            if se <= after:
+                continue
+            sentence = prep.norm[ss:se]
+            if _REPLIER_ACTS.search(sentence) and (_TIME.search(sentence) or _TRACKING.search(sentence)):
+                return True
+        return False
+
+    def helped(self, start: int) -> bool:
+        cs, _ = self.prep.clause(start)
+        return bool(_HELPS_BEFORE.search(self.prep.norm[max(cs, start - 3):start]))
+
+    def thanked(self, start: int) -> bool:
+        cs, _ = self.prep.clause(start)
+        return bool(_THANKS_BEFORE.search(self.prep.norm[max(cs, start - 4):start]))
+
+    def owner_reported(self, start: int, end: int) -> bool:
+        """The hit sits in a clause that narrates what the owner said or did (“您说保安态度很差”)."""
+        cs, _ = self.prep.clause(start)
+        if re.search(r"属于|归|不是|不在", self.prep.norm[start:end]):  # "您反映的问题属于…纠纷": a scope claim
+            return False
+        return any(cs + m.start() <= start + 1 for m in _OWNER_REPORTED.finditer(self.prep.norm[cs:start + 6]))
+
+    def alternative_channel(self, start: int, end: int) -> bool:
+        """A hotline / police pointer offered as a right or for next time, beside our own action."""
+        ss, se = self.prep.sentence(start)
+        sentence = self.prep.norm[ss:se]
+        if not _CHANNEL.search(sentence) or "自己" in self.prep.norm[ss:end]:
+            return False
+        police = bool(re.search(r"报警|报案|110", self.prep.norm[start:end]))
+        return (police or bool(_ALTERNATIVE.search(sentence))) and self.commitment()
+
+    def scope_with_action(self, start: int, end: int) -> bool:
+        """“不属于我局职责 / 这事我做不了主” followed by the replier's own concrete action."""
+        return bool(_SCOPE.search(self.prep.norm[start:end])) and self.commitment(after=start)
+
+    def transfer_followed(self, start: int, end: int) -> bool:
+        """A transfer with a tracking number, a named person, evidence handed over, or our own commitment."""
+        ss, se = self.prep.sentence(start)
+        sentence = self.prep.norm[ss:se]
+        cs, _ = self.prep.clause(start)
+        return bool(
+            _TRACKING.search(self.prep.norm)
+            or _NAMED.search(self.prep.norm[end:se])
+            or _EVIDENCE.search(self.prep.norm[cs:start])
+            or (_REPLIER_ACTS.search(sentence) and _TIME.search(sentence))
+            or self.commitment(after=start)
+            or len(self.prep.norm) - se >= 200  # a full answer follows the transfer
+        )
+
+    def reported_speech(self, start: int) -> bool:
+        ss, _ = self.prep.sentence(start)
+        return bool(_REPORTED_SPEECH.search(self.prep.norm[ss:start]))
+
+    def third_object(self, start: int) -> bool:
+        cs, _ = self.prep.clause(start)
+        return bool(_THIRD_OBJECT.search(self.prep.norm[cs:start]))
+
+    def owner_stance(self, start: int) -> bool:
+        """The owner is the subject of the refusal word (“我明白您不接受这个方案”)."""
+        return bool(re.search(r"(?:明白|理解|知道|清楚|听到|了解)(?:您|你)(?:还|仍|暂时|目前)?$", self.prep.norm[max(0, start - 8):start]))
+
     def number_kind(self, start: int, end: int) -> str:
         """mobile | landline | hotline | masked | org | count | room_commercial | room_own | room_third | room"""
         norm = self.prep.norm
@@ -152,10 +259,17 @@ class Analysis:
             if _PRIVATE_CONTEXT.search(norm[ss:start]):
                 return "landline"
             return "org"
-        sentence = norm[ss:se]
-        if _OWN_UNIT.search(norm[max(ss, start - 24):start]):
+        if _CONFIRM_BEFORE.search(norm[max(ss, start - 24):start]) or _CONFIRM_AFTER.match(norm[end:se + 1]) \
+                or re.search(r"(?:您|你|阁下)(?:是|住|住在|住喺)$", norm[max(ss, start - 4):start]):
             return "room_own"
-        if _COMMERCIAL.search(sentence):
+        near = norm[max(ss, start - 16):start]
+        if _THIRD_HOME.search(near[-8:]) or _THIRD_PERSON_AFTER.match(norm[end:se]):
+            return "room_third"
+        if _OWN_UNIT.search(norm[max(ss, start - 24):start]) and not _THIRD_HOME.search(near):
+            return "room_own"
+        if _ADDRESSEE_AFTER.match(norm[end:end + 4]) and _ADDRESSEE_BEFORE.search(norm[max(ss, start - 4):start]):
+            return "room_own"
+        if _COMMERCIAL.search(norm[max(ss, start - 30):start]) or _COMMERCIAL.search(norm[end:min(ce, end + 6)]):
             return "room_commercial"
         if _THIRD_HOME.search(norm[max(ss, start - 12):min(se, end + 12)]):
             return "room_third"
@@ -193,6 +307,22 @@ def excuse(category: str, rule_id: str, analysis: Analysis, start: int, end: int
             return "third_party"
         if category in ("arguing", "refusing") and analysis.hypothetical(start):
             return "hypothetical"
+        if category in ("arguing", "refusing") and analysis.owner_stance(start):
+            return "owner_stance"
+        if category == "refusing" and analysis.third_object(start):
+            return "third_party_object"
+        if category in ("buck_passing", "blaming") and analysis.owner_reported(start, end):
+            return "owner_reported"
+        if category == "buck_passing" and (analysis.helped(start) or analysis.thanked(start)):
+            return "replier_helps"
+        if category == "buck_passing" and analysis.alternative_channel(start, end):
+            return "alternative_channel"
+        if category in ("buck_passing", "refusing") and analysis.scope_with_action(start, end):
+            return "scope_with_action"
+        if category == "buck_passing" and (rule_id == "buck_passing.transfer_no_owner"
+                                           or _TRANSFER.search(analysis.prep.norm[start:end])) \
+                and analysis.transfer_followed(start, end):
+            return "transfer_followed"
         if category == "refusing" and analysis.favourable(start, end):
             return "favourable_decision"
         if category == "buck_passing" and rule_id in ("buck_passing.transfer_no_owner", "learned.buck_passing") \
@@ -200,6 +330,8 @@ def excuse(category: str, rule_id: str, analysis: Analysis, start: int, end: int
             return "transfer_with_answer"
         if category == "buck_passing" and analysis.referral_with_contact(start) and analysis.substantive():
             return "referral_after_answer"
+    if category in _SPEECH_ACTS | {"vague"} and analysis.reported_speech(start):
+        return "reported_speech"
     if category == "vague" and analysis.concrete_measures(start):
         return "concrete_measures"
     if category == "empty_thanks" and analysis.substantive():

@@ -30,7 +30,7 @@ _QUOTES = re.compile(r"《[^》]{0,80}》|“[^”]{0,80}”|「[^」]{0,80}」|
 _REPLIER = r"(?:我们|我局|我司|我办|我委|我单位|我中心|我部门|我所|我处|我区|本局|本公司|本中心|本单位|管理处|我(?![们国市省区县]))"
 _OWNER = r"(?:您|你(?!们单位)|该业主|业主您|来信人|留言人|网友)"
 _THIRD = (
-    r"(?:(?:有|部分|少数|个别|其他|其余|多名|几名|一些|少量|多位|该|此|相关|涉事|对方)(?:的)?"
+    r"(?:(?:(?<![没沒])有|部分|少数|个别|其他|其余|多名|几名|一些|少量|多位|该|此|相关|涉事|对方)(?:的)?"
     r"(?:居民|业主|住户|商户|群众|市民|村民|人员|人|户|租户|店主|商家|用户|老人)"
     r"|开发商|开发单位|开发公司|建设单位|建设方|施工单位|施工方|施工队|承建方|供电公司|供水公司|自来水公司|燃气公司|电力公司"
     r"|该公司|该企业|该单位|该店|该项目|对方|楼上(?:住户|业主|邻居)?|楼下(?:住户|业主|邻居)?|邻居|隔壁(?:住户|业主)?"
@@ -69,7 +69,10 @@ _OWNER_REPORTED = re.compile(
 )
 _ALTERNATIVE = re.compile(r"也(?:可以|可|能)|权利|(?:^|[,，])(?:如|若|如果|必要时|万一|以后|今后|下次|再次|再)|如[^,，。]{0,8}再")
 _CHANNEL = re.compile(r"12345|110|热线|报警|报案|警方|民警")
-_SCOPE = re.compile(r"属于|范围|职责|职能|管辖|做不了|说了不算|决定不了|负责的")
+_SCOPE = re.compile(r"属于|范围|职责|职能|管辖|做不了|说了不算|决定不了|负责的|不参与|不介入|不插手|只负责")
+_OWN_ACTION = re.compile(_REPLIER + r"(?:这边|这里)?(?:已|已经|会|将|马上|立即|今天|明天|正在|可以|可)(?:[^。!?]{0,8})"
+                         r"(?:把|将|安排|联系|协调|协助|帮|陪|反映|报送|上报|转达|登记|跟进|出面|核实|处理|约)")
+_CONCESSION = re.compile(r"^(?:虽然|虽|尽管|即使)")
 _EVIDENCE = re.compile(r"视频|录像|监控|照片|相片|材料|登记表|资料|片段|证据|清单|名单|表格|记录")
 # another party's words reported ("物业公司表示…也将继续加大力度", "物业答复保证…"): narrated, not the replier's
 _REPORTED_SPEECH = re.compile(
@@ -136,7 +139,9 @@ class Analysis:
 
     def owner_mentioned_before(self, start: int) -> bool:
         ss, _ = self.prep.sentence(start)
-        return any(kind == "owner" and ss <= s <= start for s, _e, kind in self._subjects)
+        norm = self.prep.norm
+        return any(kind == "owner" and ss <= s <= start and not re.match(r"(?:家|的|本户|本人|家里)", norm[_e:_e + 2])
+                   for s, _e, kind in self._subjects)
 
     def hypothetical(self, start: int) -> bool:
         cs, _ = self.prep.clause(start)
@@ -193,12 +198,17 @@ class Analysis:
         cs, _ = self.prep.clause(start)
         return bool(_THANKS_BEFORE.search(self.prep.norm[max(cs, start - 4):start]))
 
-    def owner_reported(self, start: int, end: int) -> bool:
+    def owner_reported(self, start: int, end: int, past_ok: bool = False) -> bool:
         """The hit sits in a clause that narrates what the owner said or did (“您说保安态度很差”)."""
         cs, _ = self.prep.clause(start)
-        if re.search(r"属于|归|不是|不在", self.prep.norm[start:end]):  # "您反映的问题属于…纠纷": a scope claim
+        norm = self.prep.norm
+        if re.search(r"属于|归|不是|不在", norm[start:end]):  # "您反映的问题属于…纠纷": a scope claim
             return False
-        return any(cs + m.start() <= start + 1 for m in _OWNER_REPORTED.finditer(self.prep.norm[cs:start + 6]))
+        if past_ok and re.match(r"过(?!来|去)", norm[end:end + 2]) and re.match(r"(?:您|你)", norm[start:end]):
+            return True  # "您跟他们说过一次": what the owner already did
+        lo = max(cs, start - 8)
+        return any(lo + m.start() <= start + 4 and not re.search(r"(?:请|建议|可以|可|需要|应|得|要|让|劝|跟|和|给|向|对|帮|替)$", norm[max(0, lo + m.start() - 3):lo + m.start()])
+                   for m in _OWNER_REPORTED.finditer(norm[lo:end]))
 
     def alternative_channel(self, start: int, end: int) -> bool:
         """A hotline / police pointer offered as a right or for next time, beside our own action."""
@@ -211,7 +221,32 @@ class Analysis:
 
     def scope_with_action(self, start: int, end: int) -> bool:
         """“不属于我局职责 / 这事我做不了主” followed by the replier's own concrete action."""
-        return bool(_SCOPE.search(self.prep.norm[start:end])) and self.commitment(after=start)
+        if not _SCOPE.search(self.prep.norm[start:end]):
+            return False
+        return self.commitment(after=start) or self.own_action_after(start)
+
+    def own_action_after(self, start: int) -> bool:
+        """A later sentence where the replier acts itself (not a hand-off: "已上报…转送相关单位")."""
+        prep = self.prep
+        for ss, se in zip(prep.sentence_starts, prep.sentence_ends, strict=True):
+            if se <= start:
+                continue
+            sentence = prep.norm[max(ss, start):se]
+            if _OWN_ACTION.search(sentence) and not _TRANSFER.search(sentence):
+                return True
+        return False
+
+    def conceded(self, start: int) -> bool:
+        """“虽然…属业主自行处理范围，但…我们已安排…”: a conceded clause, the sentence goes on to our action."""
+        cs, _ = self.prep.clause(start)
+        ss, se = self.prep.sentence(start)
+        return bool(_CONCESSION.match(self.prep.norm[cs:start + 1].lstrip())) and "但" in self.prep.norm[start:se] \
+            and (self.own_action_after(start) or self.commitment(after=start))
+
+    def hypothetical_with_help(self, start: int) -> bool:
+        """“如证实是楼上责任，我们可协助您们商讨”: a condition, and we offer our own help."""
+        ss, se = self.prep.sentence(start)
+        return self.hypothetical(start) and bool(_OWN_ACTION.search(self.prep.norm[start:se]))
 
     def transfer_followed(self, start: int, end: int) -> bool:
         """A transfer with a tracking number, a named person, evidence handed over, or our own commitment."""
@@ -231,13 +266,18 @@ class Analysis:
         ss, _ = self.prep.sentence(start)
         return bool(_REPORTED_SPEECH.search(self.prep.norm[ss:start]))
 
+    def directive_to_owner(self, start: int, end: int) -> bool:
+        """The hit itself tells the owner what to do ("建议您…", "请业主…", "您去…")."""
+        return bool(re.search(r"(?:请|建议|劝)(?:您|你|业主|阁下)|^(?:您|你)", self.prep.norm[start:end]))
+
     def third_object(self, start: int) -> bool:
         cs, _ = self.prep.clause(start)
         return bool(_THIRD_OBJECT.search(self.prep.norm[cs:start]))
 
-    def owner_stance(self, start: int) -> bool:
+    def owner_stance(self, start: int, end: int) -> bool:
         """The owner is the subject of the refusal word (“我明白您不接受这个方案”)."""
-        return bool(re.search(r"(?:明白|理解|知道|清楚|听到|了解)(?:您|你)(?:还|仍|暂时|目前)?$", self.prep.norm[max(0, start - 8):start]))
+        return bool(re.search(r"(?:明白|理解|知道|清楚|听到|了解)(?:您|你)(?:还|仍|暂时|目前)?(?:不|没|无法|难以)",
+                              self.prep.norm[max(0, start - 8):end]))
 
     def number_kind(self, start: int, end: int) -> str:
         """mobile | landline | hotline | masked | org | count | room_commercial | room_own | room_third | room"""
@@ -288,6 +328,9 @@ def analyse(prep: Prepared) -> Analysis:
 
 # categories whose words must be the replier's own act towards the owner
 _SPEECH_ACTS = {"arguing", "blaming", "refusing", "disrespect", "overpromising", "grudging_apology", "buck_passing"}
+# a third party as the subject excuses only these: an apology, a sneer or a promise on someone else's behalf
+# is still the replier's own tone ("该业主无理取闹", "他们肯定给您赔")
+_THIRD_EXCUSABLE = {"arguing", "blaming", "refusing", "buck_passing"}
 
 
 def excuse(category: str, rule_id: str, analysis: Analysis, start: int, end: int) -> str | None:
@@ -303,15 +346,17 @@ def excuse(category: str, rule_id: str, analysis: Analysis, start: int, end: int
         if analysis.quoted(start, end):
             return "quoted"
         who = analysis.first_subject(start, end) if rule_id.startswith("learned.") else analysis.agent(start)
-        if who == "third" and not (category == "blaming" and analysis.owner_mentioned_before(start)):
+        if who == "third" and category in _THIRD_EXCUSABLE \
+                and not (category in ("blaming", "arguing") and analysis.owner_mentioned_before(start)) \
+                and not (category == "buck_passing" and analysis.directive_to_owner(start, end)):
             return "third_party"
         if category in ("arguing", "refusing") and analysis.hypothetical(start):
             return "hypothetical"
-        if category in ("arguing", "refusing") and analysis.owner_stance(start):
+        if category in ("arguing", "refusing") and analysis.owner_stance(start, end):
             return "owner_stance"
         if category == "refusing" and analysis.third_object(start):
             return "third_party_object"
-        if category in ("buck_passing", "blaming") and analysis.owner_reported(start, end):
+        if category in ("buck_passing", "blaming") and analysis.owner_reported(start, end, past_ok=category == "buck_passing"):
             return "owner_reported"
         if category == "buck_passing" and (analysis.helped(start) or analysis.thanked(start)):
             return "replier_helps"
@@ -319,6 +364,10 @@ def excuse(category: str, rule_id: str, analysis: Analysis, start: int, end: int
             return "alternative_channel"
         if category in ("buck_passing", "refusing") and analysis.scope_with_action(start, end):
             return "scope_with_action"
+        if category in ("buck_passing", "refusing") and analysis.conceded(start):
+            return "conceded"
+        if category == "buck_passing" and analysis.hypothetical_with_help(start):
+            return "hypothetical_with_help"
         if category == "buck_passing" and (rule_id == "buck_passing.transfer_no_owner"
                                            or _TRANSFER.search(analysis.prep.norm[start:end])) \
                 and analysis.transfer_followed(start, end):

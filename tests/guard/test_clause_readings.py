@@ -63,6 +63,8 @@ CLEAN = [
     ("经查,万象商业中心二期7栋1005、1006两间商铺的招牌已按要求整改。", "pii_leak"),
     # another party's promise reported, not our own vague words
     ("施工方表示将继续加大夜间巡查力度,我们每晚十点会去现场抽查。", "vague"),
+    # a finding that clears a third party, then an admitted fault: not a rebuttal of the owner
+    ("收费标准与备案一致,没有私自提价;但公示栏未及时更新,已要求物业今天补贴。", "arguing"),
     # moving out as a fact about others, not a sneer at the owner
     ("堆在楼道的旧家具,我们已通知那户今天傍晚前搬走。", "disrespect"),
     # a request to the owner and a neighbour to pause use is not a referral
@@ -97,6 +99,16 @@ CAUGHT = [
     # formal rebuttals
     ("经核实,情况而并非您所称的那样,当天保洁已按时清运。", "arguing"),
     ("门禁卡押金在退房时已经退还,所以不存在退押金的问题。", "arguing"),
+    # a transfer as the whole answer, to a body with a long name
+    ("您好,您反映的情况已转市交通运输和港航管理局调查处理。", "buck_passing"),
+    # the owner sent to the developer first, then to arbitration / the courts / "the departments"
+    ("如确属质量问题,您可先行与建设单位联系,协商不成可依法通过仲裁解决。", "buck_passing"),
+    ("停车收费属市场调节价,如有异议可依法向有关行政部门投诉或向人民法院起诉。", "buck_passing"),
+    # denying an accusation against ourselves
+    ("租金调整符合规定,不存在恶意刁难商户的情况。", "arguing"),
+    # lecturing the owner on duties
+    ("请广大业主在本月二十日之前及时进行缴费。", "blaming"),
+    ("小区已加装摄像头,业主自身也要加强防范。", "blaming"),
     # contempt about other owners is still our tone
     ("那个业主就是无理取闹,您别理他。", "disrespect"),
     # a promise on someone else's behalf is still over-promising

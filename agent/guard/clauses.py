@@ -119,12 +119,14 @@ class Analysis:
     def quoted(self, start: int, end: int) -> bool:
         return any(s < start and end <= e for s, e in self.quotes)
 
-    def agent(self, start: int) -> str | None:
+    def agent(self, start: int, end: int | None = None) -> str | None:
         """``replier`` / ``owner`` / ``third``: the last subject mentioned before ``start`` in its sentence."""
         ss, _ = self.prep.sentence(start)
         found = None
         for s, _e, kind in self._subjects:
             if s > start:
+                if end is not None and s < min(end, start + 4) and kind in ("owner", "replier"):
+                    return kind  # the owner / replier named at the head of the hit ("责任您得担着")
                 break
             if s >= ss:  # a subject opening the hit itself counts ("您自己去找他")
                 found = kind
@@ -140,8 +142,11 @@ class Analysis:
     def owner_mentioned_before(self, start: int) -> bool:
         ss, _ = self.prep.sentence(start)
         norm = self.prep.norm
-        return any(kind == "owner" and ss <= s <= start and not re.match(r"(?:家|的|本户|本人|家里)", norm[_e:_e + 2])
-                   for s, _e, kind in self._subjects)
+        return any(kind == "owner" and ss <= s <= start for s, _e, kind in self._subjects)
+
+    def third_opens_hit(self, start: int) -> bool:
+        """The hit starts inside / right after a third-party subject (“系楼上住户装修时破坏…”)."""
+        return any(kind == "third" and s <= start <= e for s, e, kind in self._subjects)
 
     def hypothetical(self, start: int) -> bool:
         cs, _ = self.prep.clause(start)
@@ -345,9 +350,10 @@ def excuse(category: str, rule_id: str, analysis: Analysis, start: int, end: int
     if category in _SPEECH_ACTS:
         if analysis.quoted(start, end):
             return "quoted"
-        who = analysis.first_subject(start, end) if rule_id.startswith("learned.") else analysis.agent(start)
+        who = analysis.first_subject(start, end) if rule_id.startswith("learned.") else analysis.agent(start, end)
         if who == "third" and category in _THIRD_EXCUSABLE \
-                and not (category in ("blaming", "arguing") and analysis.owner_mentioned_before(start)) \
+                and not (category in ("blaming", "arguing") and analysis.owner_mentioned_before(start)
+                         and not analysis.third_opens_hit(start)) \
                 and not (category == "buck_passing" and analysis.directive_to_owner(start, end)):
             return "third_party"
         if category in ("arguing", "refusing") and analysis.hypothetical(start):

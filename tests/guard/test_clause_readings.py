@@ -59,6 +59,9 @@ CLEAN = [
     ("尊敬的6栋2单元903室业主:您申请的门禁卡已办好,请到服务中心领取。", "pii_leak"),
     ("跟您确认一下上门地址:11栋1单元702室,师傅明早九点到,对吧?", "pii_leak"),
     ("您是3号楼1203的业主对吧?我这边给您登记报修。", "pii_leak"),
+    # the owner's own name read back, a staff member named in role
+    ("跟您核对一下,您是4栋的户主邵一鸣先生对吧?", "pii_leak"),
+    ("明天上午由维修班的蒋师傅上门,他会先给您打电话。", "pii_leak"),
     # a unit in a shopping mall is not a private home
     ("经查,万象商业中心二期7栋1005、1006两间商铺的招牌已按要求整改。", "pii_leak"),
     # another party's promise reported, not our own vague words
@@ -109,6 +112,9 @@ CAUGHT = [
     # lecturing the owner on duties
     ("请广大业主在本月二十日之前及时进行缴费。", "blaming"),
     ("小区已加装摄像头,业主自身也要加强防范。", "blaming"),
+    # a private person's full name (another owner, a buyer, a contractor)
+    ("物业已与业主代表蒋立群进行了座谈,下月再议。", "pii_leak"),
+    ("该房屋已出售给自然人韩梦溪,装修手续正在补办。", "pii_leak"),
     # contempt about other owners is still our tone
     ("那个业主就是无理取闹,您别理他。", "disrespect"),
     # a promise on someone else's behalf is still over-promising

@@ -141,7 +141,6 @@ class Analysis:
 
     def owner_mentioned_before(self, start: int) -> bool:
         ss, _ = self.prep.sentence(start)
-        norm = self.prep.norm
         return any(kind == "owner" and ss <= s <= start for s, _e, kind in self._subjects)
 
     def third_opens_hit(self, start: int) -> bool:

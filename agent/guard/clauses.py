@@ -77,7 +77,7 @@ _EVIDENCE = re.compile(r"视频|录像|监控|照片|相片|材料|登记表|资
 # another party's words reported ("物业公司表示…也将继续加大力度", "物业答复保证…"): narrated, not the replier's
 _REPORTED_SPEECH = re.compile(
     r"(?:公司|物业|开发商|单位|部门|施工方|局|街道|社区|中心|业主|居民|住户|负责人|经理|对方|其)"
-    r"(?:也|已|均|当场|现场)?(?:表示|称|声称|承诺|答复|回复称|说明)"
+    r"(?:也|已|均|当场|现场|一直|仍)?(?:表示|称|声称|承诺|答复|回复称|说明|认为|坚持)"
 )
 _THIRD_OBJECT = re.compile(r"对(?:其|该|他|她|他们|对方|涉事|违建|违法)")
 
@@ -142,6 +142,11 @@ class Analysis:
     def owner_mentioned_before(self, start: int) -> bool:
         ss, _ = self.prep.sentence(start)
         return any(kind == "owner" and ss <= s <= start for s, _e, kind in self._subjects)
+
+    def third_subject_of_hit(self, start: int) -> bool:
+        """A third party is the direct subject of the hit's verb (“部分业主代表不同意…”)."""
+        cs, _ = self.prep.clause(start)
+        return any(kind == "third" and cs <= s and e <= start and start - e <= 4 for s, e, kind in self._subjects)
 
     def third_opens_hit(self, start: int) -> bool:
         """The hit starts inside / right after a third-party subject (“系楼上住户装修时破坏…”)."""
@@ -334,7 +339,9 @@ def analyse(prep: Prepared) -> Analysis:
 _SPEECH_ACTS = {"arguing", "blaming", "refusing", "disrespect", "overpromising", "grudging_apology", "buck_passing"}
 # a third party as the subject excuses only these: an apology, a sneer or a promise on someone else's behalf
 # is still the replier's own tone ("该业主无理取闹", "他们肯定给您赔")
-_THIRD_EXCUSABLE = {"arguing", "blaming", "refusing", "buck_passing"}
+_THIRD_EXCUSABLE = {"blaming", "refusing", "buck_passing"}
+# arguing: a third party excuses the hit only as the speaker of it (reported speech, above); a rebuttal
+# about a third party's conduct ("该公司是按规划批准建设的", "不存在开发商欺客") is still our rebuttal
 
 
 def excuse(category: str, rule_id: str, analysis: Analysis, start: int, end: int) -> str | None:
@@ -350,6 +357,8 @@ def excuse(category: str, rule_id: str, analysis: Analysis, start: int, end: int
         if analysis.quoted(start, end):
             return "quoted"
         who = analysis.first_subject(start, end) if rule_id.startswith("learned.") else analysis.agent(start, end)
+        if category == "arguing" and who == "third" and analysis.third_subject_of_hit(start):
+            return "third_party"
         if who == "third" and category in _THIRD_EXCUSABLE \
                 and not (category in ("blaming", "arguing") and analysis.owner_mentioned_before(start)
                          and not analysis.third_opens_hit(start)) \

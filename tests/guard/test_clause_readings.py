@@ -68,6 +68,8 @@ CLEAN = [
     ("施工方表示将继续加大夜间巡查力度,我们每晚十点会去现场抽查。", "vague"),
     # a finding that clears a third party, then an admitted fault: not a rebuttal of the owner
     ("收费标准与备案一致,没有私自提价;但公示栏未及时更新,已要求物业今天补贴。", "arguing"),
+    # other people's objection, narrated: they are the subject of 不同意
+    ("协调会上,部分业主代表不同意动用维修资金,街道将于下周再次组织协商。", "arguing"),
     # moving out as a fact about others, not a sneer at the owner
     ("堆在楼道的旧家具,我们已通知那户今天傍晚前搬走。", "disrespect"),
     # a request to the owner and a neighbour to pause use is not a referral
@@ -115,6 +117,9 @@ CAUGHT = [
     # a private person's full name (another owner, a buyer, a contractor)
     ("物业已与业主代表蒋立群进行了座谈,下月再议。", "pii_leak"),
     ("该房屋已出售给自然人韩梦溪,装修手续正在补办。", "pii_leak"),
+    # a rebuttal about a third party's conduct is still our rebuttal
+    ("经查,某某置业有限公司在3号楼底层建的会所是按规划批准进行建设的。", "arguing"),
+    ("开发商销售临街商铺符合规划,不存在开发商欺客的问题。", "arguing"),
     # contempt about other owners is still our tone
     ("那个业主就是无理取闹,您别理他。", "disrespect"),
     # a promise on someone else's behalf is still over-promising

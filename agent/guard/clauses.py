@@ -357,7 +357,8 @@ def excuse(category: str, rule_id: str, analysis: Analysis, start: int, end: int
         if analysis.quoted(start, end):
             return "quoted"
         who = analysis.first_subject(start, end) if rule_id.startswith("learned.") else analysis.agent(start, end)
-        if category == "arguing" and who == "third" and analysis.third_subject_of_hit(start):
+        if category == "arguing" and rule_id != "arguing.formal_rebuttal" and who == "third" \
+                and analysis.third_subject_of_hit(start):  # a formal denial is our own assertion
             return "third_party"
         if who == "third" and category in _THIRD_EXCUSABLE \
                 and not (category in ("blaming", "arguing") and analysis.owner_mentioned_before(start)

@@ -120,6 +120,9 @@ CAUGHT = [
     # a rebuttal about a third party's conduct is still our rebuttal
     ("经查,某某置业有限公司在3号楼底层建的会所是按规划批准进行建设的。", "arguing"),
     ("开发商销售临街商铺符合规划,不存在开发商欺客的问题。", "arguing"),
+    # point-by-point official denials and lectures
+    ("经现场核查,该餐馆并没有占用公共通道,排烟口也符合要求。", "arguing"),
+    ("希望业主以后不要把滴水的垃圾袋拎进电梯。", "blaming"),
     # contempt about other owners is still our tone
     ("那个业主就是无理取闹,您别理他。", "disrespect"),
     # a promise on someone else's behalf is still over-promising

@@ -279,6 +279,11 @@ class Analysis:
         """The hit itself tells the owner what to do ("建议您…", "请业主…", "您去…")."""
         return bool(re.search(r"(?:请|建议|劝)(?:您|你|业主|阁下)|^(?:您|你)", self.prep.norm[start:end]))
 
+    def owner_is_object(self, start: int, end: int) -> bool:
+        """“保安跟您说话的语气确实不对”: the owner is spoken to, the words judged are someone else's."""
+        norm = self.prep.norm
+        return bool(re.match(r"(?:您|你)", norm[start:end])) and start > 0 and norm[start - 1] in "跟和对给向"
+
     def third_object(self, start: int) -> bool:
         cs, _ = self.prep.clause(start)
         return bool(_THIRD_OBJECT.search(self.prep.norm[cs:start]))
@@ -367,6 +372,8 @@ def excuse(category: str, rule_id: str, analysis: Analysis, start: int, end: int
             return "third_party"
         if category in ("arguing", "refusing") and analysis.hypothetical(start):
             return "hypothetical"
+        if category == "arguing" and analysis.owner_is_object(start, end):
+            return "owner_is_object"
         if category in ("arguing", "refusing") and analysis.owner_stance(start, end):
             return "owner_stance"
         if category == "refusing" and analysis.third_object(start):

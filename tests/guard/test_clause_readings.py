@@ -70,6 +70,8 @@ CLEAN = [
     ("收费标准与备案一致,没有私自提价;但公示栏未及时更新,已要求物业今天补贴。", "arguing"),
     # other people's objection, narrated: they are the subject of 不同意
     ("协调会上,部分业主代表不同意动用维修资金,街道将于下周再次组织协商。", "arguing"),
+    # the owner is spoken to: the words judged are the guard's, not the owner's
+    ("那天门岗跟您说话的口气确实不对,我已经当面批评了他。", "arguing"),
     # moving out as a fact about others, not a sneer at the owner
     ("堆在楼道的旧家具,我们已通知那户今天傍晚前搬走。", "disrespect"),
     # a request to the owner and a neighbour to pause use is not a referral

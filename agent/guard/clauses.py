@@ -349,6 +349,13 @@ _THIRD_EXCUSABLE = {"blaming", "refusing", "buck_passing"}
 # about a third party's conduct ("该公司是按规划批准建设的", "不存在开发商欺客") is still our rebuttal
 
 
+# the replier clearing the owner of fault ("这不是您的错") — the opposite of arguing or blaming,
+# unless a turn ("但/可是/不过") takes it back in the same sentence
+_EXCULPATES = re.compile(r"(?:不是|并非|并不是)(?:您|你|您們|你們|您们|你们)的(?:错|錯|问题|問題|责任|責任)|不怪(?:您|你)|(?:您|你)(?:没有|没|沒有|沒)(?:错|錯|做错|做錯)"
+                         r"|(?:不能|怎么能|怎麼能)怪(?:您|你)")
+_TURN = re.compile(r"但|可是|不过|不過|只是")
+
+
 def excuse(category: str, rule_id: str, analysis: Analysis, start: int, end: int) -> str | None:
     """Why a rule hit on ``[start, end)`` does not count, or None when it stands. Learned hits
     (``learned.<category>``, a whole sentence) go through the same readings."""
@@ -358,6 +365,10 @@ def excuse(category: str, rule_id: str, analysis: Analysis, start: int, end: int
             if kind in ("masked", "hotline", "org", "count", "room_commercial", "room_own"):
                 return f"number:{kind}"
         return None
+    if category in ("arguing", "blaming") and rule_id.startswith("learned."):
+        said = analysis.prep.norm[start:end]
+        if _EXCULPATES.search(said) and not _TURN.search(said):
+            return "clears_the_owner"
     if category in _SPEECH_ACTS:
         if analysis.quoted(start, end):
             return "quoted"

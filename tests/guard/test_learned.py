@@ -112,3 +112,13 @@ def test_a_letters_formulas_are_not_judged_but_its_sentences_are():
     for line in ("尊敬的业主，您家漏水是您自己造成的", "请您去找物业公司"):  # content, not a formula
         one = prepare(line)
         assert (0, len(one.norm)) in windows(one)
+
+
+def test_clearing_the_owner_is_not_arguing_unless_taken_back():
+    from agent.guard.clauses import analyse, excuse
+
+    for text, excused in (("这不是您的错,是我们没有及时清理。", True), ("不怪您,换了谁都会着急。", True),
+                          ("这不是您的错,但您也该早点报修。", False), ("您说的不对,这是您自己的问题。", False)):
+        prep = prepare(text)
+        reason = excuse("arguing", "learned.arguing", analyse(prep), 0, len(prep.norm))
+        assert (reason == "clears_the_owner") is excused, text

@@ -198,7 +198,9 @@ async def main() -> None:
             return
         targets = [("this tree", ROOT, "cli.main")]
         if args.baseline:
-            targets.append((f"baseline {args.baseline}", baseline_tree(args.baseline), "agent.cli"))
+            tree = baseline_tree(args.baseline)
+            entry = "cli.main" if (tree / "cli" / "main.py").exists() else "agent.cli"  # the CLI moved to cli/ in issue 14
+            targets.append((f"baseline {args.baseline}", tree, entry))
         results = [(name, await measure(args, tree, entry)) for name, tree, entry in targets]
     finally:
         for spinner in spinners:

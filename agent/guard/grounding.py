@@ -18,6 +18,10 @@ How it decides, per mention found in the draft:
   our own commitments (三天内回访, 半小时内, 明天上午十点前) are not facts and are not checked.
 - **counts and amounts** (三十户, 两次, 200元) must occur in the complaint.
 
+A question asks rather than asserts: inside a question only hazards are checked (是靠近岗亭还是停车场那边？
+is fine; 电梯有没有起火？ to an owner who wrote about noise is not). Times and counts after 每 / 提前 / 哪
+(每两周消杀, 提前一个月公示, 哪一户) and 一天天 are not facts about the case.
+
 Matching is done on the Simplified form; spans index the ORIGINAL draft text.
 """
 
@@ -94,6 +98,7 @@ _TIME = re.compile(
 # a count the draft states as a fact (our own plans such as 一次沟通会 / 几位业主代表 are not counts)
 _COUNT = re.compile(rf"(?<![{_PLACE_NUM}])(?!一次)([{_PLACE_NUM}]{{1,5}})(户|次|位业主|名业主|个业主|人|元|块钱|万元|辆)")
 _OUR_ACTION = re.compile(r"(调看|调取|调出|查看|对照|不要乘坐|不要使用|不要靠近)(相关|那一片的|那个时段的)?$")
+_QUESTION_WORDS = re.compile(r"吗|呢|哪|什么|几|有没有|是不是|是否|还是|多少|怎么")
 _DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 
@@ -181,8 +186,22 @@ def mentions(draft: str) -> list[Mention]:
     def add(start: int, end: int, kind: str, concept: str) -> None:
         if any(s < end and start < e for s, e in taken):
             return
+        if kind != "hazard" and asking(start):
+            return
+        if kind in ("time", "count") and (plain[max(0, start - 2):start].endswith(("每", "提前", "哪"))
+                                          or plain[start:end + 1] in ("一天天", "一年年") or plain[end:end + 1] == "比"):
+            return  # 每两周 / 提前一个月 (our plan), 哪一户 (a question word), 一天天 (little by little)
         taken.append((start, end))
         found.append(Mention(start, end, draft[start:end], kind, concept))
+
+    def asking(start: int) -> bool:
+        """Inside a question clause: the clause (between commas and stops) asks (吗/哪/几/还是/有没有 …)
+        or is the last clause before a question mark. 您说的5区起火，您还好吗？ still asserts 5区起火."""
+        a = max(plain.rfind(p, 0, start) for p in "，,、。！!？?；;\n") + 1
+        ends = [i for i in (plain.find(p, start) for p in "，,、。！!？?；;\n") if i >= 0]
+        b = min(ends or [len(plain)])
+        clause, mark = plain[a:b], plain[b:b + 1]
+        return bool(_QUESTION_WORDS.search(clause)) and mark not in ("。", "！", "!") or mark in ("？", "?")
 
     for m in _NUMBERED_PLACE.finditer(plain):
         add(m.start(), m.end(), "place", _number(m.group(1)) + m.group(2))

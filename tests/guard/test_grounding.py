@@ -73,3 +73,17 @@ def test_the_guard_raises_it_only_when_the_complaint_is_known() -> None:
     results = checker.check_set({"listen": text, "act": "我们会安排管家上门和这户住户沟通群租的问题。"},
                                 complaint=GROUP_RENTAL)
     assert not results["listen"].passed and results["act"].passed
+
+
+@pytest.mark.parametrize("draft,invented", [
+    ("想确认一下,是靠近大门岗亭那一段,还是往停车场那边?", set()),  # asking about a place asserts nothing
+    ("后续我们每两周消杀一次,今后费用调整会提前一个月公示。", set()),  # our own plan
+    ("正在逐层排查是哪一户的阳台。", set()),  # a question word, not a count
+    ("停车场的灯也坏了三天。", {"停车场", "三天"}),  # stated as a fact: still flagged
+    ("您说的5区楼道起火冒烟险情,您和家人现在都还好吗?", {"5区", "起火", "冒烟"}),  # asserted before the question
+    ("楼里的电梯有没有起火?", {"起火"}),  # a hazard is checked even inside a question
+])
+def test_questions_and_our_own_plans_are_not_facts(draft, invented):
+    from agent.guard.grounding import ungrounded
+
+    assert {m.excerpt for m in ungrounded(draft, "楼道的灯坏了,晚上黑漆漆的。")} == invented

@@ -26,7 +26,7 @@ HAZARDS: tuple[tuple[str, str], ...] = (
                   r"(锁|堵|封|焊).{0,12}(消防通道|安全通道|消防门|通道门|安全出口|疏散通道|逃生通道)"),
     ("gas", r"(燃气|煤气|天然气).{0,4}(泄漏|泄露|漏气|味)"),
     ("sewage", r"粪水|粪便.{0,6}(溢|漫|冒|流)|污水.{0,8}(溢|漫|倒灌|冒|流进|进了|横流)|化粪池.{0,8}(满|溢|堵|冒)|"
-               r"下水道?.{0,6}(堵|溢|冒|返)"),
+               r"下水道?.{0,6}(堵|溢|冒|返)|排污.{0,6}(不出|不畅|堵)|[反返]臭水"),
     ("no_water", r"停水|断水|没水|没有水|无水可用|水压.{0,4}(低|不足|小)"),
     ("no_power", r"停电|断电|没电|没有电|拉闸"),
     ("lift", r"电梯.{0,16}(困|坏|故障|停运|下坠|坠落|掉落|冲顶|胶带|隐患|关人)|困在电梯"),
@@ -55,7 +55,7 @@ _DISABLED_SELF = re.compile(r"(我|本人)(是|为)?.{0,4}(残疾|残障|肢残|
 # a clause says what matters most when it names a harm or the owner's ask
 _HARM = re.compile(r"殴打|打人|被打|住院|受伤|锁|火灾|消防|粪|污水|停水|断水|没水|停电|断电|电梯|困|燃气|煤气|"
                    r"裂|塌|漏水|渗水|孩子|老人|危险|安全|隐患|威胁|恐吓|强行|乱收|多收|罚款|违规|违法|侵占|"
-                   r"噪|吵|臭|油烟|堵|垃圾|坏|不管|不理|推诿")
+                   r"噪|吵|臭|油烟|堵|垃圾|坏|不管|不理|推诿|扰民|深夜|凌晨|垄断|违建|乱|不符|交付|去哪|虚报")
 _ASK = re.compile(r"请求|要求|希望|恳请|请.{0,6}(领导|政府|部门|帮|解决|做主|处理)|怎么办|谁来|为什么|凭什么")
 _PLACEHOLDER = re.compile(r"〔[^〕]*〕|\[[^\]]*\]")
 _PLACE_PREFIX = re.compile(r"^(?:[A-Z][0-9]*[市区县镇省]|关于|有关|对|反映|投诉)+")
@@ -99,14 +99,17 @@ def _quote(plain: str) -> str | None:
     title_end = head.end() if head else 0
     best: tuple[float, str] | None = None
     for start, clause in _clauses(plain[:1500]):
-        text = _clean(clause)
-        if len(text) < 5 or _PLACEHOLDER.search(text) or re.search(r"尊敬|您好|你好|此致|敬礼", text):
+        # the words around a masked name: the part that says the harm
+        text = _clean(max(_PLACEHOLDER.split(clause), key=lambda p: (len(_HARM.findall(p)), len(p))))
+        if len(text) < 5 or re.search(r"尊敬|您好|你好|此致|敬礼", text):
             continue
-        score = 2.0 * len(_HARM.findall(text)) + 1.5 * bool(_ASK.search(text))
-        if score == 0:
-            continue  # an estate name or a greeting is not the point
-        if start < title_end:
-            score += 3.0  # the title says what the letter is about
+        harm = len(_HARM.findall(text))
+        in_title = start < title_end
+        if not harm and not (in_title and len(text) >= 8):
+            continue  # an estate name, a greeting or a bare "请有关部门处理" is not the point
+        score = 2.0 * harm + (1.5 * bool(_ASK.search(text)) if harm else 0.0)
+        if in_title:  # the title says what the letter is about
+            score += 3.0 + len(text) / 20 if harm else 1.0 + len(text) / 40  # a harm clause beats a bare title
         score -= start / 3000  # earlier is more central
         if score <= 0:
             continue

@@ -96,3 +96,14 @@ def test_no_question_about_what_the_letter_already_gives() -> None:
 
 def test_a_letter_that_only_pays_the_fee_does_not_accuse_us() -> None:
     assert not gist_of("物业费我已经按时交了。 尊敬的领导：我们楼下的路灯坏了三个月，晚上很黑，请尽快修好。").accused
+
+
+def test_a_rejected_opening_quote_is_not_offered_again() -> None:
+    complaint = NO_WATER
+    classification = classify_offline(complaint)
+    first = draft(DraftRequest(complaint=complaint, classification=classification))
+    listen = next(s["text"] for s in first["stages"] if s["stage"] == "listen")
+    again = draft(DraftRequest(complaint=complaint, classification=classification, only_stages=[Stage.listen],
+                               rejected={Stage.listen: listen}))
+    text = next(s["text"] for s in again["stages"] if s["stage"] == "listen")
+    assert gist_of(complaint).quote not in text and text != listen, text

@@ -347,14 +347,15 @@ STOPGAP = {
     "fire_exit": ["锁住的消防通道门今天全部打开，以后不再上锁，这件事不等检查，马上办。",
                   "消防通道今天就全部打开、保持畅通，我们每天巡查，不再锁门。"],
     "gas": ["请先关闭燃气阀门、开窗通风，不要开关电器；我们的人马上和燃气公司一起到场。"],
-    "sewage": ["外溢的污水今天先派人疏通、清理、消毒，堵住的地方当天打通，不让污水再进家里。",
+    "sewage": ["外溢的污水今天先派人疏通、清理、消毒，堵住的地方当天打通，不让污水再倒灌进来。",
                "我们今天就派人疏通、清掏，把漫出来的污水清理干净并消毒。"],
     "no_water": ["恢复供水之前，我们先联系送水车和桶装水送到楼下，恢复时间一有准信就提前通知到每家每户。",
                  "没水的这段时间，我们先安排临时送水，停水、来水的时间提前通知大家。"],
     "no_power": ["恢复供电之前，我们先保障楼道的应急照明，来电时间一有准信就提前通知大家。"],
     "lift": ["有问题的电梯先停用、挂牌提示，维保单位今天到场检查，查清之前不让人冒险乘坐。",
              "出问题的电梯今天先请维保单位到场，有隐患就先停用，修好验过再开。"],
-    "structure": ["有问题的部位今天先围挡、设警示，防止伤人，再请专业单位查看鉴定。"],
+    "structure": ["开裂的部位我们今天先派人查看，判断有没有安全风险，有风险的先做临时防护。",
+                  "有问题的部位今天先围挡、设警示，防止伤人，再请专业单位查看鉴定。"],
     "child": ["涉及孩子安全的地方，在彻底解决之前我们先派人上门做临时防护，今天就安排。"],
 }
 OWN_ACT = {
@@ -452,7 +453,7 @@ def _own(gist: Gist | None, plain: str, seed: int, avoid: str) -> str:
 
 # issues a stop-gap already answers (no "inspect and list the faults" after "unlock today")
 _COVERED = {"fire_exit": {"fire_safety"}, "lift": {"lift", "trapped"}, "no_water": {"water_power"},
-            "no_power": {"water_power"}, "gas": {"gas"}, "assault": {"security"}}
+            "no_power": {"water_power"}, "gas": {"gas"}, "assault": {"security"}, "sewage": {"hygiene"}}
 
 
 def compose_letter(stage: Stage, sit: Situation, seed: int, *, group: bool, escalate: bool,
@@ -464,7 +465,7 @@ def compose_letter(stage: Stage, sit: Situation, seed: int, *, group: bool, esca
     accused = bool(gist and gist.accused)
     hazard = _stopgap(gist, plain, s, "") if gist else ""
     if stage is Stage.listen:
-        if gist and gist.quote:
+        if gist and gist.quote and gist.quote not in avoid:  # a rejected quote: the issue names instead
             head = _pick(LEAD_QUOTE, s, avoid).format(q=gist.quote)
             if hazard and gist.hazard in ("no_water", "no_power"):
                 tail = _pick(LEAD_SUPPLY_TAIL, s // 3, avoid)
@@ -549,10 +550,10 @@ def compose_letter(stage: Stage, sit: Situation, seed: int, *, group: bool, esca
             return _pick(NEG_OWN, s, avoid)
         for key, bank in (("compensation", NEG_COMPENSATION), ("refund", NEG_REFUND), ("replace", NEG_REPLACE),
                           ("punish", NEG_PUNISH), ("information", NEG_INFORMATION)):
-            if key in sit.demands:
+            if key in sit.demands and not (key == "punish" and hazard):  # no "执法部门的权力" on a hazard
                 return _pick(bank, s, avoid)
-        return _pick(NEG_GROUP if group else NEG_DEFAULT, s, avoid).format(
-            summary=primary.summary if primary else "这件事")
+        label = primary.summary if primary and not primary.summary.endswith("问题") else "这件事"
+        return _pick(NEG_GROUP if group else NEG_DEFAULT, s, avoid).format(summary=label)
     # thank
     scope = primary.scope if primary else "ours"
     if accused:
@@ -591,7 +592,7 @@ def _ask(sit: Situation, gist: Gist | None, plain: str, s: int, avoid: str, *, h
     elif len(sit.issues) > 2:
         bank = ASK_PRIORITY + evidence
     elif primary.scope == "outside" or primary.category in ("other", "service_attitude"):
-        bank = ASK_CONTACT + evidence  # nothing on site to look at together
+        bank = ASK_CONTACT + [q for q in evidence if "{summary}" not in q]  # nothing on site to look at
     elif wide:
         bank = ASK_ESTATE + ASK_CONTACT
     else:

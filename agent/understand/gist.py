@@ -38,7 +38,7 @@ _HAZARD_RE = [(k, re.compile(p)) for k, p in HAZARDS]
 # the property company (or its staff) is the subject of the wrong: who did it, what they did
 _ACTOR = r"(物业(?!费|管理费|服务费)|物业公司|物业管理处|物业服务中心|管理处|保安|秩序员|管家|物业人员|物业经理)"
 _ACCUSED_ACTS: tuple[tuple[str, str], ...] = (
-    ("assault", rf"{_ACTOR}.{{0,16}}(殴打|打人|打伤|动手|围殴|打了)"),
+    ("assault", rf"{_ACTOR}.{{0,16}}(殴打|打人|打伤|动手打|围殴)"),
     ("locked", rf"{_ACTOR}.{{0,20}}(锁住|锁上|锁了|上锁|封死|封住|焊死|堵死)"),
     ("cut", rf"{_ACTOR}.{{0,16}}(停水|停电|断水|断电|拉闸|关水)"),
     ("charges", rf"{_ACTOR}.{{0,20}}(乱收|多收|强行.{{0,4}}收|乱罚|罚款|锁车|违规收|私自收|擅自收|巧立名目)"),
@@ -62,6 +62,7 @@ _PLACE_PREFIX = re.compile(r"^(?:[A-Z][0-9]*[市区县镇省]|关于|有关|对|
 _ESTATE_PREFIX = re.compile(r"^[^，,。；]{0,14}?(?:小区|花园|家园|苑|公寓)的?(?=[^，,。；]{6,})")
 
 QUOTE_MAX = 26
+HEAD_CHARS = 400
 
 
 @dataclass(frozen=True)
@@ -127,8 +128,11 @@ def gist_of(complaint: str) -> Gist:
 @lru_cache(maxsize=256)
 def _gist(complaint: str) -> Gist:
     plain = to_simplified(complaint)
-    hazards = tuple(k for k, r in _HAZARD_RE if r.search(plain))
-    accused = tuple(k for k, r in _ACCUSED_RE if r.search(plain))
+    # a hazard or an accusation leads the reply only when the letter opens with it (a past event
+    # recounted deep in a letter about something else is not today's emergency)
+    head = plain[:HEAD_CHARS]
+    hazards = tuple(k for k, r in _HAZARD_RE if r.search(head))
+    accused = tuple(k for k, r in _ACCUSED_RE if r.search(head))
     return Gist(
         quote=_quote(plain), hazards=hazards, accused=accused,
         attached=bool(_ATTACHED.search(plain)), estate_wide=bool(_ESTATE_WIDE.search(plain)),

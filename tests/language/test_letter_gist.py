@@ -107,3 +107,20 @@ def test_a_rejected_opening_quote_is_not_offered_again() -> None:
                                rejected={Stage.listen: listen}))
     text = next(s["text"] for s in again["stages"] if s["stage"] == "listen")
     assert gist_of(complaint).quote not in text and text != listen, text
+
+
+def test_a_fight_recounted_deep_in_a_letter_about_something_else_does_not_lead() -> None:
+    letter = ("关于小区违建迟迟不拆的问题。 尊敬的领导：我们小区原来的售楼部一直没有拆除，现在被改成了饭店对外营业，"
+              "油烟很大，业主反映了好几年都没有结果。" + "我们找过街道、城管和住建部门，每次都说不归自己管。" * 20
+              + "多年前还发生过物业保安殴打业主的事情，最后也不了了之。")
+    gist = gist_of(letter)
+    assert "assault" not in gist.hazards and not gist.accused, gist
+    assert "停岗" not in _stages(letter)["act"]
+
+
+def test_locked_parking_spaces_are_not_called_a_door() -> None:
+    letter = ("小区空车位都被物业锁住了。 尊敬的领导：我们小区所有空余车位都被物业锁住，临时停车都没有地方，"
+              "只能停到马路边上，请有关部门管一管。")
+    stages = _stages(letter)
+    assert "locked" in gist_of(letter).accused
+    assert "门" not in stages["empathize"] and "门" not in stages["act"].split("。")[0], stages

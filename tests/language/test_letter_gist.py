@@ -78,6 +78,7 @@ def test_our_guards_hitting_an_owner_comes_before_anything_about_parking() -> No
 def test_an_estate_wide_water_cut_gets_temporary_water_and_no_where_question() -> None:
     stages = _stages(NO_WATER)
     assert "送水" in stages["act"].split("。")[0], stages["act"]
+    assert "水" in stages["empathize"], stages["empathize"]  # the empathy names the harm itself
     assert "哪一栋" not in stages["ask"] and "哪一处" not in stages["ask"] and "位置" not in stages["ask"], stages["ask"]
 
 

@@ -340,6 +340,18 @@ EMPATHY_ACCUSED = {
     "rules": ["您批评的是我们物业自己的做法，责任在我们，我们不推给别人。",
               "您指出的是我们自己做得不对的地方，我们认，也会改。"],
 }
+EMPATHY_HAZARD = {
+    "no_water": ["没有水，做饭、洗漱都成了难题，这样的日子确实难熬，大家的着急我们完全理解。",
+                 "停水影响的是最基本的生活，您和邻居们着急是应该的。"],
+    "no_power": ["停电影响到生活的方方面面，大家的着急我们理解。"],
+    "sewage": ["污水倒灌进来，又脏又臭，谁也没法正常过日子，您的心情我们理解。",
+               "污水漫进来，既影响生活又影响健康，换了谁都受不了。"],
+    "fire_exit": ["消防通道关系到整栋楼人的性命，您担心是完全应该的。"],
+    "lift": ["电梯总出问题，上下楼提心吊胆，换了谁都不放心。", "天天要坐的电梯不让人放心，您担心是应该的。"],
+    "structure": ["房子出现这样的问题，住在里面难免提心吊胆，您着急是应该的。"],
+    "child": ["涉及孩子的安全，再小的隐患也不能放过，您担心是应该的。"],
+    "gas": ["燃气的事关系到一家人的安全，您担心是应该的。"],
+}
 # stop-gap lines: what is done today, before any inspection or report (each checked for grounding)
 STOPGAP = {
     "assault": ["涉事的保安从今天起停岗，我们全力配合公安调查；项目经理今天去看望被打的业主。",
@@ -487,6 +499,9 @@ def compose_letter(stage: Stage, sit: Situation, seed: int, *, group: bool, esca
             parts.append(_pick(EMPATHY_ACCUSED[gist.accused[0]], s, avoid))
         elif "apology" in sit.demands or sit.against_property:
             parts.append(_pick(EMPATHY_AGAINST_US if sit.against_property else APOLOGY, s, avoid))
+        felt = _safe(EMPATHY_HAZARD.get(gist.hazard or "", []), plain) if hazard and not parts else []
+        if felt:  # the harm itself, not a generic "这件事给您添了烦恼"
+            parts.append(_pick(felt, s, avoid))
         if sit.vulnerable and not _labelled(sit, gist):
             if not parts:
                 parts.append(_pick(EMPATHY_NO_LABEL, s, avoid))

@@ -23,6 +23,8 @@ from agent.drafting.offline.letter import compose_letter
 from agent.drafting.request import DraftRequest
 from agent.retrieval.situated import group_playbook, situation_topics
 from agent.understand.facts import gather_facts, situation_of
+from agent.understand.gist import gist_of
+from agent.understand.script import to_simplified
 from agent.vocab import Stage
 
 MODEL = "wuye-offline/drafter"  # the name drafts report in `model`
@@ -66,7 +68,8 @@ def draft(request: DraftRequest) -> dict[str, Any]:
         offered = [t["id"] for t in techniques]
         if sit.long:
             text = compose_letter(stage, sit, facts.seed // 7 + shift * 3, group=group,
-                                  escalate=classification.escalate, avoid=avoid)
+                                  escalate=classification.escalate, avoid=avoid,
+                                  gist=gist_of(request.complaint), plain=to_simplified(known))
             cited = cite(stage, offered, topics, group=group, owes=facts.has("owes"))
         else:
             text, quoted = compose_stage(stage, techniques, facts, shift=shift, avoid=avoid, used=used)

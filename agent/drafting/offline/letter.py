@@ -13,6 +13,7 @@ import hashlib
 from itertools import product
 
 from agent.understand.facts import IssueType, Situation
+from agent.understand.gist import Gist
 from agent.vocab import Stage
 
 MAX_LETTER_CHARS = 170
@@ -80,8 +81,7 @@ LISTEN_TAIL = [
     "前后已经{duration}，您的每一条意见我们都会当真对待。",
     *_combos(["这件事由我来跟进", "后面由我负责跟进", "这件事我会一直跟下去", "从现在起由我负责对接",
               "您的意见已经正式登记", "这些情况我都登记在案了"],
-             ["，您不用再一处处去找。", "，有进展我会主动告诉您。", "，每一点都会核实清楚。",
-              "，不会只挑一件来回答您。"]),
+             ["，您不用再一处处去找。", "，有进展我会主动告诉您。", "，每一点都会核实清楚。"]),
 ]
 
 # -- empathize --------------------------------------------------------------------------------
@@ -238,7 +238,6 @@ NEG_DEFAULT = [
     "您对处理方式有什么要求，可以先跟我说，我们在能做到的范围里尽量照您的意思办。",
     "我们先按上面的安排推进，中途需要调整的，随时和您商量。",
     "{summary}的处理办法，我们会先拿出初步方案给您看，您同意了再落实。",
-    "如果您觉得上面的安排还不够，可以直接提出来，我们在职责范围内尽量满足。",
 ]
 NEG_GROUP = [
     "如果大家愿意，我们可以组织业主沟通会，请业主代表参加，把情况和方案当面讲清楚。",
@@ -256,18 +255,18 @@ THANK_OPEN = _combos(
     ["，让您费心了，我们很抱歉。", "，给您添了麻烦，真的很抱歉。", "，事情拖到现在，真的对不起。",
      "，这件事让您受累了，对不起。", "，让您久等了，我们很抱歉。"])
 THANK_IMPROVE = {
-    "ours": ["{summary}我们会列进每周的检查重点，避免再次出现。",
-             "这次的事我们会在内部通报，把处理流程再落实一遍。",
+    "ours": ["这次的事我们会在内部通报，把处理流程再落实一遍。",
              "类似的情况我们会定期排查，不等业主反映才去处理。",
              "{summary}处理好之后，我们还会定期复查。",
              "我们会把这次的经过做成案例，在员工例会上讲一讲。",
              "同样的问题我们会在全小区排查一遍。",
              "处理的进展和结果，我们会在公告栏公布，大家都能看到。",
-             "这件事暴露出的漏洞，我们会写进日常的管理制度里。",
-             "以后类似的反映，我们会当天登记、当天派人，不再拖。"],
+             "以后类似的反映，我们会当天登记、当天派人，不再拖。",
+             "这次哪个环节没做到位，我们内部会查清楚，该整改的整改。",
+             "这件事的处理经过，我们会如实记录，方便您随时查问。"],
     "shared": ["和有关部门的沟通情况，我们会定期告诉您，不让事情没了下文。",
                "{summary}每推进一步，我们都会告诉您，不让事情没了下文。",
-               "{summary}上物业该做的部分，我们会列出清单，做完一项告诉您一项。",
+               "{summary}，物业该做的部分我们会列出清单，做完一项告诉您一项。",
                "后续我们每一次和有关部门沟通的结果，都会及时告诉您。",
                "物业这边该做的，我们会一件件做到，并把结果告诉您。",
                "有关部门的答复一到，我们就转告您。"],
@@ -280,7 +279,131 @@ THANK_IMPROVE = {
 }
 THANK_FOLLOW = _combos(["事情有了结果，", "处理完以后，", "一周后，", "下周，", "这件事办完后，", "等{summary}有了结果，"],
                        ["我会回访您，听听您的意见。", "我会再回访您，看看情况有没有改善。",
-                        "我会主动回访，不用您再来催。", "我会回访您，确认您满意才算办完。"])
+                        "我会主动回访，不用您再来催。"])
+
+
+# -- the letter's own main point, safety first, our own conduct owned (agent/understand/gist.py) --
+LEAD_QUOTE = [
+    "您信里说“{q}”，这是您最着急的事，我先回应这一点。",
+    "“{q}”——您信里的这句话我看到了，这件事我们先办。",
+    "您写到“{q}”，这是整封信最要紧的地方，我先说这件事。",
+    "您反映“{q}”，这件事我们不回避，先从它说起。",
+    "您信里最急的一句是“{q}”，我先就这件事回复您。",
+]
+LEAD_SAFETY_TAIL = [
+    "这关系到人身安全，我们今天就处理，不等走流程。",
+    "涉及安全的事，我们先把眼前的危险排除，再谈其他。",
+    "安全的事拖不得，我们先采取临时措施，再查原因。",
+    "这是安全上的事，今天先把临时措施做到位。",
+    "人的安全排在第一位，我们先处理眼前这一步。",
+    "这件事我们当天处理，先保证大家的安全。",
+    "先把安全问题解决，其他的我们随后逐一答复。",
+    "危险不能等，我们先动手处理，原因随后查清。",
+]
+LEAD_SUPPLY_TAIL = [
+    "这件事影响到每家每户的日常生活，我们先想办法解决眼前的难处。",
+    "生活离不开的事，我们先把临时的办法落实下去。",
+    "大家的日常生活等不起，我们先把临时保障做起来。",
+]
+LEAD_MORE_NAMED = [
+    "您还提到{rest}，我也都记下了，下面一并答复。",
+    "另外说到的{rest}，我们也会逐一核实答复。",
+    "{rest}我也都看到了，后面一并说明。",
+    "信里说到的{rest}，我们同样会核实，结果一并告诉您。",
+]
+LEAD_MORE_TAIL = [
+    "信里说到的其他情况，我也都记下了，下面一并答复。",
+    "其余几点我也都看了，后面逐一说明。",
+    "您提到的其他情况也都记下了，会一并答复。",
+    "信里的其他意见，我们也逐条记下了。",
+    "别的几点我们也没有漏，后面一起说明。",
+    "其他情况我们同样会核实，结果一并告诉您。",
+    "您信里的每一点都登记了，这里先说最急的。",
+    "其余的情况，我们核实后逐条给您答复。",
+    "另外几点我也都看到了，随后一并回复。",
+    "信里别的内容我们也会一一核实，不会落下。",
+]
+# the owner's own disability is never used as a label for them
+EMPATHY_NO_LABEL = [
+    "您本来就有不少难处，这件事又一直没有着落，换了谁都着急，我们理解。",
+    "这件事给您的生活添了很大的难处，您着急是应该的，我们不会敷衍。",
+]
+EMPATHY_ACCUSED = {
+    "assault": ["我们的人对业主动手，这是绝不应该发生的事，我代表物业向被打的业主和您郑重道歉。",
+                "动手打人的是我们的人，这是我们管理上的严重失职，我们不推卸，先向被打的业主道歉。"],
+    "locked": ["锁是我们上的，这个做法没有先替大家着想，责任在我们，对不起。",
+               "上锁是我们的做法，没有先想到大家的需要和安全，这是我们的错。"],
+    "cut": ["停水停电是我们的做法，这样做不对，责任在我们。",
+            "用这种办法对待业主，是我们做错了，我们向您道歉。"],
+    "charges": ["您质疑的是我们自己的收费，该由我们把账说清楚，而不是让您来回追问。",
+                "收费的事是我们自己的事，依据说不清楚，首先是我们的问题。"],
+    "rules": ["您批评的是我们物业自己的做法，责任在我们，我们不推给别人。",
+              "您指出的是我们自己做得不对的地方，我们认，也会改。"],
+}
+EMPATHY_HAZARD = {
+    "no_water": ["没有水，做饭、洗漱都成了难题，这样的日子确实难熬，大家的着急我们完全理解。",
+                 "停水影响的是最基本的生活，您和邻居们着急是应该的。"],
+    "no_power": ["停电影响到生活的方方面面，大家的着急我们理解。"],
+    "sewage": ["污水倒灌进来，又脏又臭，谁也没法正常过日子，您的心情我们理解。",
+               "污水漫进来，既影响生活又影响健康，换了谁都受不了。"],
+    "fire_exit": ["消防通道关系到整栋楼人的性命，您担心是完全应该的。"],
+    "lift": ["电梯总出问题，上下楼提心吊胆，换了谁都不放心。", "天天要坐的电梯不让人放心，您担心是应该的。"],
+    "structure": ["房子出现这样的问题，住在里面难免提心吊胆，您着急是应该的。"],
+    "child": ["涉及孩子的安全，再小的隐患也不能放过，您担心是应该的。"],
+    "gas": ["燃气的事关系到一家人的安全，您担心是应该的。"],
+}
+# stop-gap lines: what is done today, before any inspection or report (each checked for grounding)
+STOPGAP = {
+    "assault": ["涉事的保安从今天起停岗，我们全力配合公安调查；项目经理今天去看望被打的业主。",
+                "动手的人员今天起停止上岗，接受调查，我们配合公安依法处理，并去看望被打的业主。"],
+    "fire_exit": ["锁住的消防通道门今天全部打开，以后不再上锁，这件事不等检查，马上办。",
+                  "消防通道今天就全部打开、保持畅通，我们每天巡查，不再锁门。"],
+    "gas": ["请先关闭燃气阀门、开窗通风，不要开关电器；我们的人马上和燃气公司一起到场。"],
+    "sewage": ["外溢的污水今天先派人疏通、清理、消毒，堵住的地方当天打通，不让污水再倒灌进来。",
+               "我们今天就派人疏通、清掏，把漫出来的污水清理干净并消毒。"],
+    "no_water": ["恢复供水之前，我们先联系送水车和桶装水送到楼下，恢复时间一有准信就提前通知到每家每户。",
+                 "没水的这段时间，我们先安排临时送水，停水、来水的时间提前通知大家。"],
+    "no_power": ["恢复供电之前，我们先保障楼道的应急照明，来电时间一有准信就提前通知大家。"],
+    "lift": ["有问题的电梯先停用、挂牌提示，维保单位今天到场检查，查清之前不让人冒险乘坐。",
+             "出问题的电梯今天先请维保单位到场，有隐患就先停用，修好验过再开。"],
+    "structure": ["开裂的部位我们今天先派人查看，判断有没有安全风险，有风险的先做临时防护。",
+                  "有问题的部位今天先围挡、设警示，防止伤人，再请专业单位查看鉴定。"],
+    "child": ["涉及孩子安全的地方，在彻底解决之前我们先派人上门做临时防护，今天就安排。"],
+}
+OWN_ACT = {
+    "locked": ["锁上的地方今天先打开，恢复正常使用；为什么锁、谁决定的，我们自己查清楚给您答复。"],
+    "charges": ["收费的依据和明细由我们自己拿出来，一笔一笔给您说清楚，说不清的由我们负责纠正。",
+                "这项收费是我们的做法，依据、标准和去向我们书面公开，有不合规的地方我们自己改。"],
+    "rules": ["这是我们自己的做法，我们先停下来自查，查实有错就改，结果书面告诉您。",
+              "您指出的做法，我们内部先查清楚是谁决定、依据什么，错了就纠正，不推给别人。"],
+}
+ASK_SAFETY = [
+    "现在还有没有急需我们上门处理的地方？您告诉我，我们先去那里。",
+    "眼下最让您担心的是哪一处？我们的人先去处理那里。",
+    "现在情况有没有变得更严重？有的话请马上告诉我们，我们先派人去。",
+    "家里或楼里现在有没有需要我们先照顾的老人、孩子？我们优先上门。",
+    "今天我们派人过去，您看找谁对接现场情况最方便？",
+    "我们今天就安排人到场，您方便的话在现场给我们指一指最急的地方好吗？",
+    "您那边现在情况怎么样？我们的人到之前，有什么需要先帮您做的吗？",
+    "临时措施做完后，我们想请您看看是否到位，您什么时间方便？",
+]
+ASK_ASSAULT = [
+    "被打的业主现在情况怎么样？我们想先去看望，您方便告诉我们怎么联系他的家人吗？",
+]
+ASK_ESTATE = [
+    "这件事各家的情况您最清楚，有没有家里有老人、孩子或病人、需要我们先照顾的？",
+    "受影响的住户里，有没有特别困难、需要我们先上门的？告诉我，我们先去。",
+]
+ASK_LISTED = [
+    "您列的几条我们逐条核对，书面答复您，您看是送到家里还是发到您方便的地方？",
+    "您信里列的几点，我们一条一条书面答复，什么时间、用什么方式给您比较方便？",
+]
+NEG_OWN = [
+    "您要的说法由我们自己给：查清经过、谁做的决定、怎么纠正，书面答复您，涉事人员按公司制度处理。",
+    "这件事的责任在我们，处理结果——经过、整改和对相关人员的处理——我们会书面告诉您。",
+    "怎么纠正、怎么弥补，我们先拿出方案给您看，您觉得不够的地方直接提，我们再改。",
+    "我们想约您当面谈一次，把我们查到的经过和纠正办法讲清楚，您看什么时间合适？",
+]
 
 
 def _fmt(template: str, sit: Situation, **extra: str) -> str:
@@ -307,12 +430,64 @@ def _join(parts: list[str], required: int) -> str:
     return "".join(parts)
 
 
+def _safe(options: list[str], plain: str) -> list[str]:
+    """The lines of a bank that name nothing the complaint does not (agent/guard/grounding.py)."""
+    from agent.guard.grounding import ungrounded
+
+    return [o for o in options if not ungrounded(o, plain)]
+
+
+def _labelled(sit: Situation, gist: Gist | None) -> bool:
+    """The owner may be spoken of through a vulnerable-people word (never their own disability)."""
+    if not sit.vulnerable:
+        return False
+    return not (sit.vulnerable in ("残疾人", "行动不便的人") or (gist is not None and gist.disabled_self))
+
+
+def _stopgap(gist: Gist | None, plain: str, seed: int, avoid: str) -> str:
+    for hazard in gist.hazards if gist else ():
+        if hazard == "assault" and "assault" not in gist.accused:
+            continue  # a fight between others: no "our guard is suspended"
+        lines = _safe(STOPGAP[hazard], plain)
+        if lines:
+            return _pick(lines, seed, avoid, salt="stopgap-" + hazard)
+    return ""
+
+
+def _own(gist: Gist | None, plain: str, seed: int, avoid: str) -> str:
+    for act in gist.accused if gist else ():
+        if act in OWN_ACT and not (act == "locked" and "fire_exit" in gist.hazards):
+            lines = _safe(OWN_ACT[act], plain)
+            if lines:
+                return _pick(lines, seed, avoid, salt="own-" + act)
+    return ""
+
+
+# issues a stop-gap already answers (no "inspect and list the faults" after "unlock today")
+_COVERED = {"fire_exit": {"fire_safety"}, "lift": {"lift", "trapped"}, "no_water": {"water_power"},
+            "no_power": {"water_power"}, "gas": {"gas"}, "assault": {"security"}, "sewage": {"hygiene"}}
+
+
 def compose_letter(stage: Stage, sit: Situation, seed: int, *, group: bool, escalate: bool,
-                   avoid: str = "") -> str:
-    """The text of one stage for a long written complaint."""
+                   avoid: str = "", gist: Gist | None = None, plain: str = "") -> str:
+    """The text of one stage for a long written complaint. ``gist`` (agent/understand/gist.py) is what
+    the letter is really about: its own main point, its hazards, what it accuses us of."""
     s = seed + list(Stage).index(stage) * 7
     primary = sit.primary
+    accused = bool(gist and gist.accused)
+    hazard = _stopgap(gist, plain, s, "") if gist else ""
     if stage is Stage.listen:
+        if gist and gist.quote and gist.quote not in avoid:  # a rejected quote: the issue names instead
+            head = _pick(LEAD_QUOTE, s, avoid).format(q=gist.quote)
+            if hazard and gist.hazard in ("no_water", "no_power"):
+                tail = _pick(LEAD_SUPPLY_TAIL, s // 3, avoid)
+            elif hazard:
+                tail = _pick(LEAD_SAFETY_TAIL, s // 3, avoid)
+            elif len(sit.issues) > 1:
+                tail = _pick(LEAD_MORE_NAMED, s // 3, avoid).format(rest=_list(sit.issues[1:]))
+            else:
+                tail = _choose(LISTEN_TAIL, sit, s // 3, avoid)
+            return _join([head, tail], 1)
         if not sit.issues:
             head = _pick(LISTEN_UNKNOWN, s, avoid)
         else:
@@ -320,9 +495,17 @@ def compose_letter(stage: Stage, sit: Situation, seed: int, *, group: bool, esca
         return _join([head, _choose(LISTEN_TAIL, sit, s // 3, avoid)], 1)
     if stage is Stage.empathize:
         parts = []
-        if "apology" in sit.demands or sit.against_property:
+        if accused:
+            parts.append(_pick(EMPATHY_ACCUSED[gist.accused[0]], s, avoid))
+        elif "apology" in sit.demands or sit.against_property:
             parts.append(_pick(EMPATHY_AGAINST_US if sit.against_property else APOLOGY, s, avoid))
-        if sit.vulnerable:
+        felt = _safe(EMPATHY_HAZARD.get(gist.hazard or "", []), plain) if hazard and not parts else []
+        if felt:  # the harm itself, not a generic "这件事给您添了烦恼"
+            parts.append(_pick(felt, s, avoid))
+        if sit.vulnerable and not _labelled(sit, gist):
+            if not parts:
+                parts.append(_pick(EMPATHY_NO_LABEL, s, avoid))
+        elif sit.vulnerable:
             parts.append(_choose(EMPATHY_VULNERABLE, sit, s, avoid))
         elif sit.duration and not parts:
             parts.append(_choose(EMPATHY_LONG, sit, s, avoid))
@@ -331,35 +514,46 @@ def compose_letter(stage: Stage, sit: Situation, seed: int, *, group: bool, esca
         if not parts:
             bank = EMPATHY_OUTSIDE if primary and primary.scope == "outside" else EMPATHY_DEFAULT
             parts.append(_pick(bank, s, avoid))
-        if "apology" in sit.demands and sit.against_property:
+        if "apology" in sit.demands and (sit.against_property or accused):
             parts.append(_pick(APOLOGY, s, avoid))
         return _join(parts, 1)
     if stage is Stage.ask:
-        if primary is None:
-            return _pick(ASK_VISIT, s, avoid)
-        if primary.category == "fees":
-            bank = ASK_FEES
-        elif len(sit.issues) > 2:
-            bank = ASK_PRIORITY + ASK_EVIDENCE
-        elif primary.scope == "outside" or primary.category in ("other", "service_attitude"):
-            bank = ASK_CONTACT + ASK_EVIDENCE  # nothing on site to look at together
-        else:
-            has_place = any(f.kind == "where" for f in sit.facts)
-            bank = ASK_VISIT + ASK_EVIDENCE + ([] if has_place else ASK_WHERE)
-        return _pick(bank, s, avoid).format(summary=primary.summary)
+        return _ask(sit, gist, plain, s, avoid, hazard=bool(hazard))
     if stage is Stage.act:
         parts = []
-        if primary is None:
+        covered: set[str] = set()
+        if hazard:
+            parts.append(hazard)
+            for h in gist.hazards:
+                covered |= _COVERED.get(h, set())
+        own = _own(gist, plain, s, avoid)
+        if own:
+            parts.append(own)
+            covered |= {"fees"} if "charges" in gist.accused else set()
+        issues = [i for i in sit.issues if i.key not in covered]
+        if accused:  # answered as the company itself: nothing forwarded to others first
+            issues = [i for i in issues if i.scope != "outside"] + [i for i in issues if i.scope == "outside"]
+        if primary is None and not parts:
             parts.append("您反映的情况，我已经登记下来，会请相关部门的负责人逐条核实。")
-        else:
-            parts.append(_act_for(primary, s, avoid))
-            for extra in sit.issues[1:2]:
+        elif issues:
+            lead = issues[0]
+            if not parts and gist and gist.quote and lead is primary:
+                parts.append(_pick(ACT_POINT, s, avoid).format(action=lead.action) if lead.scope == "ours"
+                             else _act_for(lead, s, avoid))
+            elif not parts:
+                parts.append(_act_for(lead, s, avoid))
+            else:
+                follow = "" if lead.scope == "ours" else "，进展我一并跟进"
+                parts.append(_pick(ACT_SECONDARY, s, avoid, salt=lead.key).format(
+                    summary=lead.summary, action=_action(lead), follow=follow))
+            for extra in issues[1:2] if len(parts) < 2 else []:
                 follow = "" if extra.scope == "ours" else "，进展我一并跟进"
                 parts.append(_pick(ACT_SECONDARY, s, avoid, salt=extra.key).format(
                     summary=extra.summary, action=_action(extra), follow=follow))
-        if escalate or group:
+        if escalate or group or hazard or accused:
             parts.append(_pick(ACT_ESCALATE, s, avoid))
-        parts.append(_pick(ACT_CALLBACK_SOON if escalate or group else ACT_CALLBACK, s // 5, avoid))
+        soon = escalate or group or hazard or accused
+        parts.append(_pick(ACT_CALLBACK_SOON if soon else ACT_CALLBACK, s // 5, avoid))
         callback = parts.pop()
         text = _join(parts, 1)
         while len(text) + len(callback) > MAX_LETTER_CHARS and len(parts) > 1:
@@ -367,20 +561,59 @@ def compose_letter(stage: Stage, sit: Situation, seed: int, *, group: bool, esca
             text = _join(parts, 1)
         return text + callback
     if stage is Stage.negotiate:
+        if accused:
+            return _pick(NEG_OWN, s, avoid)
         for key, bank in (("compensation", NEG_COMPENSATION), ("refund", NEG_REFUND), ("replace", NEG_REPLACE),
                           ("punish", NEG_PUNISH), ("information", NEG_INFORMATION)):
-            if key in sit.demands:
+            if key in sit.demands and not (key == "punish" and hazard):  # no "执法部门的权力" on a hazard
                 return _pick(bank, s, avoid)
-        return _pick(NEG_GROUP if group else NEG_DEFAULT, s, avoid).format(
-            summary=primary.summary if primary else "这件事")
+        label = primary.summary if primary and not primary.summary.endswith("问题") else "这件事"
+        return _pick(NEG_GROUP if group else NEG_DEFAULT, s, avoid).format(summary=label)
     # thank
     scope = primary.scope if primary else "ours"
+    if accused:
+        scope = "ours"
     improve = _pick(THANK_IMPROVE[scope], s, avoid).format(summary=primary.summary if primary else "")
     if "{summary}" in THANK_IMPROVE[scope][0] and not primary:
         improve = THANK_IMPROVE[scope][-1]
     opening = _pick(THANK_OPEN + (THANK_OPEN_MANY if sit.many else []), s, avoid, salt="thank-open")
     follow = _pick(THANK_FOLLOW, s // 3, avoid).format(summary=primary.summary if primary else "这件事")
     return _join([opening, improve, follow], 3)
+
+
+ACT_POINT = ["针对这一点，我们{action}。", "这件事我们{action}。", "对您说的这件事，我们{action}。"]
+
+
+def _ask(sit: Situation, gist: Gist | None, plain: str, s: int, avoid: str, *, hazard: bool) -> str:
+    primary = sit.primary
+    if gist and "assault" in gist.accused:
+        lines = _safe(ASK_ASSAULT, plain)
+        if lines:
+            return _pick(lines, s, avoid)
+    if hazard:
+        return _pick(_safe(ASK_SAFETY, plain) or ASK_CONTACT, s, avoid)
+    attached = bool(gist and gist.attached)
+    wide = bool(gist and gist.estate_wide) or sit.many
+    listed = bool(gist and gist.listed)
+    evidence = [] if attached else ASK_EVIDENCE
+    if primary is None:
+        bank = ASK_VISIT
+    elif listed:
+        bank = ASK_LISTED
+    elif gist and "charges" in gist.accused:
+        bank = ASK_CONTACT
+    elif primary.category == "fees":
+        bank = [q for q in ASK_FEES if not (attached and "单据" in q)] or ASK_CONTACT
+    elif len(sit.issues) > 2:
+        bank = ASK_PRIORITY + evidence
+    elif primary.scope == "outside" or primary.category in ("other", "service_attitude"):
+        bank = ASK_CONTACT + [q for q in evidence if "{summary}" not in q]  # nothing on site to look at
+    elif wide:
+        bank = ASK_ESTATE + ASK_CONTACT
+    else:
+        has_place = any(f.kind == "where" for f in sit.facts)
+        bank = ASK_VISIT + evidence + ([] if has_place else ASK_WHERE)
+    return _pick(bank, s, avoid).format(summary=primary.summary if primary else "")
 
 
 def _action(issue: IssueType) -> str:

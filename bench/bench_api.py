@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 WUYE_CMD = [str(Path(sys.executable).parent / "wuye")]  # the console script of this virtualenv
 TEXTS = {
     "listen": "您慢慢说,不着急,您说的每一点我都记下来了,还有什么想补充的尽管告诉我。",
-    "empathize": "这么多天没解决,换了谁都会着急,真是辛苦您了,给您添麻烦了。",
+    "empathize": "问题一直没解决,换了谁都会着急,真是辛苦您了,给您添麻烦了。",
     "ask": "想跟您确认一下,问题具体在哪个位置?您看今天下午还是明天上午方便师傅上门?",
     "act": "我这就给您登记加急工单,请师傅今天下午上门查看,有进展我第一时间打电话告诉您。",
     "negotiate": "查清原因后,处理方案我先跟您商量,按您方便的时间来安排。",

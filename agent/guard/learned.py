@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -113,20 +114,24 @@ class LearnedModel:
 
     def score(self, text: str) -> dict[str, float]:
         """Highest probability per category over the windows the checker reads (for calibration and
-        tests): sentence categories over every window, whole-reply categories over the whole text only
-        (when short enough) — the same reading as ``hits``, without thresholds."""
-        prep = prepare(text)
+        tests) — the same reading as ``hits``, without thresholds."""
         best = np.zeros(len(self.categories), dtype=np.float32)
+        for _s, _e, allowed, probs in self._readings(prepare(text)):
+            best = np.maximum(best, np.where(allowed, probs, 0.0))
+        return dict(zip(self.categories, best.tolist(), strict=True))
+
+    def _readings(self, prep: Prepared) -> Iterator[tuple[int, int, np.ndarray, np.ndarray]]:
+        """(start, end, categories read there, probabilities) per window: sentence categories on every
+        sentence, whole-reply categories on the whole text only (when short enough)."""
         every = np.ones(len(self.categories), dtype=bool)
         sentence = self._sentence if self._sentence is not None else every
         whole = self._whole if self._whole is not None else every
         spans = windows(prep)
-        for s, e in spans:
-            best = np.maximum(best, np.where(sentence, self.probabilities(prep.norm[s:e]), 0.0))
+        scored = [(s, e, sentence) for s, e in spans]
         if len(prep.norm) <= self._whole_max and whole.any():
-            allowed = whole | (sentence if len(spans) <= 1 else False)
-            best = np.maximum(best, np.where(allowed, self.probabilities(prep.norm), 0.0))
-        return dict(zip(self.categories, best.tolist(), strict=True))
+            scored.append((0, len(prep.norm), whole | (sentence if len(spans) <= 1 else False)))
+        for s, e, allowed in scored:
+            yield s, e, allowed, self.probabilities(prep.norm[s:e])
 
     def configure(self, sentence: list[str], whole: list[str], whole_max_chars: int) -> None:
         """Which categories are reported per sentence, which only on the whole (short) reply."""
@@ -145,14 +150,7 @@ class LearnedModel:
         best = prep.cache.get(key)
         if best is None:
             best = {}
-            every = np.ones(len(self.categories), dtype=bool)
-            sentence = self._sentence if self._sentence is not None else every
-            whole = self._whole if self._whole is not None else every
-            scored = [(s, e, sentence) for s, e in windows(prep)]
-            if len(prep.norm) <= self._whole_max and whole.any():
-                scored.append((0, len(prep.norm), whole | (sentence if len(scored) <= 1 else False)))
-            for s, e, allowed in scored:
-                probs = self.probabilities(prep.norm[s:e])
+            for s, e, allowed, probs in self._readings(prep):
                 for c in np.nonzero((probs >= self.thresholds) & allowed)[0].tolist():
                     if c not in best or probs[c] > best[c][0]:
                         best[c] = (float(probs[c]), s, e)

@@ -72,13 +72,12 @@ def test_a_hit_is_the_sentence_with_the_nearest_labelled_example(tiny, tmp_path)
     text = "您好,收到您的反馈。这次漏水是您自己把水管改坏的,费用只能您来出。"
     scores = model.score(text)
     assert scores["blaming"] > scores["overpromising"]
-    hits = model.hits(prepare(text), frozenset({"blaming"}))
-    if scores["blaming"] >= meta["thresholds"]["blaming"]:
-        (hit,) = hits
-        assert text[hit.start:hit.end].startswith("这次漏水是您自己") and hit.example_id.startswith("evals/train.jsonl:b")
-        assert hit.similarity > 0.2
-    else:  # the tiny model is not sure: then nothing is reported either
-        assert hits == []
+    assert meta["thresholds"]["blaming"] > 0.5  # calibrated on a six-row dev split: set it here for the reading
+    model.thresholds[model.categories.index("blaming")] = 0.5
+    assert scores["blaming"] >= 0.5
+    (hit,) = model.hits(prepare(text), frozenset({"blaming"}))
+    assert text[hit.start:hit.end].startswith("这次漏水是您自己") and hit.example_id.startswith("evals/train.jsonl:b")
+    assert hit.similarity > 0.2
 
 
 def test_reviewed_clean_texts_are_remembered_not_re_guessed(tiny, tmp_path):

@@ -9,14 +9,10 @@ override in the audit log; an agent key is refused. Screenshots of every page go
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import re
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,17 +20,14 @@ from typing import Any
 
 import httpx
 import pytest
-import respx
 
 from tests.api.conftest import make_settings
 from tests.workflow.conftest import answer_for, chat, context_of, user_message
 
+from .live_site import CHROMIUM, chromium, create_keys, live_api
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = shutil.which("chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
-LLM_URL = "http://llm.test/v1/chat/completions"
 GOOD = {
     "listen": "您慢慢说,不着急,您说的每一点我都记下来了,还有什么想补充的尽管告诉我。",
     "empathize": "漏水这么多天,家里还发了霉,换了谁都会着急上火,真是辛苦您了。",
@@ -76,26 +69,6 @@ def _answer(request: httpx.Request) -> httpx.Response:
     return httpx.Response(200, json=chat(json.dumps(answer_for(request, texts), ensure_ascii=False)))
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-async def _keys(settings: Any) -> dict[str, str]:
-    from agent.workflow.store.database import Database
-    from agent.workflow.store.keys import create_api_key
-
-    db = await Database.open(settings)
-    tokens = {}
-    async with db.begin() as s:
-        for role, name, projects in (("agent", "前台小王", ["翠湖苑", "锦绣华庭"]), ("supervisor", "张主管", ["*"]),
-                                     ("qa", "质检小李", ["*"])):
-            _, tokens[role] = await create_api_key(s, name=name, role=role, projects=projects)
-    await db.dispose()
-    return tokens
-
-
 @dataclass
 class Site:
     base: str
@@ -124,30 +97,16 @@ class Site:
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     if CHROMIUM is None:
         pytest.skip("Debian's Chromium is not installed (apt-get install -y chromium); .ci/run installs it")
-    import uvicorn
-
     from agent.retrieval.index import build_index
-    from api.app import create_app
 
     data_dir = tmp_path_factory.mktemp("console-browser")
     settings = make_settings(data_dir, model="openai/test-model", api_base="http://llm.test/v1",
                              api_key="sk-test", retries=0, timeout=5,
                              rate_limit_per_minute=100_000)
     build_index(settings, progress=False)
-    tokens = asyncio.run(_keys(settings))
-    with respx.mock(assert_all_mocked=True, assert_all_called=False) as mock:
-        mock.post(LLM_URL).mock(side_effect=_answer)
-        mock.route(host="127.0.0.1").pass_through()
-        port = _free_port()
-        server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
-                                               log_level="warning", http="h11"))
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 120
-        while not server.started:
-            assert thread.is_alive() and time.monotonic() < deadline, "the API server did not start"
-            time.sleep(0.05)
-        base = f"http://127.0.0.1:{port}"
+    tokens = create_keys(settings, [("agent", "前台小王", ["翠湖苑", "锦绣华庭"]), ("supervisor", "张主管", ["*"]),
+                                    ("qa", "质检小李", ["*"])])
+    with live_api(settings, _answer) as base:
         drafts = {}
         with httpx.Client(base_url=base, timeout=60) as client:
             for name, complaint, project in (("leak", LEAK, "翠湖苑"), ("noise", NOISE, "锦绣华庭"),
@@ -156,22 +115,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
                                 headers={"Authorization": f"Bearer {tokens['agent']}"})
                 assert r.status_code == 201, r.text
                 drafts[name] = r.json()
-        shots = tmp_path_factory.mktemp("screenshots")
-        try:
-            yield Site(base=base, tokens=tokens, drafts=drafts, shots=shots)
-        finally:
-            server.should_exit = True
-            thread.join(timeout=30)
+        yield Site(base=base, tokens=tokens, drafts=drafts, shots=tmp_path_factory.mktemp("screenshots"))
 
 
 @pytest.fixture(scope="module")
 def browser(site: Site) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 def _sign_in(page: Any, site: Site, role: str) -> None:

@@ -11,21 +11,19 @@ on every supervisor page. Screenshots go to ``<pytest tmp>/screenshots`` and ``$
 
 from __future__ import annotations
 
-import asyncio
 import re
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 import pytest
-import respx
 
 from tests.api.conftest import make_settings
 
-from .test_browser import ARGS, CHROMIUM, LLM_URL, Site, _free_port
+from .live_site import CHROMIUM, chromium, create_keys, live_api
+from .test_browser import Site
 from .workspace_model import BLOCKED_EDIT, BLOCKED_RULE, BLOCKED_SPAN, REWRITES, TEXTS, WorkspaceModel
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -39,64 +37,31 @@ class WorkspaceSite(Site):
     model: Any = None
 
 
-async def _keys(settings: Any) -> dict[str, str]:
-    from agent.workflow.store.database import Database
-    from agent.workflow.store.keys import create_api_key
-
-    db = await Database.open(settings)
-    tokens = {}
-    async with db.begin() as s:
-        for role, name, projects in (("agent", "前台小王", ["翠湖苑", "锦绣华庭"]), ("supervisor", "张主管", ["*"])):
-            _, tokens[role] = await create_api_key(s, name=name, role=role, projects=projects)
-    await db.dispose()
-    return tokens
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WorkspaceSite]:
     if CHROMIUM is None:
         pytest.skip("Debian's Chromium is not installed (apt-get install -y chromium); .ci/run installs it")
-    import uvicorn
-
     from agent.retrieval.index import build_index
-    from api.app import create_app
 
     data_dir = tmp_path_factory.mktemp("workspace-browser")
     settings = make_settings(data_dir, model="openai/test-model", api_base="http://llm.test/v1", api_key="sk-test",
                              retries=0, timeout=40, rate_limit_per_minute=100_000)
     build_index(settings, progress=False)
-    tokens = asyncio.run(_keys(settings))
+    tokens = create_keys(settings, [("agent", "前台小王", ["翠湖苑", "锦绣华庭"]), ("supervisor", "张主管", ["*"])])
     gate = threading.Event()
     model = WorkspaceModel(gate)
-    with respx.mock(assert_all_mocked=True, assert_all_called=False) as mock:
-        mock.post(LLM_URL).mock(side_effect=model)
-        mock.route(host="127.0.0.1").pass_through()
-        port = _free_port()
-        server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
-                                               log_level="warning", http="h11"))
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 120
-        while not server.started:
-            assert thread.is_alive() and time.monotonic() < deadline, "the API server did not start"
-            time.sleep(0.05)
+    with live_api(settings, model) as base:
         try:
-            yield WorkspaceSite(base=f"http://127.0.0.1:{port}", tokens=tokens, drafts={},
+            yield WorkspaceSite(base=base, tokens=tokens, drafts={},
                                 shots=tmp_path_factory.mktemp("screenshots"), gate=gate, model=model)
         finally:
             gate.set()
-            server.should_exit = True
-            thread.join(timeout=30)
 
 
 @pytest.fixture(scope="module")
 def browser(site: WorkspaceSite) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 def _watch(page: Any) -> list[str]:

@@ -175,6 +175,16 @@ def evidence(complaint: str) -> Evidence:
                     frozenset(_time_keys(plain)), frozenset(_tokens(_COUNT, plain)))
 
 
+def _asking(plain: str, start: int) -> bool:
+    """Inside a question clause: the clause (between commas and stops) asks (吗/哪/几/还是/有没有 …)
+    or is the last clause before a question mark. 您说的5区起火，您还好吗？ still asserts 5区起火."""
+    a = max(plain.rfind(p, 0, start) for p in "，,、。！!？?；;\n") + 1
+    ends = [i for i in (plain.find(p, start) for p in "，,、。！!？?；;\n") if i >= 0]
+    b = min(ends or [len(plain)])
+    clause, mark = plain[a:b], plain[b:b + 1]
+    return bool(_QUESTION_WORDS.search(clause)) and mark not in ("。", "！", "!") or mark in ("？", "?")
+
+
 def mentions(draft: str) -> list[Mention]:
     """Every specific the draft names (places, objects, hazards, times, counts), in text order."""
     plain = to_simplified(draft or "")
@@ -186,22 +196,13 @@ def mentions(draft: str) -> list[Mention]:
     def add(start: int, end: int, kind: str, concept: str) -> None:
         if any(s < end and start < e for s, e in taken):
             return
-        if kind != "hazard" and asking(start):
+        if kind != "hazard" and _asking(plain, start):
             return
         if kind in ("time", "count") and (plain[max(0, start - 2):start].endswith(("每", "提前", "哪"))
                                           or plain[start:end + 1] in ("一天天", "一年年") or plain[end:end + 1] == "比"):
             return  # 每两周 / 提前一个月 (our plan), 哪一户 (a question word), 一天天 (little by little)
         taken.append((start, end))
         found.append(Mention(start, end, draft[start:end], kind, concept))
-
-    def asking(start: int) -> bool:
-        """Inside a question clause: the clause (between commas and stops) asks (吗/哪/几/还是/有没有 …)
-        or is the last clause before a question mark. 您说的5区起火，您还好吗？ still asserts 5区起火."""
-        a = max(plain.rfind(p, 0, start) for p in "，,、。！!？?；;\n") + 1
-        ends = [i for i in (plain.find(p, start) for p in "，,、。！!？?；;\n") if i >= 0]
-        b = min(ends or [len(plain)])
-        clause, mark = plain[a:b], plain[b:b + 1]
-        return bool(_QUESTION_WORDS.search(clause)) and mark not in ("。", "！", "!") or mark in ("？", "?")
 
     for m in _NUMBERED_PLACE.finditer(plain):
         add(m.start(), m.end(), "place", _number(m.group(1)) + m.group(2))

@@ -94,6 +94,14 @@ class GuardChecker:
             self._guard = build_guard(self.engine, self.learned, judge)
         return self._guard
 
+    def warm_up(self) -> None:
+        """Load what a first check (and a first learned hit) would otherwise load: the Guard and its
+        validators, the learned layer's lookup tables. Local work only."""
+        if self.via_guardrails:
+            self._get_guard()
+        if self.learned is not None:
+            self.learned.warm_up()
+
     def _run(self, items: list[tuple[str, Stage]]) -> list[GuardResult]:
         if not self.via_guardrails:
             return self._run_direct(items)

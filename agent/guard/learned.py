@@ -171,6 +171,11 @@ class LearnedModel:
             out.append(LearnedHit(self.categories[c], s, e, p, float(self.thresholds[c]), ex_id, ex_text, sim))
         return out
 
+    def warm_up(self) -> None:
+        """Build the lookup tables a first hit would otherwise build (≈ 0.1 s): reviewed texts, examples."""
+        self.reviewed_clean("")
+        self.nearest(self.categories[0], "")
+
     # -- memory of reviewed clean wording --------------------------------------------------------
     def reviewed_clean(self, norm: str) -> bool:
         """True when ``norm`` is, up to a few characters, one of the clean texts we reviewed and must
@@ -181,7 +186,7 @@ class LearnedModel:
             return False
         if self._clean is None:
             self._clean = [set(features(prepare(t).norm)) for t in self._clean_texts]
-        mine = set(features(norm))
+        mine = set(features(norm)) if norm else set()
         if not mine:
             return False
         need = REVIEWED_SIMILARITY * math.sqrt(len(mine))

@@ -167,6 +167,7 @@ class DraftCore:
                  "classification": classify_offline(accepted.complaint_model).model_dump(mode="json")}
         draft_offline(draft_request(state))  # type: ignore[arg-type]
         self.context.checker.check_set({"listen": "您先别着急,我都记下了。", "act": "我們馬上安排師傅上門。"})
+        self.context.checker.warm_up()
         self.context.model.warm_up()
         log.info("drafting warmed up in %.0f ms", (time.perf_counter() - started) * 1000)
 

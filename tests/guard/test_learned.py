@@ -121,3 +121,10 @@ def test_clearing_the_owner_is_not_arguing_unless_taken_back():
         prep = prepare(text)
         reason = excuse("arguing", "learned.arguing", analyse(prep), 0, len(prep.norm))
         assert (reason == "clears_the_owner") is excused, text
+
+
+def test_warm_up_builds_what_a_first_hit_would():
+    model = LearnedModel(ROOT / "guardrails" / "learned.npz")
+    assert model._clean is None and model._examples is None
+    model.warm_up()
+    assert model._clean and model._examples

@@ -90,19 +90,21 @@ def corpus_phrasings(root: Path) -> list[Example]:
 MUST_PASS_MARGIN = 0.02  # thresholds sit this far above the highest score of a text that must pass
 
 
+def _clean_from(examples: list[Example], sources: tuple[str, ...]) -> list[Example]:
+    return [e for e in examples if not e.labels and "#s" not in e.id and e.id.startswith(sources)]
+
+
 def must_pass(examples: list[Example]) -> list[Example]:
     """Clean wording our own drafter is built from (the offline drafter's stages, the corpus
     phrasings): every threshold sits above their scores, so drafts like them are never flagged."""
-    return [e for e in examples if not e.labels and "#s" not in e.id
-            and e.id.startswith(("corpus:", "evals/guardrails/offline_clean.jsonl:"))]
+    return _clean_from(examples, ("corpus:", "evals/guardrails/offline_clean.jsonl:"))
 
 
 def reviewed_clean(examples: list[Example]) -> list[Example]:
     """Clean texts reviewed one by one (our near-miss phrasings, the policy's pass examples): the
     model file remembers them (``LearnedModel.reviewed_clean``) instead of raising every threshold
     above the hardest of them."""
-    return [e for e in examples if not e.labels and "#s" not in e.id
-            and e.id.startswith(("policy:", "tests/guard/data/phrasings.jsonl:"))]
+    return _clean_from(examples, ("policy:", "tests/guard/data/phrasings.jsonl:"))
 
 
 FRESH_WEIGHT = 2.0  # the independent writers' train split: closest to what the guard meets

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 from agent.loop import events
 from tests.api.conftest import BLOCK_RULE, FLAG_ACT
@@ -23,8 +25,20 @@ async def decide(api, draft_id, headers, **body):  # noqa: ANN001, ANN201
     return await api.client.post(f"/v1/drafts/{draft_id}/decision", json=body, headers=headers)
 
 
-async def test_scripted_history(any_db_api):  # noqa: PLR0915 - one story, told in order
+def _office_hours_clock() -> Callable[[], datetime]:
+    """The core's clock, started at the last 11:00 Shanghai time (03:00 UTC) and moving with real time:
+    "明天上午十点前" must be 23 hours away, not 34, whatever hour the suite runs at."""
+    real = datetime.now(UTC)
+    start = real.replace(hour=3, minute=0, second=0, microsecond=0)
+    if start > real:
+        start -= timedelta(days=1)
+    began = time.monotonic()
+    return lambda: start + timedelta(seconds=time.monotonic() - began)
+
+
+async def test_scripted_history(any_db_api, monkeypatch):  # noqa: PLR0915 - one story, told in order
     api = any_db_api
+    monkeypatch.setattr("agent.workflow.core.now", _office_hours_clock())
     agent, sup = await api.key("agent"), await api.key("supervisor")
     aid = agent["X-Key-Id"]
 
@@ -86,7 +100,7 @@ async def test_scripted_history(any_db_api):  # noqa: PLR0915 - one story, told 
     assert kinds == ["callback", "follow_up", "visit"]
     assert sorted(c["kind"] for c in everything if c["draft_id"] == d3["id"]) == [
         "callback", "compensation", "follow_up", "visit"]
-    from datetime import datetime
+
 
     dues = sorted(datetime.fromisoformat(c["due_at"]) for c in everything)
     first, last = dues[0], dues[-1]

@@ -117,12 +117,22 @@ class Engine:
         return grouped
 
     def run(self, prep: Prepared, stage: Stage, categories: frozenset | None = None) -> list[Violation]:
+        """Every rule's violations in ``prep`` for ``stage`` (only ``categories`` when given). The
+        rules run once per text and stage (cached on ``prep``): the eleven category validators of
+        one Guard call each take their share of the same run."""
+        key = (self._token, stage)
+        found = prep.cache.get(key)
+        if found is None:
+            found = prep.cache[key] = self._run(prep, stage)
+        return found if categories is None else [v for v in found if v.category in categories]
+
+    def _run(self, prep: Prepared, stage: Stage) -> list[Violation]:
         found: list[Violation] = []
         rules = self.policy.rules
         for ri, pattern_ids in self._candidates(prep) if self.prefilter else self._all:
             compiled = rules[ri]
             rule = compiled.rule
-            if (categories is not None and rule.category not in categories) or not rule.applies_to(stage):
+            if not rule.applies_to(stage):
                 continue
             spans: list[tuple[int, int]] = []
             for pi in pattern_ids:

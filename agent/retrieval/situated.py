@@ -118,10 +118,10 @@ def situation_query(complaint: str, classification: Classification, max_chars: i
 
 def search_situated(retriever: Retriever, complaint: str, classification: Classification,
                     k: int = 3, max_chars: int = 400) -> dict[Stage, list[Hit]]:
-    from agent.understand.facts import gather_facts
+    from agent.understand.facts import owes_fees
 
     group = group_playbook(complaint, classification)
-    owes = gather_facts(complaint, classification).has("owes")
+    owes = owes_fees(complaint)
     topics = situation_topics(complaint, classification, group=group)
     hits = retriever.search_stages(situation_query(complaint, classification, max_chars), stages=list(Stage), k=k + 3)
     out: dict[Stage, list[Hit]] = {}

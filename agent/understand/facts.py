@@ -169,6 +169,13 @@ def seed_of(text: str) -> int:
     return int(hashlib.sha1(text.encode("utf-8")).hexdigest()[:8], 16)
 
 
+def owes_fees(complaint: str) -> bool:
+    """The ``owes`` tag of ``gather_facts`` alone: the owner says they are behind with a payment
+    (and not that they have paid)."""
+    plain = to_simplified(complaint)
+    return bool(_TAG_RE["owes"].search(plain)) and not _TAG_RE["paid"].search(plain)
+
+
 def gather_facts(complaint: str, classification: Classification) -> Facts:
     plain = to_simplified(complaint)
     specifics = extract_specifics(plain)
@@ -395,7 +402,13 @@ def _title(plain: str) -> str:
 
 
 def extract_facts(complaint: str) -> list[Fact]:
-    """Every fact of a (masked) complaint with its span in the Simplified text."""
+    """Every fact of a (masked) complaint with its span in the Simplified text (computed once per
+    complaint: the situation, the grounding check and the stored draft set all read them)."""
+    return list(_extract_facts(complaint or ""))
+
+
+@lru_cache(maxsize=256)
+def _extract_facts(complaint: str) -> tuple[Fact, ...]:
     plain = to_simplified(complaint or "")
     facts: list[Fact] = []
     title = _title(plain)
@@ -444,7 +457,7 @@ def extract_facts(complaint: str) -> list[Fact]:
     where = _BUILDING_TOKEN.search(plain)
     if where:
         facts.append(Fact("where", where.group(0), where.start(), where.end()))
-    return facts
+    return tuple(facts)
 
 
 _BUILDING_TOKEN = re.compile(r"(?<![A-Za-z0-9０-９])[0-9一二三四五六七八九十]{1,3}(?:号楼|栋|幢)")

@@ -67,12 +67,11 @@ def payload(draft: DraftSet) -> dict[str, Any]:
 
 async def enqueue(conn: Any, before: DraftSet | None, after: DraftSet) -> list[str]:
     """Put the deliveries of this change in the outbox (call it in the change's transaction)."""
-    project = after.meta.get("project") or ""
-    ids: list[str] = []
-    for name in events_for(before, after):
-        ids += await outbox.enqueue(conn, project=project, event=name, draft_id=after.id, payload=payload(after),
-                                    at=now())
-    return ids
+    events = events_for(before, after)
+    if not events:
+        return []
+    return await outbox.enqueue(conn, project=after.meta.get("project") or "", events=events, draft_id=after.id,
+                                payload=lambda: payload(after), at=now())
 
 
 def backoff(attempts: int, base: float, cap: float = 3600.0) -> float:

@@ -227,8 +227,8 @@ async def test_two_dispatchers_claim_each_delivery_once(database, tmp_path: Path
             async with dbs[0].begin() as conn:
                 await outbox.add(conn, project="翠湖苑", url=hook.url, events=["draft.ready"], secret=SECRET)
                 for n in range(30):
-                    await outbox.enqueue(conn, project="翠湖苑", event="draft.ready", draft_id=f"d_{n}",
-                                         payload={"n": n}, at=now())
+                    await outbox.enqueue(conn, project="翠湖苑", events=["draft.ready"], draft_id=f"d_{n}",
+                                         payload=lambda n=n: {"n": n}, at=now())
             dispatchers = [Dispatcher(settings, db, f"instance-{i}") for i, db in enumerate(dbs)]
             rounds = 0
             while sum(await asyncio.gather(*(d.run_once() for d in dispatchers for _ in range(2)))):
@@ -258,8 +258,8 @@ async def test_a_claim_left_by_a_dead_dispatcher_is_taken_after_it_expires(tmp_p
     try:
         async with db.begin() as conn:
             await outbox.add(conn, project="翠湖苑", url=hook.url, events=["draft.ready"], secret=SECRET)
-            [delivery] = await outbox.enqueue(conn, project="翠湖苑", event="draft.ready", draft_id="d_1",
-                                              payload={}, at=now())
+            [delivery] = await outbox.enqueue(conn, project="翠湖苑", events=["draft.ready"], draft_id="d_1",
+                                              payload=dict, at=now())
         async with db.begin() as conn:
             assert await outbox.claim(conn, delivery_id=delivery, attempts=0, owner="dead", at=now(),
                                       hold=timedelta(seconds=0.3)) is not None

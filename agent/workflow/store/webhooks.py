@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -48,19 +49,24 @@ async def get(conn: AsyncConnection, *, webhook_id: str) -> Row | None:
     return (await conn.execute(select(webhooks).where(webhooks.c.id == webhook_id))).first()
 
 
-async def enqueue(conn: AsyncConnection, *, project: str, event: str, draft_id: str | None,
-                  payload: dict[str, Any], at: datetime) -> list[str]:
-    """One pending delivery per active subscription of ``project`` (or "*") that wants ``event``.
-    Returns the delivery ids. The body is fixed here: every attempt sends (and signs) the same bytes."""
+async def enqueue(conn: AsyncConnection, *, project: str, events: list[str], draft_id: str | None,
+                  payload: Callable[[], dict[str, Any]], at: datetime) -> list[str]:
+    """One pending delivery per active subscription of ``project`` (or "*") and each of ``events`` it
+    wants. Returns the delivery ids. The body is fixed here: every attempt sends (and signs) the same
+    bytes. One query for the subscriptions; ``payload`` is built only when one of them wants an event
+    (most changes have no subscriber)."""
     stmt = select(webhooks.c.id, webhooks.c.events).where(
         webhooks.c.revoked_at.is_(None), webhooks.c.project.in_((project, "*")))
+    wanted = [(webhook_id, event) for webhook_id, subscribed in (await conn.execute(stmt)).all()
+              for event in events if event in (subscribed or [])]
+    if not wanted:
+        return []
+    shared = payload()
     ids = []
-    for webhook_id, events in (await conn.execute(stmt)).all():
-        if event not in (events or []):
-            continue
+    for webhook_id, event in wanted:
         delivery_id = "dl_" + uuid.uuid4().hex
         body = json.dumps({"id": delivery_id, "event": event, "created_at": at.isoformat(), "project": project,
-                           **payload}, ensure_ascii=False, separators=(",", ":"))
+                           **shared}, ensure_ascii=False, separators=(",", ":"))
         await conn.execute(insert(webhook_deliveries).values(
             id=delivery_id, webhook_id=webhook_id, event=event, draft_id=draft_id, body=body, status="pending",
             attempts=0, next_attempt_at=at, created_at=at))

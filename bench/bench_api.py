@@ -2,8 +2,8 @@
 [--instances N]`.
 
 With ``--baseline REF`` (e.g. 0c58e1a) the same measurements run, in the same run, against a
-``git worktree`` of REF (served by this virtualenv's Python with the worktree first on the path),
-and both columns are printed with the load average.
+``git worktree`` of REF in a temp dir (served by this virtualenv's Python with the worktree first on
+the path, bench/serve_tree.py; removed afterwards), and both columns are printed with the load average.
 
 Starts a mock OpenAI-compatible model on a loopback port (answers after a set latency), then
 `wuye serve` in a subprocess on a temp data dir (SQLite, embedded Chroma, WUYE_MODEL=openai/mock),
@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -37,8 +37,10 @@ from pathlib import Path
 
 import httpx
 
-ROOT = Path(__file__).resolve().parent.parent
-WUYE_CMD = [str(Path(sys.executable).parent / "wuye")]  # the console script of this virtualenv
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.serve_tree import ROOT, baseline_tree, free_port, served, start_api, wait_ready  # noqa: E402
+
 TEXTS = {
     "listen": "您慢慢说,不着急,您说的每一点我都记下来了,还有什么想补充的尽管告诉我。",
     "empathize": "问题一直没解决,换了谁都会着急,真是辛苦您了,给您添麻烦了。",
@@ -50,12 +52,6 @@ TEXTS = {
 COMPLAINTS = ["楼上漏水一个多星期了,报修三次都没人来!", "电梯又坏了,老人孩子天天爬楼,你们管不管?",
               "小区门口天天堆垃圾,臭得不行。", "地下车库的灯坏了半个月,晚上根本看不清路。",
               "物业费涨了服务一点没变好,保安还爱答不理。", "隔壁装修早上七点就开始砸墙,投诉几次都没用。"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # -- mock model -----------------------------------------------------------------------------------
@@ -106,52 +102,6 @@ def start_mock(model: MockModel, port: int) -> None:
         time.sleep(0.05)
 
 
-# -- the API under test ---------------------------------------------------------------------------
-def start_api(data_dir: Path, port: int, mock_port: int, workers: int, tree: Path, entry: str,
-              extra_env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
-    """``wuye keys create`` + ``wuye serve`` of the code in ``tree`` (``entry``: its CLI module)."""
-    env = {**os.environ, "WUYE_DATA_DIR": str(data_dir), "WUYE_MODEL": "openai/mock",
-           "WUYE_API_BASE": f"http://127.0.0.1:{mock_port}/v1", "WUYE_API_KEY": "sk-bench-local",
-           "WUYE_RATE_LIMIT_PER_MINUTE": "1000000", "WUYE_LOG_LEVEL": "WARNING", "WUYE_TIMEOUT": "30",
-           "PYTHONPATH": str(tree), **(extra_env or {})}
-    if workers > 1 and "WUYE_REDIS_URL" not in env:  # several workers share their limits through Redis
-        env.update(WUYE_REDIS_URL="redis://127.0.0.1:6379/0", WUYE_REDIS_PREFIX=f"bench-{port}",
-                   WUYE_SECRET_KEY=f"bench-only-secret-{port}-0123456789")
-    wuye = [sys.executable, "-c", f"import sys; sys.argv[0] = 'wuye'; from {entry} import main; main()"]
-    created = subprocess.run([*wuye, "keys", "create", "--role", "agent", "--project", "*", "--name", "bench",
-                              "--json"], env=env, check=True, capture_output=True, text=True, cwd=tree)
-    token = json.loads(created.stdout)["key"]
-    log = open(data_dir / "serve.log", "w")  # noqa: SIM115 - closed with the temp dir
-    proc = subprocess.Popen([*wuye, "serve", "--port", str(port), "--workers", str(workers)], env=env, cwd=tree,
-                            stdout=subprocess.DEVNULL, stderr=log, text=True)
-    return proc, token
-
-
-def baseline_tree(ref: str) -> Path:
-    """A ``git worktree`` of ``ref`` (kept under the temp dir for later runs)."""
-    commit = subprocess.run(["git", "rev-parse", "--short", ref], cwd=ROOT, check=True, capture_output=True,
-                            text=True).stdout.strip()
-    tree = Path(tempfile.gettempdir()) / f"wuye-bench-baseline-{commit}"
-    if not (tree / "agent").is_dir():
-        subprocess.run(["git", "worktree", "add", "--detach", str(tree), commit], cwd=ROOT, check=True,
-                       capture_output=True)
-    return tree
-
-
-async def wait_ready(client: httpx.AsyncClient, proc: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit("wuye serve exited; see its log above")
-        try:
-            if (await client.get("/readyz")).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        await asyncio.sleep(0.2)
-    raise SystemExit("wuye serve did not become ready in 180 s")
-
-
 async def post(client: httpx.AsyncClient, token: str, i: int) -> tuple[float, dict]:
     start = time.perf_counter()
     r = await client.post("/v1/drafts", headers={"Authorization": f"Bearer {token}"},
@@ -196,52 +146,42 @@ async def main() -> None:
         if args.instances > 1:
             report_instances(args, await measure_instances(args))
             return
-        targets = [("this tree", ROOT, "cli.main")]
-        if args.baseline:
-            tree = baseline_tree(args.baseline)
-            entry = "cli.main" if (tree / "cli" / "main.py").exists() else "agent.cli"  # the CLI moved to cli/ in issue 14
-            targets.append((f"baseline {args.baseline}", tree, entry))
-        results = [(name, await measure(args, tree, entry)) for name, tree, entry in targets]
+        with contextlib.ExitStack() as stack:
+            targets = [("this tree", ROOT)]
+            if args.baseline:
+                targets.append((f"baseline {args.baseline}", stack.enter_context(baseline_tree(args.baseline))))
+            results = [(name, await measure(args, tree)) for name, tree in targets]
     finally:
         for spinner in spinners:
             spinner.kill()
     report(args, results)
 
 
-async def measure(args: argparse.Namespace, tree: Path, entry: str) -> dict[str, float]:
-    model, mock_port, api_port = MockModel(), free_port(), free_port()
+async def measure(args: argparse.Namespace, tree: Path) -> dict[str, float]:
+    model, mock_port = MockModel(), free_port()
     start_mock(model, mock_port)
-    with tempfile.TemporaryDirectory(prefix="wuye-bench-api-") as tmp:
-        proc, token = start_api(Path(tmp), api_port, mock_port, args.workers, tree, entry)
+    async with served(tree, f"http://127.0.0.1:{mock_port}/v1", args.workers) as (base, token, proc):
         limits = httpx.Limits(max_connections=args.concurrency + 8, max_keepalive_connections=args.concurrency + 8)
-        try:
-            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{api_port}", timeout=120, limits=limits) as client:
-                await wait_ready(client, proc)
-                model.latency = 0.0
-                # warm-up: imports, guard compilation, connection pools (in every worker)
-                await asyncio.gather(*(post(client, token, i) for i in range(4 * args.workers)))
+        async with httpx.AsyncClient(base_url=base, timeout=120, limits=limits) as client:
+            model.latency = 0.0
+            # warm-up: imports, guard compilation, connection pools (in every worker)
+            await asyncio.gather(*(post(client, token, i) for i in range(4 * args.workers)))
 
-                model.latency = args.latency
-                model.calls = model.max_in_flight = 0
-                cpu_before = cpu_seconds(proc.pid)
-                start = time.perf_counter()
-                results = await asyncio.gather(*(post(client, token, i) for i in range(args.concurrency)))
-                wall = time.perf_counter() - start
-                burst_cpu = (cpu_seconds(proc.pid) - cpu_before) * 1000 / args.concurrency
-                burst = [r[0] for r in results]
+            model.latency = args.latency
+            model.calls = model.max_in_flight = 0
+            cpu_before = cpu_seconds(proc.pid)
+            start = time.perf_counter()
+            results = await asyncio.gather(*(post(client, token, i) for i in range(args.concurrency)))
+            wall = time.perf_counter() - start
+            burst_cpu = (cpu_seconds(proc.pid) - cpu_before) * 1000 / args.concurrency
+            burst = [r[0] for r in results]
 
-                model.latency = 0.0
-                cpu_before = cpu_seconds(proc.pid)
-                seq = [await post(client, token, 100 + i) for i in range(args.sequential)]
-                seq_cpu = (cpu_seconds(proc.pid) - cpu_before) * 1000 / args.sequential
-                e2e = [s[0] * 1000 for s in seq]
-                workflow = [s[1]["timings_ms"].get("total", 0.0) for s in seq]
-        except BaseException:
-            print((Path(tmp) / "serve.log").read_text()[-4000:], file=sys.stderr)
-            raise
-        finally:
-            proc.terminate()
-            proc.wait(timeout=30)
+            model.latency = 0.0
+            cpu_before = cpu_seconds(proc.pid)
+            seq = [await post(client, token, 100 + i) for i in range(args.sequential)]
+            seq_cpu = (cpu_seconds(proc.pid) - cpu_before) * 1000 / args.sequential
+            e2e = [s[0] * 1000 for s in seq]
+            workflow = [s[1]["timings_ms"].get("total", 0.0) for s in seq]
     return {"burst wall (s)": wall, "burst p50 latency (s)": pct(burst, .5), "burst max latency (s)": max(burst),
             "burst server CPU / request (ms)": burst_cpu, "model calls in the burst": float(model.calls),
             "sequential p50 (ms)": pct(e2e, .5), "sequential p99 (ms)": pct(e2e, .99),
@@ -269,7 +209,8 @@ async def measure_instances(args: argparse.Namespace) -> list[tuple[str, dict[st
             tokens = []
             for i, port in enumerate(ports):
                 (Path(tmp) / str(i)).mkdir()
-                proc, token = start_api(Path(tmp) / str(i), port, mock_port, 1, ROOT, "cli.main", shared)
+                proc, token = start_api(Path(tmp) / str(i), port, f"http://127.0.0.1:{mock_port}/v1", ROOT, 1,
+                                        shared)
                 procs.append(proc)
                 tokens.append(token)
             limits = httpx.Limits(max_connections=args.concurrency + 8, max_keepalive_connections=args.concurrency + 8)

@@ -1,27 +1,38 @@
 """Time to the first guarded stage (streamed) vs the complete draft set, against a local mock model
-that streams at 40 tokens/s.
+that streams at 40 tokens/s; with ``--baseline REF``, the blocking call against REF too, in the same run.
 
-    .venv/bin/python bench/bench_stream.py [--n 3] [--tps 40]
+    .venv/bin/python bench/bench_stream.py [--n 3] [--tps 40] [--baseline 70202fd]
 
-A real `POST /v1/drafts` over loopback (the app served by uvicorn in this process, offline index,
-SQLite) to a local OpenAI-compatible mock model (a second uvicorn server in a thread). The mock
-answers the six stages; with ``stream: true`` it sends the answer's tokens (litellm's token count of
-the answer, the answer cut into that many pieces) at ``--tps`` per second, and without streaming it
-waits the same time and sends the whole answer. Printed, from the same run: for the streamed call the
-time to the first ``stage`` event and to ``done``; for the blocking call the time to its response.
-Acceptance (issue 16): first stage ≤ 25 % of the complete draft set.
+Real `POST /v1/drafts` calls over loopback to `wuye serve` of this tree (a subprocess of this
+virtualenv's Python on a temp data dir: offline index, SQLite; bench/serve_tree.py), drafting with a
+local OpenAI-compatible mock model (a uvicorn server in a thread of this process). The mock answers the
+six stages; with ``stream: true`` it sends the answer's tokens (litellm's token count of the answer,
+the answer cut into that many pieces) at ``--tps`` per second, and without streaming it waits the
+same time and sends the whole answer. Printed, from the same run: for the streamed call the time to
+the first ``stage`` event and to ``done``; for the blocking call (no streaming) the time to its
+response, p50 and each run, with the load average at the start and the end.
+
+``--baseline REF`` (70202fd = before live channels, the commit before 3f476b6): a ``git worktree``
+of REF in a temp dir (removed afterwards) is served the same way beside this tree, with the same mock
+model, complaint and ``--n``; each run times this tree's streamed and blocking calls, then REF's
+blocking call (interleaved, so both columns see the same load), and both blocking columns are printed.
+
+Acceptance (issue 16): first stage ≤ 25 % of the complete draft set; the blocking call's figures
+unchanged. Measured 2026-12-07 (`--baseline 70202fd --n 5`, 2 cores, load average 1.5 → 1.3):
+first stage 1.73 s, streamed done 9.68 s → 17.9 %; blocking p50 9.64 s this tree vs 9.66 s at
+70202fd (runs 9.65 / 9.64 / 9.67 / 9.64 / 9.64 vs 9.66 / 9.67 / 9.64 / 9.65 / 9.66).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import re
 import statistics
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -30,7 +41,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import agent  # noqa: E402,F401  (offline-safe environment first)
 
-COMPLAINT = "楼上卫生间漏水到我家天花板已经三天了,报修两次都没人来,墙皮都泡起来了!"
+BODY = {"complaint": "楼上卫生间漏水到我家天花板已经三天了,报修两次都没人来,墙皮都泡起来了!", "project": "bench"}
+SERVE_ENV = {"WUYE_TIMEOUT": "120", "WUYE_RETRIES": "0"}
 TEXTS = {
     "listen": "您先别着急,您说的楼上渗水到您家天花板、已经三天的情况,我都一条条记下来了,您看还有哪些细节需要补充?",
     "empathize": "天花板一直渗水,墙皮都泡起来了,换作是我也会着急上火,报修两次都没人上门,这确实是我们做得不到位,真的很抱歉。",
@@ -54,7 +66,7 @@ def mock_model(tps: float):  # noqa: ANN201 - a Starlette app
     def answer_for(body: dict) -> str:
         user = body["messages"][-1]["content"]
         context = json.loads(re.search(r"<context_json>\s*(.*?)\s*</context_json>", user, re.S).group(1))
-        stages = context["only_stages"] or list(TEXTS)
+        stages = context.get("only_stages") or list(TEXTS)
         return json.dumps({"stages": [{"stage": s, "text": TEXTS[s], "techniques": [context["stages"][s][0]["id"]]}
                                       for s in stages]}, ensure_ascii=False)
 
@@ -101,61 +113,73 @@ def serve_in_thread(app) -> str:  # noqa: ANN001
     return f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
 
 
+async def streamed_call(client, base: str, token: str) -> tuple[float, float]:  # noqa: ANN001 - httpx.AsyncClient
+    """``POST /v1/drafts`` with ``Accept: text/event-stream``: seconds to the first ``stage`` event and to ``done``."""
+    started, first, done = time.perf_counter(), None, None
+    async with client.stream("POST", f"{base}/v1/drafts", json=BODY,
+                             headers={"Authorization": f"Bearer {token}", "Accept": "text/event-stream"}) as response:
+        async for line in response.aiter_lines():
+            if line == "event: stage" and first is None:
+                first = time.perf_counter() - started
+            elif line == "event: done":
+                done = time.perf_counter() - started
+            elif line.startswith("data: ") and done is not None:
+                assert json.loads(line[6:])["draft"]["drafter"] == "model", line
+    assert first is not None and done is not None, "no stage / done event"
+    return first, done
+
+
+async def blocking_call(client, base: str, token: str) -> float:  # noqa: ANN001 - httpx.AsyncClient
+    """``POST /v1/drafts`` without streaming: seconds to the stored draft."""
+    started = time.perf_counter()
+    r = await client.post(f"{base}/v1/drafts", json=BODY, headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 201 and r.json()["drafter"] == "model", r.text
+    return time.perf_counter() - started
+
+
+def _runs(values: list[float]) -> str:
+    return ", ".join(f"{x:.2f}" for x in values)
+
+
 async def measure(args: argparse.Namespace) -> int:
     import httpx
-    import uvicorn
 
-    from agent.retrieval.index import build_index
-    from agent.settings import Settings
-    from agent.workflow.store.keys import create_api_key
-    from api.app import create_app
+    from bench.serve_tree import ROOT, baseline_tree, served
 
-    model_base = serve_in_thread(mock_model(args.tps))
-    data = Path(tempfile.mkdtemp(prefix="wuye-bench-stream-"))
-    build_index(Settings(data_dir=data), progress=False)
-    settings = Settings(data_dir=data, model="openai/mock", api_base=f"{model_base}/v1", api_key="sk-bench",
-                        timeout=120, retries=0)
-    app = create_app(settings, recover=False, deliver=False)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.02)
-    base = f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
-    await app.state.warmup
-    async with app.state.core.db.begin() as conn:
-        _, token = await create_api_key(conn, name="bench", role="agent", projects=["bench"])
-    headers = {"Authorization": f"Bearer {token}"}
-    body = {"complaint": COMPLAINT, "project": "bench"}
-    first, done, blocking = [], [], []
-    async with httpx.AsyncClient(base_url=base, timeout=300) as client:
+    model_base = f"{serve_in_thread(mock_model(args.tps))}/v1"
+    load_start = os.getloadavg()
+    names = ["this tree"] + ([f"baseline {args.baseline}"] if args.baseline else [])
+    first, done, blocking = [], [], [[] for _ in names]
+    async with contextlib.AsyncExitStack() as stack:
+        trees = [ROOT] + ([stack.enter_context(baseline_tree(args.baseline))] if args.baseline else [])
+        servers = [await stack.enter_async_context(served(tree, model_base, extra_env=SERVE_ENV)) for tree in trees]
+        client = await stack.enter_async_context(httpx.AsyncClient(timeout=300))
         for run in range(args.n + 1):  # run 0 warms up (litellm's first streamed call, the first stored draft)
-            if run == 1:
-                warm = (first.pop(), done.pop(), blocking.pop())
-                print(f"warm-up run (not counted): first stage {warm[0]:.2f} s, streamed done {warm[1]:.2f} s, "
-                      f"blocking {warm[2]:.2f} s")
-            started = time.perf_counter()
-            seen_first = None
-            async with client.stream("POST", "/v1/drafts", json=body,
-                                     headers={**headers, "Accept": "text/event-stream"}) as response:
-                async for line in response.aiter_lines():
-                    if line == "event: stage" and seen_first is None:
-                        seen_first = time.perf_counter() - started
-                    if line == "event: done":
-                        done.append(time.perf_counter() - started)
-                    if line.startswith("data: ") and done and len(done) > len(first):
-                        assert json.loads(line[6:])["draft"]["drafter"] == "model"
-            first.append(seen_first)
-            started = time.perf_counter()
-            r = await client.post("/v1/drafts", json=body, headers=headers)
-            assert r.status_code == 201 and r.json()["drafter"] == "model", r.text
-            blocking.append(time.perf_counter() - started)
-    server.should_exit = True
-    await task
+            streamed = await streamed_call(client, *servers[0][:2])
+            plain = [await blocking_call(client, base, token) for base, token, _ in servers]
+            if run == 0:
+                print(f"warm-up run (not counted): first stage {streamed[0]:.2f} s, streamed done {streamed[1]:.2f} s, "
+                      "blocking " + ", ".join(f"{name} {x:.2f} s" for name, x in zip(names, plain, strict=True)))
+                continue
+            first.append(streamed[0])
+            done.append(streamed[1])
+            for column, x in zip(blocking, plain, strict=True):
+                column.append(x)
+    load = os.getloadavg()
     med = statistics.median
-    print(f"mock model: {args.tps:g} tokens/s, {args.n} runs each, load average {os.getloadavg()[0]:.1f}")
-    print(f"streamed : first guarded stage  median {med(first):6.2f} s  (runs: {', '.join(f'{x:.2f}' for x in first)})")
-    print(f"streamed : complete draft set   median {med(done):6.2f} s  (runs: {', '.join(f'{x:.2f}' for x in done)})")
-    print(f"blocking : complete draft set   median {med(blocking):6.2f} s  (runs: {', '.join(f'{x:.2f}' for x in blocking)})")
+    print(f"mock model: {args.tps:g} tokens/s; {args.n} runs after one warm-up run, interleaved; `wuye serve` "
+          f"(SQLite) of each tree; {os.cpu_count()} cores, load average {load_start[0]:.1f} / {load_start[1]:.1f} / "
+          f"{load_start[2]:.1f} at the start, {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} at the end")
+    print(f"streamed (this tree): first guarded stage  median {med(first):6.2f} s  (runs: {_runs(first)})")
+    print(f"streamed (this tree): complete draft set   median {med(done):6.2f} s  (runs: {_runs(done)})")
+    print("blocking call (POST /v1/drafts, no streaming), complete draft set, s:")
+    print(f"  {'':<6}" + "".join(f"{name:>20}" for name in names))
+    print(f"  {'p50':<6}" + "".join(f"{med(column):>20.2f}" for column in blocking))
+    for i in range(args.n):
+        print(f"  {f'run {i + 1}':<6}" + "".join(f"{column[i]:>20.2f}" for column in blocking))
+    if args.baseline:
+        change = med(blocking[0]) / med(blocking[1]) - 1
+        print(f"  blocking p50, this tree vs baseline {args.baseline}: {change:+.1%}")
     ratio = med(first) / med(done)
     print(f"first stage / complete = {ratio:.1%}  (target ≤ 25 %: {'✓' if ratio <= 0.25 else '✗'})")
     return 0 if ratio <= 0.25 else 1
@@ -165,6 +189,8 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=3)
     parser.add_argument("--tps", type=float, default=40.0)
+    parser.add_argument("--baseline", metavar="REF",
+                        help="also time the blocking call against a git worktree of REF, in the same run")
     return asyncio.run(measure(parser.parse_args()))
 
 

@@ -212,7 +212,7 @@ QUALITY_CASES = [
 _SPOKEN_OR_PRESUMING = re.compile(r"慢慢说|接着说|没听太|再说一|不是计较|没人把您的话当回事|责任弄清楚|不管最后查出来|"
                                   r"这么做，肯定|用电话还是微信")
 _ARREARS = re.compile(r"没缴|缴清|分期|欠费(?!名单)")  # "欠费名单" is the owner's own subject
-_DEADLINE = re.compile(r"(小时|分钟)[内后]|今天|明天|上午|下午|点前|下班前|工作日内|本周内|周五之前")  # a promised time, not "已经半个小时了"
+_DEADLINE = re.compile(r"(小时|分钟)[内后]|半天[之]?内|一天之内|点以后|今天|明天|上午|下午|点前|下班前|工作日内|本周内|周五之前")  # a promised time, not "已经半个小时了"
 _CALLBACK = re.compile(r"回电话|告诉您|答复|回复您|联系您")
 _SENTENCE = re.compile(r"[^。？！]+[。？！]")
 
@@ -324,3 +324,29 @@ def test_callback_time_respects_when_the_owner_can_take_calls() -> None:
     texts = _draft(complaint)
     assert "晚上" in texts["act"] and not re.search(r"下班前|上午|下午", texts["act"]), texts["act"]
     assert "下班后" in texts["negotiate"], texts["negotiate"]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not DATASET.is_file(), reason="evals/drafting/complaints.jsonl not present")
+@pytest.mark.parametrize("hour", [0, 9, 15, 22])
+def test_an_agent_may_approve_every_offline_draft_set_at_any_hour(pipeline, hour: int) -> None:  # noqa: ANN001
+    """The drafter's reply times are within an agent's authority whenever the draft is approved
+    (a clock time like "明天上午十点前" is more than 24 hours away when approved before 10:00)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from agent.loop import authority
+    from agent.loop.commitments import extract
+
+    retriever, _ = pipeline
+    policy = authority.load(Path(Settings().guardrails_dir))
+    approved_at = datetime(2026, 12, 8, hour, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+    for line in DATASET.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        case = json.loads(line)
+        masked = to_simplified(mask_pii(case["text"]).text)
+        answer = draft(_request(masked, stages=_techniques(retriever, masked)))
+        texts = {Stage(s["stage"]): s["text"] for s in answer["stages"]}
+        beyond = [(c.quote, c.authority_reason) for c in extract(texts, approved_at, policy) if not c.within_authority]
+        assert not beyond, (case["id"], hour, beyond)

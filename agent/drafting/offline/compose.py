@@ -17,8 +17,8 @@ from agent.understand.facts import Facts
 from agent.vocab import Category, Stage
 
 MAX_CHARS = 110
-_TIME_RE = re.compile(r"小时|分钟|今天|明天|上午|下午|点前|当天|每两天|下班前|第一时间")
-_DEADLINE_RE = re.compile(r"小时|分钟|今天|明天|上午|下午|点前|当天|下班前|周[一二三四五六日]前")
+_TIME_RE = re.compile(r"小时|分钟|半天|一天之内|今天|明天|上午|下午|点前|当天|每两天|下班前|第一时间")
+_DEADLINE_RE = re.compile(r"小时|分钟|半天|一天之内|今天|明天|上午|下午|点前|当天|下班前|周[一二三四五六日]前")
 _CALLBACK_RE = re.compile(r"回电话|告诉您|答复|回复|联系您|通知您|跟您确认|发给您|发消息")
 _INVITES = re.compile(r"？|您看|意见|想法|要求|建议|告诉我")
 _COVERS = {Category.facilities: re.compile(r"师傅|工程部|维修"), Category.environment: re.compile(r"保洁")}

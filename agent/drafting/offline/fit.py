@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
 
 from agent.understand.facts import Facts
+from agent.vocab import Stage
 
 NEVER = "never"
 # (cue in the phrasing, situation tag the complaint must have)
@@ -119,8 +122,24 @@ def _supported(tag: str, facts: Facts) -> bool:
 
 
 def fits(phrasing: str, facts: Facts) -> bool:
-    """True when every assumption the phrasing makes is supported by the complaint."""
-    return all(_supported(tag, facts) for pattern, tag in _CUE_RE if pattern.search(phrasing))
+    """True when every assumption the phrasing makes is supported by the complaint, and an agent may
+    make its promises whenever the draft is approved."""
+    return (all(_supported(tag, facts) for pattern, tag in _CUE_RE if pattern.search(phrasing))
+            and within_authority_any_hour(phrasing))
+
+
+@lru_cache(maxsize=4096)
+def within_authority_any_hour(phrasing: str) -> bool:
+    """No promise of ``phrasing`` needs a supervisor (guardrails/authority.yaml), even when approved
+    just after midnight on a Monday — when "明天上午十点前" is furthest away (34 hours: beyond a
+    24-hour call-back) and "两个工作日内" is as well. A playbook example may say that; our draft may not."""
+    from agent.loop import authority
+    from agent.loop.commitments import extract
+    from agent.settings import content_dir
+
+    policy = authority.load(content_dir("guardrails"))
+    worst = datetime(2026, 1, 5, 0, 5, tzinfo=policy.zone)  # a Monday, 00:05
+    return all(c.within_authority for c in extract({Stage.act: phrasing}, worst, policy))
 
 
 def candidates(techniques: list[dict], facts: Facts) -> list[Candidate]:

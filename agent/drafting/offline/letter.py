@@ -198,10 +198,12 @@ ACT_ESCALATE = [
 ]
 _CALLBACK_TAILS = ["我给您回电话，说明进展。", "我会把处理进展告诉您。", "我会给您一个明确的答复。",
                    "我会先给您回个电话。", "我会把核实的结果告诉您。"]
-ACT_CALLBACK = _combos(["两个工作日内", "三个工作日内", "本周内", "这周五之前", "不管进展快慢，两个工作日内"],
+# Within an agent's authority whenever the reply is approved (guardrails/authority.yaml: a call-back
+# within 24 hours); "两个工作日内" / "明天下班前" would need a supervisor for most of the day.
+ACT_CALLBACK = _combos(["二十四小时内", "一天之内", "不管进展快慢，二十四小时内", "不管进展快慢，一天之内"],
                        _CALLBACK_TAILS)
 # an escalated matter gets an earlier first answer
-ACT_CALLBACK_SOON = _combos(["明天下班前", "明天中午之前", "明天之内", "最迟后天上午"], _CALLBACK_TAILS)
+ACT_CALLBACK_SOON = _combos(["两个小时内", "三个小时内", "四个小时内", "半天之内"], _CALLBACK_TAILS)
 
 # -- negotiate --------------------------------------------------------------------------------
 NEG_COMPENSATION = [

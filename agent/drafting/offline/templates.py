@@ -21,9 +21,12 @@ def _combos(heads: list[str], tails: list[str]) -> list[str]:
     return [h + t for h, t in product(heads, tails)]
 
 
-REPLY_TIMES = ["今天下午五点前", "今天下班前", "明天上午十点前", "明天中午十二点前"]
+# Reply times hold whatever the hour: an agent may promise a call-back within 24 hours of approving
+# (guardrails/authority.yaml), so a clock time ("明天上午十点前") would be beyond their authority
+# for half the day and odd at night ("今天下午五点前" approved at 21:00).
+REPLY_TIMES = ["两个小时内", "三个小时内", "半天内", "二十四小时内"]
 URGENT_TIMES = ["半小时内", "一小时内"]
-AFTER_WORK_TIMES = ["今天晚上七点以后", "明天晚上七点以后"]  # the owner asked to be called after work
+AFTER_WORK_TIMES = ["今天晚上七点以后", "晚上七点以后"]  # the owner asked to be called after work
 
 # -- listen: restate what we heard, then take ownership ------------------------------------------
 LISTEN_RESTATE = [

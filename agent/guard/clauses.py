@@ -90,6 +90,8 @@ _PRIVATE_CONTEXT = re.compile(
     r"(?:业主|住户|邻居|楼上|楼下|对门|隔壁|租户|房东|先生|女士|小姐|阿姨|大爷|他|她|其|对方|本人|个人|私人|家里|家人|老婆|老公|爱人)"
     r"[^,，。;；]{0,6}(?:的)?(?:手机|电话|号码|联系方式|座机|微信|固话)"
 )
+# "服务中心电话:0571-…" right before the number: the office's line, whoever is named earlier in the sentence
+_ORG_LABEL = re.compile(r"(?:客服|热线|服务中心|客服中心|值班|管理处|办公室|前台|物业)(?:电话|座机|专线)?[:：(（\s]*$")
 _COUNT_AFTER = re.compile(r"^(?:户|人|名|位|个|辆|台|部|套|间|栋|幢|平方|平米|㎡|m|米|元|万|亿|年|月|日|号线|次|天|小时|分钟|余|多|家|处|条|项|件|份|张|吨|公里|千米|%)")
 _COUNT_BEFORE = re.compile(r"(?:共|共有|共计|合计|约|近|多达|总计|涉及|累计|其中|第|达|有)$")
 _COMMERCIAL = re.compile(r"(?:门面|门店|商铺|商户|店铺|网点|营业厅|商业|广场|写字楼|办公楼|超市|银行|中国移动|中国电信|中国联通|药店|餐馆|饭店|酒店|公司|学校|幼儿园|会所|地下室|负\d?层|车库)")
@@ -310,20 +312,25 @@ class Analysis:
         if re.fullmatch(r"1[3-9]\d{9}", digits):
             return "mobile"
         if re.fullmatch(r"0\d{9,11}", digits):
-            if _PRIVATE_CONTEXT.search(norm[ss:start]):
+            if _PRIVATE_CONTEXT.search(norm[ss:start]) and not _ORG_LABEL.search(norm[max(ss, start - 12):start]):
                 return "landline"
             return "org"
-        if _CONFIRM_BEFORE.search(norm[max(ss, start - 24):start]) or _CONFIRM_AFTER.match(norm[end:se + 1]) \
-                or re.search(r"(?:您|你|阁下)(?:是|住|住在|住喺)$", norm[max(ss, start - 4):start]):
+        if re.search(r"(?:您|你|阁下)(?:是|住|住在|住喺)$", norm[max(ss, start - 4):start]):
             return "room_own"
         near = norm[max(ss, start - 16):start]
-        if _THIRD_HOME.search(near[-8:]) or _THIRD_PERSON_AFTER.match(norm[end:se]):
+        named_after = _THIRD_PERSON_AFTER.match(norm[end:se])  # "…1202的刘女士…对吧": a named neighbour
+        if not named_after and (_CONFIRM_BEFORE.search(norm[max(ss, start - 24):start]) or _CONFIRM_AFTER.match(norm[end:se + 1])):
+            return "room_own"
+        if _THIRD_HOME.search(near[-8:]) or named_after:
             return "room_third"
         if _OWN_UNIT.search(norm[max(ss, start - 24):start]) and not _THIRD_HOME.search(near):
             return "room_own"
         if _ADDRESSEE_AFTER.match(norm[end:end + 4]) and _ADDRESSEE_BEFORE.search(norm[max(ss, start - 4):start]):
             return "room_own"
         if _COMMERCIAL.search(norm[max(ss, start - 30):start]) or _COMMERCIAL.search(norm[end:min(ce, end + 6)]):
+            return "room_commercial"
+        if any(_COMMERCIAL.search(norm[max(0, m.start() - 30):m.start()])  # the same unit named a shop earlier
+               for m in re.finditer(re.escape(value), norm[:start])):
             return "room_commercial"
         if _THIRD_HOME.search(norm[max(ss, start - 12):min(se, end + 12)]):
             return "room_third"

@@ -229,7 +229,8 @@ def _issues(text: str, primary: Category, rules: _Rules, hits: _Hits, limit: int
     spans = sentences(text)
     starts = [start for start, _end, _s in spans]
     # one pass per term over the whole text (``hits``); a term scores each sentence that holds one of its matches
-    per_sentence: list[dict[Category, float]] = [dict.fromkeys(rules.categories, 0.0) for _ in spans]
+    # (only the sentences some term matched in: the others score 0 everywhere and are no issue)
+    per_sentence: dict[int, dict[Category, float]] = {}
     for cat, terms in hits.items():
         for weight, matches in terms:
             hit: set[int] = set()
@@ -237,8 +238,12 @@ def _issues(text: str, primary: Category, rules: _Rules, hits: _Hits, limit: int
                 k = bisect_right(starts, match_start) - 1
                 if k >= 0 and k not in hit and match_end <= spans[k][1]:
                     hit.add(k)
+                    if k not in per_sentence:
+                        per_sentence[k] = dict.fromkeys(rules.categories, 0.0)
                     per_sentence[k][cat] += weight
-    for (start, end, sentence), scores in zip(spans, per_sentence, strict=True):
+    for k in sorted(per_sentence):
+        start, end, sentence = spans[k]
+        scores = per_sentence[k]
         best = max(scores.values(), default=0)
         if best < 2:
             continue
@@ -251,7 +256,7 @@ def _issues(text: str, primary: Category, rules: _Rules, hits: _Hits, limit: int
             issues.append(issue)
         seen.add(cat)
     if primary_issue is None:
-        first = sentences(text)[:1]
+        first = spans[:1]
         span = (first[0][0], first[0][1]) if first else None
         summary = re.sub(r"\s+", " ", first[0][2]).strip(" 。！？!?；;，,")[:20] if first else ""
         primary_issue = Issue(category=primary, summary=summary, span=span)

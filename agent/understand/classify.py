@@ -12,11 +12,11 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from agent.errors import InvalidInput
-from agent.understand import learned, severity_model
+from agent.understand import learned, scan, severity_model
 from agent.understand.context import first_live, sentences
 from agent.understand.models import Classification, Issue
 from agent.understand.script import detect_language, to_simplified
@@ -104,8 +104,81 @@ TITLE_WEIGHT = 6.0
 _Terms = dict[Category, list[tuple[re.Pattern[str], float]]]
 
 
+# every match of every category term in one text: category -> [(weight, [(start, end) …]) per term]
+_Hits = dict[Category, list[tuple[float, list[tuple[int, int]]]]]
+
+
 def _scores(text: str, categories: _Terms) -> dict[Category, float]:
     return {cat: float(sum(w for pattern, w in terms if pattern.search(text))) for cat, terms in categories.items()}
+
+
+# an English term, ``\b(word|two words|word(s)?…)\b``: every match starts a Latin word, and a Chinese
+# letter has few of those (the 4 non-ASCII letters are the ones IGNORECASE matches to ASCII letters)
+_ENGLISH_TERM = re.compile(r"\\b\(([a-z ()?|-]+)\)\\b")
+_LATIN_WORD_START = re.compile(r"[A-Za-z\u0130\u0131\u017f\u212a](?<!\w.)")
+
+
+@cache
+def _english(pattern: str) -> bool:
+    """True for an English term whose every alternative begins with a letter."""
+    whole = _ENGLISH_TERM.fullmatch(pattern)
+    if not whole:
+        return False
+    depth, begins = 0, True
+    for ch in whole.group(1):
+        if begins and not ch.isalpha():
+            return False
+        begins = False
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth < 0:
+            return False  # \b(a)|(b)\b: the group closes early
+        begins = ch == "|" and depth == 0
+    return depth == 0
+
+
+def _matches(pattern: re.Pattern[str], text: str, words: list[int]) -> list[tuple[int, int]]:
+    """The spans of ``pattern.finditer(text)``; an English term is tried only where a Latin word starts."""
+    found = scan.finditer_at(pattern, text, words) if _english(pattern.pattern) else pattern.finditer(text)
+    return [m.span() for m in found]
+
+
+def _hits(text: str, categories: _Terms) -> _Hits:
+    """One pass per term over ``text``, kept so the category scores and the issues list share it."""
+    words = scan.starts(_LATIN_WORD_START, text)
+    return {cat: [(w, _matches(pattern, text, words)) for pattern, w in terms] for cat, terms in categories.items()}
+
+
+# what lets a match depend on the text after it (a look-ahead, \b, $, an atomic group or possessive
+# quantifier): such a term's matches in a whole text say nothing sure about its first characters
+_READS_PAST = re.compile(r"\(\?[=!>]|\\[bBZ]|\$|[*+?}]\+")
+
+
+@cache
+def _reads_past(pattern: str) -> bool:
+    return bool(_READS_PAST.search(pattern))
+
+
+def _prefix_scores(text: str, categories: _Terms, hits: _Hits, limit: int) -> dict[Category, float]:
+    """``_scores(text[:limit])`` from the terms' matches in the whole ``text``: a term that never matched
+    cannot match its beginning, one whose first match ends within it matches it; only a term whose first
+    match runs past ``limit``, or that can read past its match, is searched again."""
+    if len(text) <= limit:
+        return {cat: float(sum(w for w, spans in terms if spans)) for cat, terms in hits.items()}
+    head = text[:limit]
+    words: list[int] = []
+
+    def scored(pattern: re.Pattern[str], spans: list[tuple[int, int]]) -> bool:
+        nonlocal words
+        if _reads_past(pattern.pattern) or (spans and spans[0][1] > limit):
+            if _english(pattern.pattern):
+                words = words or scan.starts(_LATIN_WORD_START, head)
+                return next(scan.finditer_at(pattern, head, words), None) is not None
+            return pattern.search(head) is not None
+        return bool(spans)
+
+    return {cat: float(sum(w for (pattern, w), (_w, spans) in zip(terms, hits[cat], strict=True)
+                           if scored(pattern, spans)))
+            for cat, terms in categories.items()}
 
 
 def _rule_scores(text: str, rules: _Rules) -> dict[Category, float]:
@@ -120,9 +193,11 @@ def _title(text: str) -> str:
     return first if len(first) <= 60 else ""
 
 
-def _category_scores(text: str, rules: _Rules) -> dict[Category, float]:
+def _category_scores(text: str, rules: _Rules, hits: _Hits | None = None) -> dict[Category, float]:
+    """``hits``: the category terms' matches in ``text``, when known (saves a pass over it)."""
     # a long letter states its point first: the rules read what the learned model reads (bounded time)
-    scores = _rule_scores(text[:learned.MAX_CHARS], rules)
+    scores = (_prefix_scores(text, rules.categories, hits, learned.MAX_CHARS) if hits is not None
+              else _rule_scores(text[:learned.MAX_CHARS], rules))
     title = _title(text)
     if title:
         for cat, value in _rule_scores(title, rules).items():
@@ -142,28 +217,33 @@ def _best(scores: dict[Category, float], rules: _Rules) -> Category:
     return next(cat for cat in rules.tie_order if scores.get(cat, 0) == best)
 
 
-def _category(text: str, rules: _Rules) -> Category:
-    return _best(_category_scores(text, rules), rules)
+def _category(text: str, rules: _Rules, hits: _Hits | None = None) -> Category:
+    return _best(_category_scores(text, rules, hits), rules)
 
 
-def _issues(text: str, primary: Category, rules: _Rules, limit: int = 5) -> list[Issue]:
+def _issues(text: str, primary: Category, rules: _Rules, hits: _Hits, limit: int = 5) -> list[Issue]:
     """Every distinct issue, primary first: the sentences that score a category by the rules."""
     issues: list[Issue] = []
     seen: set[Category] = set()
     primary_issue: Issue | None = None
     spans = sentences(text)
     starts = [start for start, _end, _s in spans]
-    # one pass per term over the whole text; a term scores each sentence that holds one of its matches
-    per_sentence: list[dict[Category, float]] = [dict.fromkeys(rules.categories, 0.0) for _ in spans]
-    for cat, terms in rules.categories.items():
-        for pattern, weight in terms:
+    # one pass per term over the whole text (``hits``); a term scores each sentence that holds one of its matches
+    # (only the sentences some term matched in: the others score 0 everywhere and are no issue)
+    per_sentence: dict[int, dict[Category, float]] = {}
+    for cat, terms in hits.items():
+        for weight, matches in terms:
             hit: set[int] = set()
-            for match in pattern.finditer(text):
-                k = bisect_right(starts, match.start()) - 1
-                if k >= 0 and k not in hit and match.end() <= spans[k][1]:
+            for match_start, match_end in matches:
+                k = bisect_right(starts, match_start) - 1
+                if k >= 0 and k not in hit and match_end <= spans[k][1]:
                     hit.add(k)
+                    if k not in per_sentence:
+                        per_sentence[k] = dict.fromkeys(rules.categories, 0.0)
                     per_sentence[k][cat] += weight
-    for (start, end, sentence), scores in zip(spans, per_sentence, strict=True):
+    for k in sorted(per_sentence):
+        start, end, sentence = spans[k]
+        scores = per_sentence[k]
         best = max(scores.values(), default=0)
         if best < 2:
             continue
@@ -176,7 +256,7 @@ def _issues(text: str, primary: Category, rules: _Rules, limit: int = 5) -> list
             issues.append(issue)
         seen.add(cat)
     if primary_issue is None:
-        first = sentences(text)[:1]
+        first = spans[:1]
         span = (first[0][0], first[0][1]) if first else None
         summary = re.sub(r"\s+", " ", first[0][2]).strip(" 。！？!?；;，,")[:20] if first else ""
         primary_issue = Issue(category=primary, summary=summary, span=span)
@@ -206,8 +286,11 @@ def classify_offline(text: str) -> Classification:
     rules = load_rules()
     language = detect_language(text)
     plain = _PLACEHOLDER.sub(" ", to_simplified(text))
+    issue_text = _PLACEHOLDER.sub(" ", text)
+    term_hits = _hits(issue_text, rules.categories)
 
-    category = _category(plain, rules)
+    # the issues list reads the text as written; when that is the text the rules score, one pass serves both
+    category = _category(plain, rules, term_hits if issue_text == plain else None)
     mindset = _mindset(plain, rules)
 
     severity, reasons = Severity.general, []
@@ -272,6 +355,6 @@ def classify_offline(text: str) -> Classification:
         reason = model.reason(x, severity.value) if escalate else ""
     return Classification(
         category=category, severity=severity, urgency=urgency, mindset=mindset,
-        escalate=bool(reason), reason=reason, issues=_issues(_PLACEHOLDER.sub(" ", text), category, rules),
+        escalate=bool(reason), reason=reason, issues=_issues(issue_text, category, rules, term_hits),
         language=language,
     )

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from agent.understand import scan
+
 # kind -> placeholder label
 LABELS: dict[str, str] = {
     "phone": "电话",
@@ -54,6 +56,7 @@ _SURNAMES = (
 _COMPOUND = "欧阳|歐陽|司马|司馬|诸葛|諸葛|上官|东方|東方|皇甫|慕容|令狐|公孙|公孫|夏侯|尉迟|尉遲|长孙|長孫|宇文|司徒"
 _SUR = f"(?:{_COMPOUND}|[{_SURNAMES}])"
 _SURNAME_SET = set(_SURNAMES)
+_COMPOUND_SET = set(_COMPOUND.split("|"))
 _HONORIFIC = "先生|女士|小姐|阿姨|太太|大爷|大爺|大妈|大媽|奶奶|爷爷|爺爺|叔叔|老师|老師|师傅|師傅|姐|哥"
 # titles after a surname: 胡书记, 王局长, 李经理, 张管家 — a person named by role is still a person
 _TITLE = (
@@ -97,10 +100,18 @@ _ROOM_TAIL_STOP = "户戶人元块塊余餘多个個名辆輛台平米万萬年�
 _BUILDING = r"(?:栋|棟|幢|座|号楼|號樓|栋楼|棟樓)"
 _ZONE = rf"(?:[{_NUM_ZH}]{{1,2}}期)?(?:[A-Za-z]\d{{0,2}}区|[A-Za-z]\d{{0,2}}區)?"
 _BNUM = rf"(?:[{_NUM_ZH}]{{1,3}}|[A-Za-z]\d{{0,2}})"
+_EMAIL = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+_PLATE_DASHED = _BOUNDARY_L + r"(?:[A-Z]{2,3}-\d{3,4}|\d{3,4}-[A-Z]{2,3})" + _BOUNDARY_R
+# dashed: 12-3-501, 2-1-2单元1916, 16-923, B区16-923 (a last part of 3-4 digits; not 8-10点)
+_ROOM_DASHED = (
+    rf"{_ZONE}{_BOUNDARY_L}\d{{1,3}}(?:-\d{{1,3}}){{0,2}}-\d{{1,3}}(?:单元|單元)\d{{3,4}}(?:室|房|号|號)?"
+    rf"|{_ZONE}{_BOUNDARY_L}\d{{1,3}}(?:-\d{{1,3}}){{0,2}}-\d{{3,4}}(?:室|房|号|號)?(?![0-9A-Za-z{_ROOM_TAIL_STOP}点點时時:：])")
+# a character every match of these holds: a text without it is not scanned for them (most letters)
+_NEEDS = {_EMAIL: "@", _PLATE_DASHED: "-", _ROOM_DASHED: "-"}
 
 # (kind, priority, pattern, group holding the value). Higher priority wins an overlap of equal length.
 _PATTERNS: list[tuple[str, int, re.Pattern[str], int]] = [
-    ("email", 9, re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"), 0),
+    ("email", 9, re.compile(_EMAIL), 0),
     # 18-digit (last may be X) or 15-digit ID numbers, optionally grouped 6-8-4 / 6-4-4-4
     ("id_card", 8, re.compile(
         _BOUNDARY_L + r"(?:\d{6}[ -]?\d{8}[ -]?\d{3}[\dXx]|\d{6}[ -]?\d{4}[ -]?\d{4}[ -]?\d{3}[\dXx]|\d{15})"
@@ -135,7 +146,7 @@ _PATTERNS: list[tuple[str, int, re.Pattern[str], int]] = [
     # plates written after 车牌 in any format (Taiwan ABC-5678, foreign plates), and the Taiwan format alone
     ("plate", 5, re.compile(r"(?:车牌|車牌)(?:号|號|号码|號碼)?(?:是|為|为)?[:：]?\s?([A-Za-z0-9][A-Za-z0-9·・. -]{3,9}[A-Za-z0-9])"
                             + _BOUNDARY_R), 1),
-    ("plate", 4, re.compile(_BOUNDARY_L + r"(?:[A-Z]{2,3}-\d{3,4}|\d{3,4}-[A-Z]{2,3})" + _BOUNDARY_R), 0),
+    ("plate", 4, re.compile(_PLATE_DASHED), 0),
     # Hong Kong / Taiwan flats: 第3座18樓C室, A棟12樓之3
     ("room", 5, re.compile(
         rf"第?[0-9A-Za-z{_NUM_ZH}]{{1,3}}(?:座|栋|棟|幢|号楼|號樓)\d{{1,3}}(?:樓|楼|层|層)(?:之\d{{1,2}}|[A-Za-z0-9]{{1,2}}室|[A-Za-z](?![A-Za-z]))"
@@ -148,11 +159,7 @@ _PATTERNS: list[tuple[str, int, re.Pattern[str], int]] = [
     ("room", 4, re.compile(
         rf"{_ZONE}{_BNUM}{_BUILDING}[{_NUM_ZH}]{{1,2}}(?:单元|單元)(?!\d|[东西南北東]?[边邊]?(?:电梯|電梯|地基|楼道|樓道|大厅|大廳|门口|門口|楼下|樓下|楼梯|樓梯|的地基|进行|進行|外墙|外牆))"
         rf"|{_ZONE}{_BNUM}(?:栋|棟|幢|座)[{_NUM_ZH}]{{1,2}}(?:楼|樓)(?![道梯顶頂下上房层層面栋棟靠处處门門大外前后後旁边邊])"), 0),
-    # dashed: 12-3-501, 2-1-2单元1916, 16-923, B区16-923 (a last part of 3-4 digits; not 8-10点)
-    ("room", 5, re.compile(
-        rf"{_ZONE}{_BOUNDARY_L}\d{{1,3}}(?:-\d{{1,3}}){{0,2}}-\d{{1,3}}(?:单元|單元)\d{{3,4}}(?:室|房|号|號)?"
-        rf"|{_ZONE}{_BOUNDARY_L}\d{{1,3}}(?:-\d{{1,3}}){{0,2}}-\d{{3,4}}(?:室|房|号|號)?(?![0-9A-Za-z{_ROOM_TAIL_STOP}点點时時:：])"),
-     0),
+    ("room", 5, re.compile(_ROOM_DASHED), 0),  # 12-3-501
     # a room alone: 1203室, 409房, 1702业主
     ("room", 5, re.compile(_BOUNDARY_L + r"\d{3,4}(?:室|房)(?![间間租子东東屋产產])"), 0),
     ("room", 4, re.compile(_BOUNDARY_L + r"(\d{3,4})(?=业主|業主|住户|住戶|户主|戶主|租户|租戶|房东|房東|的业主|的業主)"), 1),
@@ -168,14 +175,21 @@ _PATTERNS: list[tuple[str, int, re.Pattern[str], int]] = [
 ]
 # Speed on long letters: a pattern that starts with optional parts is tried at every character; a
 # one-character look-ahead for what any match must start with lets the engine skip the rest at once.
-_ROOM_START = f"(?=[0-9A-Za-z{_NUM_ZH}第])"
+# A room pattern of two alternatives that both open with a zone (optional parts) is still slow there:
+# it is tried only where that character is (agent/understand/scan.py; measured faster for those only).
+_ROOM_FIRST_RE = re.compile(f"[0-9A-Za-z{_NUM_ZH}第]")
+_ROOM_START = f"(?={_ROOM_FIRST_RE.pattern})"
 _NUMBER_START = r"(?=[0-9+(（])"
-_PATTERNS = [
+# (kind, priority, pattern, group holding the value, class of the characters a match starts with or None,
+#  a character every match holds or "")
+_SCANS: list[tuple[str, int, re.Pattern[str], int, re.Pattern[str] | None, str]] = [
     (kind, priority, re.compile(
-        (_ROOM_START if kind == "room" and pattern.pattern.startswith(("(?:[0-9", "第?", _BOUNDARY_L)) else
+        (_ROOM_START if room else
          _NUMBER_START if kind in ("phone", "id_card", "bank_card") and pattern.pattern.startswith(_BOUNDARY_L) else "")
-        + pattern.pattern), group)
+        + pattern.pattern), group, _ROOM_FIRST_RE if room and "|" + _ZONE in pattern.pattern else None,
+     _NEEDS.get(pattern.pattern, ""))
     for kind, priority, pattern, group in _PATTERNS
+    for room in [kind == "room" and pattern.pattern.startswith(("(?:[0-9", "第?", _BOUNDARY_L))]
 ]
 # numbers that must never be masked even if they look like a phone (hotlines)
 _HOTLINE_RE = re.compile(r"^(?:400|800)\d{7}$|^95\d{3,6}$|^12\d{3}$|^1[12]\d$")
@@ -251,7 +265,12 @@ _TITLE_PAT = re.compile("(" + _SUR + r"(?:" + _TITLE + r"|[总總工](?![额額�
 _ORG_NAME = re.compile(r"(?:局|委|办|辦|公司|物业|物業|街道|社区|社區|中心|派出所|管理处|管理處)(?=" + _SUR + ")")
 _PLACE_END = set("城苑园園府庭湾灣郡邸居阁閣轩軒墅寓里村镇鎮区區路街巷楼樓厦廈湖山江河岛島港")
 _ACTION_RE = re.compile(f"(?:{_NAME_ACTION})")
-_SENTENCE_START = set("，。！？；,.!?;:：\n 、")
+_SENTENCE_START = "，。！？；,.!?;:：\n 、"
+_SENTENCE_START_RE = re.compile(f"[{re.escape(_SENTENCE_START)}]")
+_NAME_END_RE = re.compile(_NAME_END)
+_ROOM_BEFORE_NAME = re.compile(r"(?:单元|單元|栋|棟|座|幢|-)\d{3,4}(?:室|房|号|號)?|\d{3,4}(?:室|房)")
+_TITLE_WORD = re.compile(f"(?:{_TITLE})")
+_AFTER_SIGNATURE = re.compile(r"\d{4}年|\s*$|[，,。\s]")
 
 
 _ORG_CHARS = set("科办辦处處局部室所站队隊组組委厅廳院校馆館司副总總")
@@ -260,7 +279,7 @@ _PREPOSITIONS = set("向于於和与與跟给給把被让讓从從往朝对對�
 
 def _name_at(text: str, i: int, list_mode: bool = False) -> int | None:
     """End of a person's name starting at ``i`` (surname + one or two given characters), or None."""
-    sur = 2 if re.match(_COMPOUND, text[i:i + 2]) else (1 if i < len(text) and text[i] in _SURNAME_SET else 0)
+    sur = 2 if text[i:i + 2] in _COMPOUND_SET else (1 if i < len(text) and text[i] in _SURNAME_SET else 0)
     if not sur or (not list_mode and text[i] in _PREPOSITIONS):
         return None
     given = 0
@@ -322,7 +341,7 @@ def _names(text: str) -> list[tuple[int, int, int, str, str]]:
                 and not _common_word(text[start:start + 3], 20):
             found.append((start, end))
     # a full name before a title: 谭虎德科长, 胡华衡书记
-    for match in re.finditer(f"(?:{_TITLE})", text):
+    for match in _TITLE_WORD.finditer(text):
         for size in (3, 2):
             start = match.start() - size
             if start < 0 or text[start] not in _SURNAME_SET or match.start() - 1 < 0:
@@ -342,7 +361,7 @@ def _names(text: str) -> list[tuple[int, int, int, str, str]]:
             found.append((match.end(), end))
     for match in re.finditer(r"(?:我叫|我是|姓名|名字)[:：]?\s?", text):
         end = _name_at(text, match.end())
-        if end and re.match(_NAME_END, text[end:]):
+        if end and _NAME_END_RE.match(text, end):
             found.append((match.end(), end))
     for match in re.finditer("姓(" + _SUR + r")(?=[,，。的\s]|$|先生|女士|小姐)", text):
         found.append(match.span(1))
@@ -351,12 +370,12 @@ def _names(text: str) -> list[tuple[int, int, int, str, str]]:
         if end and text[end:end + 1] in ("：", ":"):
             found.append((match.end(), end))
     # a signature after the writer's room: …3栋1单元3104陈秋友2019年12月28日
-    for match in re.finditer(r"(?:单元|單元|栋|棟|座|幢|-)\d{3,4}(?:室|房|号|號)?|\d{3,4}(?:室|房)", text):
+    for match in _ROOM_BEFORE_NAME.finditer(text):
         end = _name_at(text, match.end())
-        if end and re.match(r"\d{4}年|\s*$|[，,。\s]", text[end:]):
+        if end and _AFTER_SIGNATURE.match(text, end):
             found.append((match.end(), end))
     # the first word of a post, or the subject of a sentence doing something: "张伟：…" "张伟昨天找过你们"
-    starts = [0] + [k + 1 for k, ch in enumerate(text) if ch in _SENTENCE_START]
+    starts = [0] + [m.end() for m in _SENTENCE_START_RE.finditer(text)]
     for start in starts:
         end = _name_at(text, start)
         if not end:
@@ -400,8 +419,13 @@ def _accept(kind: str, value: str, text: str, start: int, cued: bool) -> bool:
 
 def _find_spans(text: str) -> list[tuple[int, int, str, str]]:
     found: list[tuple[int, int, int, str, str]] = []
-    for kind, priority, pattern, group in _PATTERNS:
-        for match in pattern.finditer(text):
+    offsets: dict[re.Pattern[str], list[int]] = {}
+    for kind, priority, pattern, group, first, needs in _SCANS:
+        if needs and needs not in text:
+            continue
+        if first is not None and first not in offsets:
+            offsets[first] = scan.starts(first, text)
+        for match in pattern.finditer(text) if first is None else scan.finditer_at(pattern, text, offsets[first]):
             start, end = match.span(group)
             value = match.group(group)
             if value and _accept(kind, value, text, start, cued=group == 1):

@@ -9,6 +9,7 @@ Taiwanese phrasing such as 資訊、軟體) or, when the owner's text reads as H
 
 from __future__ import annotations
 
+import operator
 import re
 from functools import lru_cache
 
@@ -26,8 +27,10 @@ def _converter(config: str):  # noqa: ANN202 - opencc has no type hints
 
 def _changed_chars(text: str, config: str) -> int:
     converted = _converter(config).convert(text)
+    if converted == text:
+        return 0
     if len(converted) == len(text):
-        return sum(1 for a, b in zip(text, converted, strict=True) if a != b)
+        return sum(map(operator.ne, text, converted))
     return sum(1 for ch in set(text) if _converter(config).convert(ch) != ch)
 
 
@@ -65,7 +68,7 @@ def to_script(text: str, script: Script | str, variant: str = "tw") -> str:
 
 
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
-_CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")  # counted by runs: a long letter has thousands of characters
 _NOT_WORDS = re.compile(r"〔[^〕]*〕|[A-Za-z]\d+|\d+[A-Za-z]+|(?<![A-Za-z])(?:QQ|VX|WX|ID|OK|APP|app|Wi-?Fi|wifi|KTV|WeChat)(?![A-Za-z])")
 
 
@@ -79,10 +82,11 @@ def detect_language(text: str) -> str:
         return "zh-Hans"
     cleaned = _NOT_WORDS.sub(" ", text)
     words = _LATIN_WORD.findall(cleaned)
-    cjk = len(_CJK_CHAR.findall(cleaned))
-    latin_chars = sum(len(w) for w in words)
-    if words and cjk <= 2 and latin_chars >= 6:
-        return "en"
-    if len(words) >= 3 and cjk and latin_chars >= 0.2 * cjk:
-        return "mixed"
+    if words:  # no English word: Chinese (counting the Chinese characters of a long letter takes time)
+        cjk = sum(m.end() - m.start() for m in _CJK_RUN.finditer(cleaned))
+        latin_chars = sum(len(w) for w in words)
+        if cjk <= 2 and latin_chars >= 6:
+            return "en"
+        if len(words) >= 3 and cjk and latin_chars >= 0.2 * cjk:
+            return "mixed"
     return "zh-Hant" if detect_script(text[:400]) is Script.traditional else "zh-Hans"  # the script shows early

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from agent.errors import InvalidInput
+from agent.understand import scan
 from agent.understand.context import first_live, live
 
 MODEL_PATH = Path(__file__).parent / "severity_model.json"
@@ -66,6 +67,7 @@ def _number(token: str) -> float:
 
 
 _NUM = r"(\d{1,5}|上[百千]|[一二两三四五六七八九十百千几数半]{1,4})[多余来]?"
+_NUM_FIRST = re.compile(r"[\d上一二两三四五六七八九十百千几数半]")  # where a _NUM (and a match starting with one) starts
 _HOUSEHOLDS = re.compile(_NUM + r"(?:户|戶|家住户|名业主|位业主|个业主|多名业主|人)")
 _SCOPE = re.compile(r"全体业主|全體業主|所有业主|广大业主|众多业主|很多业主|好多业主|许多业主|大量业主|业主们|居民们|"
                     r"整栋|整棟|全楼|整个小区|全小区|整个单元|多栋|几栋|[两三四五六七八九十几\d]+栋楼")
@@ -73,23 +75,28 @@ _DURATION = re.compile(_NUM + r"(?:个|個)?(天|日|周|星期|个月|個月|�
 _LONG_WORDS = re.compile(r"多年|长期|長期|至今|迄今|一直|常年|始终|始終")
 _VULNERABLE = re.compile(r"老人|老年人|残疾|殘疾|轮椅|輪椅|孕妇|孕婦|小孩|孩子|儿童|兒童|婴儿|嬰兒|幼儿|病人|患者|"
                          r"七旬|八旬|九旬|行动不便|行動不便|瘫痪|癱瘓")
-_MISCONDUCT = re.compile(r"(物业|物業|开发商|開發商|公司|业委会|業委會).{0,10}(违规|違規|违法|違法|私自|擅自|强制|強制|强行|強行|"
-                         r"侵占|侵佔|挪用|乱收|亂收|霸占|霸佔|盗用|盜用|变卖|變賣|欺骗|欺騙|欺诈|欺詐|造假|威胁|威脅|恐吓|恐嚇|"
-                         r"私吞|贪污|貪污|克扣|截留|非法|霸王|垄断|壟斷|弄虚作假|暗箱)|乱收费|亂收費|违规收|違規收|"
-                         r"收费不合理|收費不合理|不合理收费|私自收|擅自收|强制收|强行收")
+_MISDEED = (r"(违规|違規|违法|違法|私自|擅自|强制|強制|强行|強行|侵占|侵佔|挪用|乱收|亂收|霸占|霸佔|盗用|盜用|变卖|變賣|"
+            r"欺骗|欺騙|欺诈|欺詐|造假|威胁|威脅|恐吓|恐嚇|私吞|贪污|貪污|克扣|截留|非法|霸王|垄断|壟斷|弄虚作假|暗箱)")
+_MISCONDUCT = re.compile("|".join(f"{who}.{{0,10}}{_MISDEED}" for who in ("物业", "物業", "开发商", "開發商", "公司", "业委会", "業委會"))
+                         + r"|乱收费|亂收費|违规收|違規收|收费不合理|收費不合理|不合理收费|私自收|擅自收|强制收|强行收")
 _REPEATED = re.compile(r"多次|反复|反復|屡次|屢次|无果|無果|未果|没有结果|石沉大海|迟迟|遲遲|一再|再三|无人问津|無人問津|"
                        r"没人管|無人管|不闻不问|不聞不問|置之不理|推诿|推諉|踢皮球")
 _DEMAND = re.compile(r"赔偿|賠償|补偿|補償|退还|退還|退费|退費|返还|返還|更换物业|更換物業|撤换|撤換|解聘|罢免|罷免|"
                      r"起诉|起訴|诉讼|訴訟|律师|律師|法律责任|法律責任|追责|追責|严惩|嚴懲|查处|查處|立案|清退|撤销|撤銷|还我们|還我們|给个说法|給個說法")
 _UTILITY = re.compile(r"停水|断水|斷水|没水|沒水|停电|停電|断电|斷電|没电|沒電|停气|停氣")
+# Speed on long letters: every alternative of the patterns read over a whole letter begins with a plain
+# character (燃气…|煤气…, not (燃气|煤气)…; 塌(?<!泡塌)了, not (?<!泡)塌了), so the engine jumps to where
+# one can start instead of trying the pattern at every character; numbers are tried only where one starts.
 _DANGER = re.compile(
-    r"承重墙|承重牆|危房|坍塌|倒塌|塌陷|垮塌|(?<!泡)塌了|开裂|開裂|裂缝|裂縫|倾斜|傾斜|沉降|下沉|"
-    r"触电|觸電|漏电|漏電|电线.{0,6}(裸露|外露|打火)|(燃气|煤气|天然气).{0,4}(泄漏|泄露|漏气)|着火|起火|火灾|火災|爆炸|"
+    r"承重墙|承重牆|危房|坍塌|倒塌|塌陷|垮塌|塌(?<!泡塌)了|开裂|開裂|裂缝|裂縫|倾斜|傾斜|沉降|下沉|"
+    r"触电|觸電|漏电|漏電|电线.{0,6}(裸露|外露|打火)|燃气.{0,4}(泄漏|泄露|漏气)|煤气.{0,4}(泄漏|泄露|漏气)|天然气.{0,4}(泄漏|泄露|漏气)|着火|起火|火灾|火災|爆炸|"
     r"坠落|墜落|坠楼|墜樓|摔(伤|傷|死|倒|下)|受伤|受傷|流血|身亡|死亡|去世|砸(伤|傷|死|到人)|高空(抛|坠|墜)物|"
     r"被困|困在|关在电梯|电梯.{0,12}(坠|墜|下滑|冲顶|蹲底|急停|夹|夾|失控|事故)|中毒|窒息|"
     r"殴打|毆打|打伤|打傷|打人|人身安全|生命安全|危及|消防通道.{0,6}(锁|鎖|堵死|封)")
-_GROUP = re.compile(r"集体(上访|抗议|维权|堵)|拉横幅|挂横幅|堵门|堵路|围堵|聚集|静坐|群体(性)?事件|发生.{0,4}冲突|(业主|大家).{0,6}(约好|商量好|组织).{0,6}(一起|集体)")
-_MEDIA = re.compile(r"(记者|電視台|电视台|媒体|媒體|报社|報社).{0,6}(来了|已经|採訪|采访|到场|报道了|曝光了)|(已经|已)(被)?(曝光|上了新闻|发到网上)|上了(新闻|热搜)")
+_GROUP = re.compile(r"集体(上访|抗议|维权|堵)|拉横幅|挂横幅|堵门|堵路|围堵|聚集|静坐|群体(性)?事件|发生.{0,4}冲突|业主.{0,6}(约好|商量好|组织).{0,6}(一起|集体)|大家.{0,6}(约好|商量好|组织).{0,6}(一起|集体)")
+_MEDIA = re.compile("|".join(f"{who}.{{0,6}}(来了|已经|採訪|采访|到场|报道了|曝光了)"
+                             for who in ("记者", "電視台", "电视台", "媒体", "媒體", "报社", "報社"))
+                    + r"|已经(被)?(曝光|上了新闻|发到网上)|已(被)?(曝光|上了新闻|发到网上)|上了(新闻|热搜)")
 _DEVELOPER = re.compile(r"开发商|開發商|交房|交付|房产证|房產證|不动产证|不動產證|购房|購房|售楼|售樓|业委会|業委會|业主大会|業主大會|维修基金|維修基金|维修资金")
 # the building's safety systems (seed 002: lifts, fire, gas, power, structure, water) and harm to people
 _SAFETY_TOPIC = re.compile(r"电梯|電梯|消防|燃气|燃氣|煤气|天然气|电线|電線|用电|用電|配电|承重|危房|墙体|牆體|楼体|樓體|外墙|外牆|"
@@ -132,9 +139,11 @@ def cues(plain: str, title: str, category: str = "other", mindset: str = "vent")
     ``category`` and ``mindset`` are the classifier's own readings (who the complaint is about, what the
     owner wants): a fee, governance or developer dispute, or a claim for money, goes above an agent."""
     danger_live, danger_dead = _live_count(_DANGER, plain)
-    households = max((_number(m.group(1)) for m in _HOUSEHOLDS.finditer(plain)), default=0.0)
-    days = max((_days(_number(m.group(1)), m.group(2)) for m in _DURATION.finditer(plain)
+    numbers = scan.starts(_NUM_FIRST, plain)
+    households = max((_number(m.group(1)) for m in scan.finditer_at(_HOUSEHOLDS, plain, numbers)), default=0.0)
+    days = max((_days(_number(m.group(1)), m.group(2)) for m in scan.finditer_at(_DURATION, plain, numbers)
                 if live(plain, m)), default=0.0)
+    scope = bool(_SCOPE.search(plain))
     utility_long = any(
         _DURATION.search(plain[m.end():m.end() + 12]) and live(plain, m) for m in _UTILITY.finditer(plain))
     vulnerable = bool(_VULNERABLE.search(plain))
@@ -150,7 +159,7 @@ def cues(plain: str, title: str, category: str = "other", mindset: str = "vent")
         "group_live": float(bool(first_live([_GROUP], plain))),
         "media_live": float(bool(first_live([_MEDIA], plain))),
         "households": _clamp(math.log1p(households) / math.log(1000)),
-        "scope": float(bool(_SCOPE.search(plain))),
+        "scope": float(scope),
         "duration": _clamp(math.log1p(days) / math.log(3650)),
         "long_words": float(bool(_LONG_WORDS.search(plain))),
         "vulnerable": float(vulnerable),
@@ -159,7 +168,7 @@ def cues(plain: str, title: str, category: str = "other", mindset: str = "vent")
         "title_accuses": float(bool(title and (_MISCONDUCT.search(title) or _ACCUSE.search(title)))),
         "repeated": float(bool(_REPEATED.search(plain))),
         "demand": float(bool(_DEMAND.search(plain))),
-        "own_home": float(bool(_OWN.search(plain)) and not _SCOPE.search(plain)),
+        "own_home": float(bool(_OWN.search(plain)) and not scope),
         "developer_or_governance": float(bool(_DEVELOPER.search(title or plain[:60]))),
         "length": _clamp(math.log(max(len(plain), 1)) / math.log(5000)),
         "category_fees": float(category == "fees"),

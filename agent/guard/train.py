@@ -17,6 +17,15 @@ The test split is never read.
 
 Model: one-vs-rest logistic regression over character 1–3-grams (binary, L2-normalised), full-batch
 Adam with L2 regularisation, no randomness: the same data gives the same file (numpy only).
+
+Settings chosen on dev (train to fit, dev to choose; 2026-12-07): L2 1e-5 (was 3e-5), the drafter's
+own wording weighted ``MUST_PASS_WEIGHT`` = 3 as clean examples (its outliers used to set the
+must-pass floors of refusing, buck_passing, privacy_probing, empty_thanks: floors now ≤ 0.25, the
+thresholds come from dev), calibration clean_cost 2.5 (was 3). Dev, rules + learned: recall
+0.742 → 0.759 at the same FPR 0.041; with thresholds calibrated on one half of dev and measured on
+the other (both ways; the honest figure) 0.714 → 0.734, FPR 0.052 → 0.058. Tried and dropped:
+character 4-grams (0.741, file 2.8 MB), L2 1e-4 (0.686), re-training positives on their
+best-scoring sentence (multiple-instance style, 0.727), other clean costs (1.5–5).
 """
 
 from __future__ import annotations
@@ -108,10 +117,13 @@ def reviewed_clean(examples: list[Example]) -> list[Example]:
 
 
 FRESH_WEIGHT = 2.0  # the independent writers' train split: closest to what the guard meets
+# our drafter's own wording (must_pass) weighs this much as a clean example: the model learns to keep
+# it low, so the must-pass floors (one outlier phrasing used to set a whole category's threshold) drop
+MUST_PASS_WEIGHT = 3.0
 
 
 def load_training(root: Path, guardrails_dir: Path, files: tuple[str, ...] = TRAIN_FILES,
-                  fresh_weight: float = FRESH_WEIGHT) -> list[Example]:
+                  fresh_weight: float = FRESH_WEIGHT, must_pass_weight: float = MUST_PASS_WEIGHT) -> list[Example]:
     examples: list[Example] = []
     for name in files:
         path = root / name
@@ -122,6 +134,8 @@ def load_training(root: Path, guardrails_dir: Path, files: tuple[str, ...] = TRA
                                     fresh_weight if "/fresh/" in name else 1.0))
     examples += policy_examples(guardrails_dir)
     examples += corpus_phrasings(root)
+    for ex in must_pass(examples):
+        ex.weight *= must_pass_weight
     # every sentence of a clean reply is clean too: teaches that polite framing is not a violation
     extra = []
     for ex in examples:
@@ -148,7 +162,7 @@ def _design(texts: list[str], vocab: dict[str, int]) -> tuple[np.ndarray, np.nda
     return np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64), np.array(vals, dtype=np.float32)
 
 
-def fit(examples: list[Example], *, min_df: int = 2, l2: float = 3e-5, epochs: int = 500, lr: float = 0.05,
+def fit(examples: list[Example], *, min_df: int = 2, l2: float = 1e-5, epochs: int = 500, lr: float = 0.05,
         max_pos_weight: float = 4.0) -> tuple[list[str], np.ndarray, np.ndarray]:
     df: dict[str, int] = {}
     for ex in examples:
@@ -197,7 +211,7 @@ def fit(examples: list[Example], *, min_df: int = 2, l2: float = 3e-5, epochs: i
     return vocab_list, weights, bias
 
 
-def calibrate(model: LearnedModel, dev: list[dict], *, clean_cost: float = 3.0, other_cost: float = 0.5,
+def calibrate(model: LearnedModel, dev: list[dict], *, clean_cost: float = 2.5, other_cost: float = 0.5,
               floor: float = 0.3) -> np.ndarray:
     """Per category, the threshold maximising TP − clean_cost·FP(clean replies) − other_cost·FP(replies
     labelled with another category) on the dev split (ties: the higher threshold); never below ``floor``."""

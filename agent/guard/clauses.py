@@ -43,7 +43,7 @@ _FAVOURABLE = re.compile(
     r"不(?:予|再)(?:收取|收|征收|追缴|追究|处罚|罚款|计收|加收)|免(?:收|除|交|缴)|(?:滞纳金|违约金|罚款)[^。]{0,6}(?:免|不收|不予)"
 )
 _FINDINGS = re.compile(
-    r"经(?:查|核|核实|核查|调查|了解|现场|实地|排查|检测|协调|审查|审核|研究)|已(?:于|经)?(?:督促|责令|要求|安排|完成|维修|修复|整改|约谈|组织|派|处理|更换|清理|拆除|恢复|解决|召开|对)"
+    r"经(?:查|核|核实|核查|调查|了解|现场|实地|排查|检测|协调|审查|审核|研究)|经[^,，。]{1,8}?(?:协调|调查|核实|核查|排查)|已(?:于|经)?(?:督促|责令|要求|安排|完成|维修|修复|整改|约谈|组织|派|处理|更换|清理|拆除|恢复|解决|召开|对)"
     r"|将于|预计|计划于|\d{1,2}月\d{1,2}日|下一步|具体情况如下|回复如下"
 )
 _MEASURES = re.compile(r"修建|新建|增设|设置|安装|加装|更换|拆除|维修|修复|清理|疏通|硬化|铺设|改造|划定|配备|整改方案")
@@ -79,6 +79,7 @@ _REPORTED_SPEECH = re.compile(
     r"(?:公司|物业|开发商|单位|部门|施工方|局|街道|社区|中心|业主|居民|住户|负责人|经理|对方|其)"
     r"(?:也|已|均|当场|现场|一直|仍)?(?:表示|称|声称|承诺|答复|回复称|说明|认为|坚持)"
 )
+_NARRATED = re.compile(r"(?:也|已|均|当场|现场|书面)?(?:表示|称|声称|承诺|答应|保证|同意)")
 _THIRD_OBJECT = re.compile(r"对(?:其|该|他|她|他们|对方|涉事|违建|违法)")
 
 # numbers
@@ -177,17 +178,19 @@ class Analysis:
         ss, se = self.prep.sentence(start)
         return bool(re.search(r"电话|联系方式|地址|热线|窗口", self.prep.norm[ss:se]))
 
-    def substantive(self) -> bool:
-        """A real answer beyond a hand-off: findings / actions / dates in a sentence without a transfer."""
+    def substantive(self, sentences: int = 2, min_chars: int = 80, besides: int | None = None) -> bool:
+        """A real answer beyond a hand-off: findings / actions / dates in ``sentences`` sentences
+        without a transfer (not counting the sentence at ``besides``: the hit's own)."""
         prep = self.prep
-        if len(prep.norm) < 80:
+        if len(prep.norm) < min_chars:
             return False
+        own = prep.sentence(besides) if besides is not None else None
         hits = 0
         for ss, se in zip(prep.sentence_starts, prep.sentence_ends, strict=True):
             sentence = prep.norm[ss:se]
-            if _FINDINGS.search(sentence) and not _TRANSFER.search(sentence):
+            if (ss, se) != own and _FINDINGS.search(sentence) and not _TRANSFER.search(sentence):
                 hits += 1
-        return hits >= 2
+        return hits >= sentences
 
     def commitment(self, after: int = 0) -> bool:
         """The replier commits to something concrete (a time, a tracking number, a named person) in a
@@ -276,6 +279,13 @@ class Analysis:
     def reported_speech(self, start: int) -> bool:
         ss, _ = self.prep.sentence(start)
         return bool(_REPORTED_SPEECH.search(self.prep.norm[ss:start]))
+
+    def narrates_third_party(self, start: int, end: int) -> bool:
+        """A learned hit's sentence reports what a third party said or committed to ("开发公司承诺于
+        10月底前…", "楼下商户表示…"): an official reply's account, not the replier's own promise."""
+        norm = self.prep.norm
+        return any(kind == "third" and start <= s and e <= end and _NARRATED.match(norm, e)
+                   for s, e, kind in self._subjects)
 
     def directive_to_owner(self, start: int, end: int) -> bool:
         """The hit itself tells the owner what to do ("建议您…", "请业主…", "您去…")."""
@@ -421,8 +431,13 @@ def excuse(category: str, rule_id: str, analysis: Analysis, start: int, end: int
             return "referral_after_answer"
     if category in _SPEECH_ACTS | {"vague"} and analysis.reported_speech(start):
         return "reported_speech"
+    if category in _SPEECH_ACTS and rule_id.startswith("learned.") and analysis.narrates_third_party(start, end):
+        return "reported_speech"
     if category == "vague" and analysis.concrete_measures(start):
         return "concrete_measures"
-    if category == "empty_thanks" and analysis.substantive():
-        return "closing_after_answer"
+    if category == "empty_thanks" and analysis.substantive(sentences=1, min_chars=50):
+        return "closing_after_answer"  # thanks closing a reply that found or decided something
+    if category == "vague" and analysis.substantive(
+            besides=None if rule_id.startswith("learned.") and end - start > 60 else start):
+        return "boilerplate_after_answer"  # "下一步将进一步加大…力度" after findings and actions
     return None

@@ -170,3 +170,42 @@ def test_directive_to_owner_is_read_from_the_hit():
     a = analyse(prep)
     start = prep.norm.index("建议")
     assert a.directive_to_owner(start, start + 8)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("对于小区道路破损的问题，开发公司承诺于今年10月底前保证3栋、6栋周边道路全部修复到位。", True),
+    ("经街道协调，该商户表示晚上十点后停止营业并加装隔音设施。", True),
+    ("我们保证马上全部赔给您，您放心。", False),
+    ("我局承诺一个月内解决到位。", False),
+])
+def test_a_learned_sentence_that_narrates_a_third_partys_commitment_is_reported_speech(text, expected):
+    """An official reply's account of what the developer or a shop committed to is not the replier's
+    own over-promise; the replier's own promise ("我们保证…", "我局承诺…") still counts."""
+    from agent.guard.clauses import excuse
+
+    prep = prepare(text)
+    reason = excuse("overpromising", "learned.overpromising", analyse(prep), 0, len(text))
+    assert (reason == "reported_speech") is expected, reason
+
+
+OFFICIAL_ANSWERS = [
+    # a decision with its reason, then the standard closing thanks
+    "网友您好！您的来信已收悉。关于您申请在商场三楼开设培训机构的事项，经审查，该选址不符合消防安全管理规定，我局决定不予批准。感谢您对我局工作的支持！",
+    # findings by several bodies and a shop's commitment: not a vague answer
+    "您好！针对您反映的问题，区城管局、街道高度重视，立即进行调查处理。经调查，楼下烧烤店未办理相关证照，现已停业。经社区协调，该店主承诺今后不再占道经营。感谢您对我区工作的理解和支持！",
+    # a numbered answer whose last point adds "下一步将进一步加大…力度" after dated actions
+    "1、关于电梯故障的问题。经调查，3号电梯主板老化，维保单位已于6月2日更换。2、关于楼道堆物的问题。物业已于6月5日清理完毕，但由于个别住户反复堆放，导致屡清屡堆。下一步，将进一步加大巡查力度，保持楼道畅通。感谢您的监督！",
+]
+
+
+@pytest.mark.parametrize("text", OFFICIAL_ANSWERS)
+def test_an_official_answer_closing_with_thanks_or_next_steps_is_not_empty_or_vague(engine, text):
+    from agent.guard.clauses import excuse
+
+    assert not categories(engine, text) & {"vague", "empty_thanks"}
+    if "经审查" not in text:  # two findings or more: the learned whole-text reading of vague is excused too
+        assert excuse("vague", "learned.vague", analyse(prepare(text)), 0, len(text)) == "boilerplate_after_answer"
+
+
+def test_a_hand_off_with_next_step_boilerplate_is_still_vague(engine):
+    assert "vague" in categories(engine, "您好，您反映的问题已收悉。经了解，相关部门高度重视。下一步将进一步加强管理，请您耐心等待。")

@@ -226,6 +226,12 @@ def _words() -> dict[str, tuple[int, str]]:
     return words
 
 
+def warm_up() -> None:
+    """Load the word list the name finder reads (≈ 0.5 s) now rather than in the first request that
+    has a name-like word: a server warms up before it says it is ready."""
+    _words()
+
+
 def _common_word(word: str, min_freq: int = 30, tags: frozenset[str] | None = None) -> bool:
     """An ordinary word (not a person's name) that people use often (of one of ``tags`` when given)."""
     entry = _words().get(word)

@@ -156,17 +156,20 @@ class DraftCore:
         """Load what the first request would otherwise load (jieba, OpenCC, the guard, the offline
         drafter, litellm + the Router when a model is configured): local work only, nothing stored."""
         from agent.drafting.offline.drafter import draft as draft_offline
+        from agent.understand import pii
         from agent.understand.classify import classify_offline
         from agent.workflow.nodes.drafting import draft_request
         from agent.workflow.nodes.retrieve import techniques_for
 
         started = time.perf_counter()
+        pii.warm_up()
         accepted = intake.accept(DraftInput(complaint="電梯壞了兩天,打電話13800000000也沒人來修。", project="-"),
                                  self.settings, self.secret)
         state = {**_initial(accepted), "techniques": techniques_for(self.context.retriever, accepted.complaint_model),
                  "classification": classify_offline(accepted.complaint_model).model_dump(mode="json")}
         draft_offline(draft_request(state))  # type: ignore[arg-type]
-        self.context.checker.check_set({"listen": "您先别着急,我都记下了。", "act": "我們馬上安排師傅上門。"})
+        self.context.checker.check_set({"listen": "您先别着急,我都记下了。", "act": "我們馬上安排師傅上門。"},
+                                       complaint=accepted.complaint_model)  # + the grounding check
         self.context.checker.warm_up()
         self.context.model.warm_up()
         log.info("drafting warmed up in %.0f ms", (time.perf_counter() - started) * 1000)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from agent.settings import Settings
@@ -32,6 +32,15 @@ def _index_check(settings: Settings) -> dict[str, Any]:
     return {"ok": True, "entries": count}
 
 
+def _warm_up_check(task: asyncio.Task | None) -> dict[str, Any]:
+    if task is None or not task.done():
+        return {"ok": False, "detail": "预热中 warming up (jieba, the guard, the models' clients)"}
+    if task.cancelled() or task.exception() is not None:
+        error = "cancelled" if task.cancelled() else f"{type(task.exception()).__name__}: {task.exception()}"
+        return {"ok": False, "detail": f"预热失败 warm-up failed: {error}"[:300]}
+    return {"ok": True}
+
+
 async def _checked(coro: Any) -> dict[str, Any]:
     try:
         return await asyncio.wait_for(coro, timeout=5)
@@ -42,8 +51,9 @@ async def _checked(coro: Any) -> dict[str, Any]:
 
 @router.get("/readyz", response_model=Readiness, summary="就绪检查 Readiness",
             responses={503: {"model": Readiness, "description": "A dependency is not ready"}})
-async def readyz(settings: SettingsDep, db: DbDep, shared: SharedDep) -> Any:
-    """数据库、共享状态(Redis)、Chroma 检索索引、模型配置是否就绪;任一项不可用时返回 503。"""
+async def readyz(request: Request, settings: SettingsDep, db: DbDep, shared: SharedDep) -> Any:
+    """数据库、共享状态(Redis)、Chroma 检索索引、模型配置、预热是否就绪;任一项不可用时返回 503。
+    Not ready until the warm-up has loaded what a first request would otherwise pay for (≈ 1 s)."""
 
     async def database() -> dict[str, Any]:
         await db.ping()
@@ -53,6 +63,7 @@ async def readyz(settings: SettingsDep, db: DbDep, shared: SharedDep) -> Any:
         "database": await _checked(database()),
         "shared_state": await _checked(shared.check()),
         "index": await _checked(asyncio.to_thread(_index_check, settings)),
+        "warm_up": _warm_up_check(getattr(request.app.state, "warmup", None)),
         "model": {"ok": True, "model": settings.model or "wuye-offline/drafter",
                   "offline": settings.offline, "fallbacks": list(settings.fallbacks)},
     }

@@ -31,8 +31,10 @@ async def test_readyz_ok_with_an_index(tmp_path, shared_clients):
     settings = make_settings(tmp_path, model="openai/gpt-x", api_base="http://llm.test/v1")
     build_index(settings, progress=False)
     async with running(settings, shared_clients) as api:
+        await api.app.state.warmup  # not ready while warming up (below)
         r = await api.client.get("/readyz")
     assert r.status_code == 200, r.text
+    assert r.json()["checks"]["warm_up"] == {"ok": True}
     checks = r.json()["checks"]
     assert checks["index"]["ok"] and checks["index"]["entries"] > 0
     assert checks["model"] == {"ok": True, "model": "openai/gpt-x", "offline": False, "fallbacks": []}
@@ -120,3 +122,17 @@ async def test_docs_work_offline(api):
     for asset in ("/docs-assets/swagger-ui-bundle.js", "/docs-assets/swagger-ui.css"):
         r = await api.client.get(asset)
         assert r.status_code == 200 and len(r.content) > 10_000
+
+
+async def test_readyz_is_503_while_warming_up(api):
+    """A load balancer must not send owners' complaints to an instance still loading (≈ 1 s of work
+    a first request would otherwise wait for)."""
+    import asyncio
+
+    release = asyncio.Event()
+    api.app.state.warmup = asyncio.create_task(release.wait())
+    r = await api.client.get("/readyz")
+    assert r.status_code == 503 and not r.json()["checks"]["warm_up"]["ok"]
+    release.set()
+    await api.app.state.warmup
+    assert (await api.client.get("/readyz")).json()["checks"]["warm_up"] == {"ok": True}

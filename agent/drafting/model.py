@@ -20,7 +20,6 @@ what an HTTP mock of the model host sees, plus one per offline-drafter call.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from collections.abc import Callable
@@ -32,7 +31,6 @@ from agent.drafting.answer import OutputInvalid
 from agent.drafting.offline.drafter import MODEL as OFFLINE_MODEL
 from agent.drafting.offline.drafter import draft as draft_offline
 from agent.drafting.request import DraftRequest
-from agent.drafting.usage import WARM_UP
 from agent.errors import ModelError
 from agent.settings import Settings
 
@@ -112,19 +110,9 @@ class ModelAccess:
         return self.settings.model or OFFLINE_MODEL
 
     def warm_up(self) -> None:
-        """Import litellm, build the Router and run one call through it with litellm's canned
-        ``mock_response`` (no connection is opened, the usage metrics skip it): litellm's first call
-        otherwise spends ≈ 0.4 s of CPU on lazy set-up inside the first owner's request. Only with
-        a model; call it outside the server's event loop (it runs its own)."""
-        if not self.models:
-            return
-        router = self.router()
-        try:
-            asyncio.get_running_loop()
-            return  # called from async code: the canned call would need this thread's loop
-        except RuntimeError:
-            asyncio.run(router.acompletion(model="m0", messages=[{"role": "user", "content": "warm-up"}],
-                                           mock_response="{}", metadata={WARM_UP: True}))
+        """Import litellm and build the Router now, not in the first request (only with a model)."""
+        if self.models:
+            self.router()
 
     def router(self) -> Router:
         if self._router is None:

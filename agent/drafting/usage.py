@@ -26,12 +26,6 @@ class ModelUsage:
 
 
 UsageSink = Callable[[ModelUsage], None]
-WARM_UP = "wuye_warm_up"  # metadata flag of the warm-up's canned call (agent/drafting/model.py): not a model call
-
-
-def _warm_up(kwargs: dict[str, Any]) -> bool:
-    params = kwargs.get("litellm_params") or {}
-    return any(WARM_UP in (m or {}) for m in (kwargs.get("metadata"), params.get("metadata")))
 
 
 def _number(value: Any) -> float:
@@ -74,13 +68,11 @@ def install_usage_callback(sink: UsageSink) -> Callable[[], None]:
     class _UsageLogger(CustomLogger):  # type: ignore[misc]
         async def async_log_success_event(self, kwargs: Any, response_obj: Any, start_time: Any,
                                           end_time: Any) -> None:
-            if not _warm_up(kwargs):
-                sink(usage_from_callback(kwargs, True, start_time, end_time))
+            sink(usage_from_callback(kwargs, True, start_time, end_time))
 
         async def async_log_failure_event(self, kwargs: Any, response_obj: Any, start_time: Any,
                                           end_time: Any) -> None:
-            if not _warm_up(kwargs):
-                sink(usage_from_callback(kwargs, False, start_time, end_time))
+            sink(usage_from_callback(kwargs, False, start_time, end_time))
 
     handler = _UsageLogger()
     litellm.logging_callback_manager.add_litellm_callback(handler)

@@ -58,24 +58,3 @@ def test_a_failed_call_counts_as_a_failure_without_tokens() -> None:
     metrics.record_model_call(usage)
     assert _value(metrics, "wuye_model_calls_total", model="openai/x", outcome="failure") == 1
     assert _value(metrics, "wuye_model_tokens_total") == 0
-
-
-async def test_the_warm_up_call_is_not_counted_and_opens_no_connection(tmp_path) -> None:
-    """The warm-up runs one canned call through the Router (litellm's mock_response) so the first
-    owner's request does not pay litellm's lazy set-up; it is not a model call in the metrics, and
-    nothing connects anywhere (the test suite fails any non-loopback connection; the endpoint here
-    is a closed loopback port)."""
-    from agent.drafting.model import ModelAccess
-    from agent.settings import Settings
-
-    metrics = Metrics()
-    uninstall = install_usage_callback(metrics.record_model_call)
-    try:
-        access = ModelAccess(Settings(data_dir=tmp_path, model="openai/gpt-x", api_base="http://127.0.0.1:9/v1",
-                                      api_key="sk-local-test-key"))
-        await asyncio.to_thread(access.warm_up)  # the server runs it in a thread, outside its loop
-        await asyncio.sleep(0.3)
-        assert _value(metrics, "wuye_model_calls_total") == 0
-        access.warm_up()  # from async code it only builds the Router (no loop of its own to run)
-    finally:
-        uninstall()

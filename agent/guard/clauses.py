@@ -373,6 +373,15 @@ _EXCULPATES = re.compile(r"(?:不是|并非|并不是)(?:您|你|您們|你們|�
 _TURN = re.compile(r"但|可是|不过|不過|只是")
 
 
+# a sentence that is nothing but a plain apology for the trouble caused ("您好,非常抱歉给您带来了困扰。"):
+# the learned layer may score it as grudging for its words alone; grudging needs a "but", a condition or a tone
+_PLAIN_APOLOGY = re.compile(
+    r"^(?:[^,，。!?！？]{0,12}(?:您好|你好)[!！,，]?)?(?:我们|我)?(?:非常|十分|真的|真诚地?|实在|再次)?(?:很)?"
+    r"(?:抱歉|对不起|深表歉意)[,，]?(?:给您|让您|给大家|让大家)(?:带来|造成)?了?(?:很多|诸多)?(?:的)?"
+    r"(?:不便|困扰|麻烦|久等)了?[。!！]?$"
+)
+
+
 def excuse(category: str, rule_id: str, analysis: Analysis, start: int, end: int) -> str | None:
     """Why a rule hit on ``[start, end)`` does not count, or None when it stands. Learned hits
     (``learned.<category>``, a whole sentence) go through the same readings."""
@@ -386,6 +395,9 @@ def excuse(category: str, rule_id: str, analysis: Analysis, start: int, end: int
         said = analysis.prep.norm[start:end]
         if _EXCULPATES.search(said) and not _TURN.search(said):
             return "clears_the_owner"
+    if category == "grudging_apology" and rule_id.startswith("learned.") \
+            and _PLAIN_APOLOGY.match(analysis.prep.norm[start:end].strip()):
+        return "plain_apology"
     if category in _SPEECH_ACTS:
         if analysis.quoted(start, end):
             return "quoted"

@@ -178,13 +178,13 @@ class Analysis:
         ss, se = self.prep.sentence(start)
         return bool(re.search(r"电话|联系方式|地址|热线|窗口", self.prep.norm[ss:se]))
 
-    def substantive(self, sentences: int = 2, min_chars: int = 80, besides: int | None = None) -> bool:
+    def substantive(self, sentences: int = 2, min_chars: int = 80, besides: tuple[int, int] | None = None) -> bool:
         """A real answer beyond a hand-off: findings / actions / dates in ``sentences`` sentences
-        without a transfer (not counting the sentence at ``besides``: the hit's own)."""
+        without a transfer; a hit ``besides`` = (start, end) inside one sentence does not count its own."""
         prep = self.prep
         if len(prep.norm) < min_chars:
             return False
-        own = prep.sentence(besides) if besides is not None else None
+        own = prep.sentence(besides[0]) if besides and prep.sentence(besides[0]) == prep.sentence(besides[1] - 1) else None
         hits = 0
         for ss, se in zip(prep.sentence_starts, prep.sentence_ends, strict=True):
             sentence = prep.norm[ss:se]
@@ -449,7 +449,6 @@ def excuse(category: str, rule_id: str, analysis: Analysis, start: int, end: int
         return "concrete_measures"
     if category == "empty_thanks" and analysis.substantive(sentences=1, min_chars=50):
         return "closing_after_answer"  # thanks closing a reply that found or decided something
-    if category == "vague" and analysis.substantive(
-            besides=None if rule_id.startswith("learned.") and end - start > 60 else start):
+    if category == "vague" and analysis.substantive(besides=(start, end)):
         return "boilerplate_after_answer"  # "下一步将进一步加大…力度" after findings and actions
     return None

@@ -103,7 +103,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--complaints", type=Path, help="real complaints {id,text} JSONL instead of our own")
-    parser.add_argument("--split", help="only the ids of this split of evals/real/split.json (dev | unlabelled)")
+    parser.add_argument("--split", help="only the ids of this split of evals/real/split.json (dev)")
     parser.add_argument("--jsonl", type=Path, default=None, help="time these complaints instead (one {\"text\"} per line)")
     args = parser.parse_args()
     texts = _real(args.complaints, args.split) if args.complaints else _complaints(args.jsonl)

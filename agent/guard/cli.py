@@ -190,7 +190,9 @@ def train_command(
         return
     typer.echo(f"模型 model: {out or 'guardrails/learned.npz'} · {meta['features']} 特征 features · "
                f"{meta['train_examples']} 训练样本 training examples · {meta['bytes']} bytes · digest {meta['data_digest']}")
-    typer.echo("阈值 thresholds (dev: " + meta["dev_file"] + "): "
+    cal = meta["calibration"]
+    typer.echo(f"阈值 thresholds ({cal['rows']} 校准样本 calibration rows: {cal['out_of_fold_rows']} out-of-fold + "
+               f"{meta['dev_file']}): "
                + ", ".join(f"{c} {t:.2f}" for c, t in meta["thresholds"].items()))
 
 

@@ -6,8 +6,9 @@ from our own labelled replies. A text is scored sentence by sentence (and as a w
 short), so the reported span is the sentence that crossed its category's threshold; the
 explanation is the nearest labelled example of that category (character-trigram cosine).
 
-Thresholds are per category, calibrated on the dev split when the model is built, and stored in
-the model file with the split's name, so what a hit means is reproducible.
+Thresholds are per category, calibrated when the model is built (out-of-fold scores of the writers'
+train split and the dev split: agent/guard/train.py), and stored in the model file with how they
+were set, so what a hit means is reproducible.
 """
 
 from __future__ import annotations

@@ -8,11 +8,15 @@ Training data (our own writing only, never the real replies of ../shared):
   * ``evals/guardrails/offline_clean.jsonl``       the offline drafter's stages for our own complaints (clean;
                                                    rebuilt by evals/guardrails/make_offline_clean.py)
   * every phrasing of the playbook corpus (corpus/*.yaml), clean
-Calibration: ``evals/guardrails/fresh/dev.jsonl`` (per-category thresholds), then each threshold is
-raised above the highest score of the wording our drafter is built from (the offline drafter's
-stages, the corpus phrasings), so drafts like them are not flagged by the model. The clean texts we
-reviewed one by one (our near-miss phrasings, the policy's pass examples) are stored in the model
-file and never flagged (``LearnedModel.reviewed_clean``: near-duplicates only).
+Calibration (cross-fitted, 2026-12-07): the writers' train replies are scored out of fold (5 models,
+each trained on everything but one fold of them, ``out_of_fold_scores``), dev by the final model;
+on these rows (train + dev; 4,614 of them in stop 21) each category's threshold is where a weighted Platt fit says flagging pays
+(``calibrate``: a violation weighs 1, a clean reply ``CLEAN_COST`` = 4, another category's reply 0.5).
+Then each threshold is raised above the highest score of the wording our drafter is built from (the
+offline drafter's stages, the corpus phrasings), so drafts like them are not flagged by the model.
+The clean texts we reviewed one by one (our near-miss phrasings, the policy's pass examples) are
+stored in the model file and never flagged (``LearnedModel.reviewed_clean``: near-duplicates only).
+Training fits 6 models (≈ 11–12 min on 2 cores instead of 2.5).
 The test split is never read.
 
 Model: one-vs-rest logistic regression over character 1–3-grams (binary, L2-normalised), full-batch
@@ -26,12 +30,16 @@ thresholds come from dev), calibration clean_cost 2.5 (was 3). Dev, rules + lear
 the other (both ways; the honest figure) 0.714 → 0.734, FPR 0.052 → 0.058. Tried and dropped:
 character 4-grams (0.741, file 2.8 MB), L2 1e-4 (0.686), re-training positives on their
 best-scoring sentence (multiple-instance style, 0.727), other clean costs (1.5–5).
+Cross-fitted calibration (branch guard5; fair protocol: 5-fold over dev, thresholds set without the
+held-out fifth): the old empirical best cut on dev 0.785 / FPR 0.065 → weighted Platt on out-of-fold
+train + dev 0.780 / FPR 0.050 (docs/guardrails.md, "Cross-fitted calibration").
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -211,26 +219,94 @@ def fit(examples: list[Example], *, min_df: int = 2, l2: float = 1e-5, epochs: i
     return vocab_list, weights, bias
 
 
-def calibrate(model: LearnedModel, dev: list[dict], *, clean_cost: float = 2.5, other_cost: float = 0.5,
-              floor: float = 0.3) -> np.ndarray:
-    """Per category, the threshold maximising TP − clean_cost·FP(clean replies) − other_cost·FP(replies
-    labelled with another category) on the dev split (ties: the higher threshold); never below ``floor``."""
-    scores = np.array([[model.score(r["text"])[c] for c in CATEGORIES] for r in dev], dtype=np.float32)
-    thresholds = np.full(len(CATEGORIES), 0.9, dtype=np.float32)
+CALIBRATION_FOLDS = 5  # cross-fitting: each fold of the writers' rows is scored by a model trained without it
+CLEAN_COST = 4.0  # a false alarm on a clean reply weighs as much as this many caught violations
+OTHER_COST = 0.5  # flagging a reply that is labelled with another category
+CALIBRATION_FLOOR = 0.3
+
+
+def fold_of(row_id: str, folds: int = CALIBRATION_FOLDS) -> int:
+    """A writers' row's cross-fitting fold: a stable hash of its id (the same data gives the same folds)."""
+    return int(hashlib.md5(row_id.encode()).hexdigest(), 16) % folds
+
+
+def writers_row_id(example_id: str) -> str | None:
+    """The row id of an example from the independent writers' splits (``…/fresh/<split>.jsonl:ID``, or
+    one of its sentences ``…#sK``); None for our own data."""
+    name, _, rest = example_id.partition(".jsonl:")
+    return rest.split("#s")[0] if "/fresh/" in name and rest else None
+
+
+def even_odds_score(scores: np.ndarray, positive: np.ndarray, weight: np.ndarray, l2: float = 1e-3) -> float | None:
+    """Weighted Platt scaling: fit P(positive | s) = σ(a + b·logit s) (Newton's method with step halving,
+    a weak prior a = 0, b = 1) and return the score where the weighted odds are even (a + b·logit s = 0),
+    i.e. where flagging starts to pay at these weights. None when the fit has no direction (b ≤ 0)."""
+    x = np.log(np.clip(scores, 1e-4, 1 - 1e-4) / (1 - np.clip(scores, 1e-4, 1 - 1e-4)))
+    y = positive.astype(np.float64)
+
+    def loss(a: float, b: float) -> float:
+        z = a + b * x
+        return float((weight * (np.logaddexp(0.0, z) - y * z)).sum() + 0.5 * l2 * (a * a + (b - 1) ** 2))
+
+    a, b = 0.0, 1.0
+    current = loss(a, b)
+    for _ in range(100):
+        p = 1.0 / (1.0 + np.exp(-(a + b * x)))
+        g = weight * (p - y)
+        grad = np.array([g.sum() + l2 * a, (g * x).sum() + l2 * (b - 1)])
+        h = weight * p * (1 - p)
+        hess = np.array([[h.sum() + l2, (h * x).sum()], [(h * x).sum(), (h * x * x).sum() + l2]])
+        step = np.linalg.solve(hess, grad)
+        size = 1.0
+        while size > 1e-6 and loss(a - size * step[0], b - size * step[1]) > current:
+            size /= 2
+        a, b = a - size * step[0], b - size * step[1]
+        previous, current = current, loss(a, b)
+        if previous - current < 1e-10:
+            break
+    return float(1.0 / (1.0 + np.exp(a / b))) if b > 0 else None
+
+
+def calibrate(scores: np.ndarray, labels: list[list[str]], *, clean_cost: float = CLEAN_COST,
+              other_cost: float = OTHER_COST, floor: float = CALIBRATION_FLOOR) -> np.ndarray:
+    """Per category, the score where flagging pays on the calibration rows (``even_odds_score``): each
+    reply of the category weighs 1, each clean reply ``clean_cost``, each reply labelled only with
+    other categories ``other_cost``; kept within [floor, 0.99]. Two parameters per category fitted
+    on every row generalise better than the empirical best cut (which overfits the few clean replies
+    scored near it: docs/guardrails.md, "Cross-fitted calibration")."""
+    clean = np.array([not y for y in labels])
+    thresholds = np.full(len(CATEGORIES), 0.99, dtype=np.float32)
     for k, c in enumerate(CATEGORIES):
-        positive = np.array([c in r.get("expected", []) for r in dev])
-        clean = np.array([not r.get("expected") for r in dev])
-        best = (-1e9, 0.99)
-        for t in sorted({round(float(s), 4) for s in scores[:, k]} | {0.99}, reverse=True):
-            if t < floor:
-                continue
-            fired = scores[:, k] >= t
-            value = (float((fired & positive).sum()) - clean_cost * float((fired & clean).sum())
-                     - other_cost * float((fired & ~positive & ~clean).sum()))
-            if value > best[0]:
-                best = (value, t)
-        thresholds[k] = best[1]
+        positive = np.array([c in y for y in labels])
+        if not positive.any() or positive.all() or scores[:, k].max() < floor:  # nothing to calibrate (pii_leak is not read)
+            continue
+        weight = np.where(positive, 1.0, np.where(clean, clean_cost, other_cost))
+        t = even_odds_score(scores[:, k].astype(np.float64), positive, weight)
+        thresholds[k] = 0.99 if t is None else min(max(t, floor), 0.99)
     return thresholds
+
+
+def score_matrix(model: LearnedModel, texts: list[str]) -> np.ndarray:
+    return np.array([[model.score(t)[c] for c in CATEGORIES] for t in texts], dtype=np.float32).reshape(-1, len(CATEGORIES))
+
+
+def out_of_fold_scores(examples: list[Example], scorer: Callable[[list[str], np.ndarray, np.ndarray], LearnedModel],
+                       fit_options: dict, folds: int = CALIBRATION_FOLDS) -> tuple[np.ndarray, list[list[str]]]:
+    """Every writers' reply scored by a model trained on everything but its fold (its sentences held out
+    too): calibration rows the model has not seen, scored the way unseen text is."""
+    parts, labels = [], []
+    for f in range(folds):
+        def held(e: Example, f: int = f) -> bool:
+            row = writers_row_id(e.id)
+            return row is not None and fold_of(row, folds) == f
+
+        test = [e for e in examples if held(e) and "#s" not in e.id]
+        if not test:
+            continue
+        model = scorer(*fit([e for e in examples if not held(e)], **fit_options))
+        parts.append(score_matrix(model, [e.text for e in test]))
+        labels += [e.labels for e in test]
+    return (np.vstack(parts) if parts else np.zeros((0, len(CATEGORIES)), dtype=np.float32)), labels
 
 
 def _digest(paths: list[Path]) -> str:
@@ -251,58 +327,79 @@ def data_digest(root: Path = ROOT, guardrails_dir: Path | None = None, train_fil
                    + sorted((root / "corpus").glob("*.yaml")))
 
 
+def model_arrays(vocab: list[str], weights: np.ndarray, bias: np.ndarray, positives: list[Example],
+            clean: list[Example], meta: dict) -> dict[str, np.ndarray]:
+    """The model file's arrays; features whose weights are all below 1e-3 are dropped (smaller file,
+    same scores up to rounding)."""
+    keep = np.abs(weights).max(axis=1) >= 1e-3
+    return {
+        "vocab": np.array([g for g, k in zip(vocab, keep, strict=True) if k]), "weights": weights[keep].astype(np.float16),
+        "bias": bias.astype(np.float32), "categories": np.array(CATEGORIES),
+        "thresholds": np.full(len(CATEGORIES), 0.5, dtype=np.float32),
+        "example_ids": np.array([e.id for e in positives]), "example_texts": np.array([e.text for e in positives]),
+        "example_cats": np.array([",".join(e.labels) for e in positives]), "meta": np.array(json.dumps(meta)),
+        "clean_texts": np.array([e.text for e in clean]),
+    }
+
+
 def train(root: Path = ROOT, guardrails_dir: Path | None = None, out: Path | None = None,
           dev_file: str = DEV_FILE, train_files: tuple[str, ...] = TRAIN_FILES, *,
-          fit_options: dict | None = None, calibration: dict | None = None, fresh_weight: float = FRESH_WEIGHT) -> dict:
+          fit_options: dict | None = None, calibration: dict | None = None, fresh_weight: float = FRESH_WEIGHT,
+          folds: int = CALIBRATION_FOLDS) -> dict:
+    from agent.guard.policy import load_policy
+
     guardrails_dir = guardrails_dir or root / "guardrails"
     out = out or guardrails_dir / MODEL_FILE
+    fit_options = fit_options or {}
     examples = load_training(root, guardrails_dir, train_files, fresh_weight)
     dev_path = root / dev_file
     if not dev_path.exists():
         raise InvalidInput(f"找不到校准用的开发集 {dev_path}", f"calibration (dev) split not found: {dev_path}")
     dev = read_jsonl(dev_path)
-    vocab, weights, bias = fit(examples, **(fit_options or {}))
-    # keep only features that matter: smaller file, same scores up to rounding
-    keep = np.abs(weights).max(axis=1) >= 1e-3
-    vocab = [g for g, k in zip(vocab, keep, strict=True) if k]
-    weights = weights[keep].astype(np.float16)
-    positives = [e for e in examples if e.labels and "#s" not in e.id]
-    meta = {
-        "kind": "char 1-3-gram logistic regression (one-vs-rest)",
-        "train_files": [f for f in train_files if (root / f).exists()] + ["guardrails/policy.yaml examples"],
-        "train_examples": len(examples),
-        "dev_file": dev_file,
-        "dev_examples": len(dev),
-        "data_digest": data_digest(root, guardrails_dir, train_files, dev_file),
-    }
-    arrays = {
-        "vocab": np.array(vocab), "weights": weights, "bias": bias.astype(np.float32),
-        "categories": np.array(CATEGORIES), "thresholds": np.full(len(CATEGORIES), 0.5, dtype=np.float32),
-        "example_ids": np.array([e.id for e in positives]), "example_texts": np.array([e.text for e in positives]),
-        "example_cats": np.array([",".join(e.labels) for e in positives]), "meta": np.array(json.dumps(meta)),
-        "clean_texts": np.array([e.text for e in reviewed_clean(examples)]),
-    }
-    tmp = out.with_suffix(".tmp.npz")
-    np.savez_compressed(tmp, **arrays)
-    model = LearnedModel(tmp)
-    from agent.guard.policy import load_policy
-
     reading = load_policy(guardrails_dir).spec.learned  # score as the checker reads: sentence vs whole reply
-    model.configure([c.value for c in reading.sentence], [c.value for c in reading.whole], reading.whole_max_chars)
-    thresholds = calibrate(model, dev, **(calibration or {}))
-    floors = np.zeros(len(CATEGORIES), dtype=np.float32)
-    for ex in must_pass(examples):
-        floors = np.maximum(floors, np.array([model.score(ex.text)[c] for c in CATEGORIES], dtype=np.float32))
-    meta["calibrated"] = {c: round(float(t), 4) for c, t in zip(CATEGORIES, thresholds, strict=True)}
-    meta["must_pass_floor"] = {c: round(float(t), 4) for c, t in zip(CATEGORIES, floors, strict=True)}
-    thresholds = np.maximum(thresholds, np.minimum(floors + MUST_PASS_MARGIN, 0.99))
-    meta["must_pass_examples"] = len(must_pass(examples))
-    meta["reviewed_clean_examples"] = len(reviewed_clean(examples))
-    arrays["thresholds"] = thresholds
-    meta["thresholds"] = {c: round(float(t), 4) for c, t in zip(CATEGORIES, thresholds, strict=True)}
-    arrays["meta"] = np.array(json.dumps(meta, ensure_ascii=False))
-    np.savez_compressed(out, **arrays)
-    tmp.unlink()
-    meta["features"] = len(vocab)
+    tmp = out.with_suffix(".tmp.npz")
+    try:
+
+        def scorer(vocab: list[str], weights: np.ndarray, bias: np.ndarray) -> LearnedModel:
+            np.savez_compressed(tmp, **model_arrays(vocab, weights, bias, [], [], {}))
+            model = LearnedModel(tmp)
+            model.configure([c.value for c in reading.sentence], [c.value for c in reading.whole], reading.whole_max_chars)
+            return model
+
+        # calibration rows: the writers' train replies scored out of fold, and dev scored by the final model
+        oof_scores, oof_labels = out_of_fold_scores(examples, scorer, fit_options, folds)
+        vocab, weights, bias = fit(examples, **fit_options)
+        model = scorer(vocab, weights, bias)
+        dev_scores = score_matrix(model, [r["text"] for r in dev])
+        cal_labels = [[c for c in r.get("expected", []) if c in CATEGORIES] for r in dev] + oof_labels
+        thresholds = calibrate(np.vstack([dev_scores, oof_scores]), cal_labels, **(calibration or {}))
+        positives = [e for e in examples if e.labels and "#s" not in e.id]
+        meta = {
+            "kind": "char 1-3-gram logistic regression (one-vs-rest)",
+            "train_files": [f for f in train_files if (root / f).exists()] + ["guardrails/policy.yaml examples"],
+            "train_examples": len(examples),
+            "dev_file": dev_file,
+            "dev_examples": len(dev),
+            "data_digest": data_digest(root, guardrails_dir, train_files, dev_file),
+            "calibration": {"method": "weighted Platt per category (train.calibrate)", "rows": len(cal_labels),
+                            "out_of_fold_rows": len(oof_labels), "folds": folds,
+                            "clean_cost": (calibration or {}).get("clean_cost", CLEAN_COST)},
+        }
+        floors = np.zeros(len(CATEGORIES), dtype=np.float32)
+        for ex in must_pass(examples):
+            floors = np.maximum(floors, np.array([model.score(ex.text)[c] for c in CATEGORIES], dtype=np.float32))
+        meta["calibrated"] = {c: round(float(t), 4) for c, t in zip(CATEGORIES, thresholds, strict=True)}
+        meta["must_pass_floor"] = {c: round(float(t), 4) for c, t in zip(CATEGORIES, floors, strict=True)}
+        thresholds = np.maximum(thresholds, np.minimum(floors + MUST_PASS_MARGIN, 0.99))
+        meta["must_pass_examples"] = len(must_pass(examples))
+        meta["reviewed_clean_examples"] = len(reviewed_clean(examples))
+        meta["thresholds"] = {c: round(float(t), 4) for c, t in zip(CATEGORIES, thresholds, strict=True)}
+        arrays = model_arrays(vocab, weights, bias, positives, reviewed_clean(examples), meta)
+        arrays["thresholds"] = thresholds
+        arrays["meta"] = np.array(json.dumps(meta, ensure_ascii=False))
+        np.savez_compressed(out, **arrays)
+    finally:  # the scratch file of the fold models never stays beside the model
+        tmp.unlink(missing_ok=True)
+    meta["features"] = len(arrays["vocab"])
     meta["bytes"] = out.stat().st_size
     return meta

@@ -39,6 +39,9 @@ def _dev_set(complaints: Path, labels: Path | None, splits: Path | None):
     return cv.dataset(texts, real_eval._jsonl(labels or real_eval.DEFAULT_LABELS, "标注"), ids)
 
 
+_LETTERS_HELP = "自己写的带标注信件,只加入训练 Letters written by us, labelled (training only; repeatable)"
+
+
 @app.command("train-severity")
 @friendly
 def train_severity(
@@ -46,16 +49,20 @@ def train_severity(
     labels: Annotated[Path | None, typer.Option(help="标注 Labels JSONL (ids and labels only)")] = None,
     splits: Annotated[Path | None, typer.Option(help="划分文件 Split file")] = None,
     out: Annotated[Path | None, typer.Option(help="权重文件 Weights file (default: the shipped model)")] = None,
+    letters: Annotated[list[Path] | None, typer.Option(help=_LETTERS_HELP)] = None,
 ) -> None:
     """用 dev 划分的标注训练长帖严重度/升级模型 Train the long-post severity/escalation model on the dev labels."""
+    from agent.understand import cv as cv_module
     from agent.understand import severity_model
 
     x, severity, escalate = _dev_set(complaints, labels, splits)
-    model = severity_model.fit(x, severity, escalate)
+    written = cv_module.written_dataset(letters or [])
+    model = severity_model.fit(x, severity, escalate, written=written)
     path = out or severity_model.MODEL_PATH
     severity_model.save(model, path)
     severity_model.load.cache_clear()
-    typer.echo(f"已训练 {len(severity)} 条 → {path} / trained on {len(severity)} dev posts (cue weights only, no text)")
+    typer.echo(f"已训练 {len(severity)} + {len(written[1])} 条 → {path} / trained on {len(severity)} dev posts and "
+               f"{len(written[1])} written letters (cue weights only, no text)")
 
 
 @app.command()
@@ -65,13 +72,17 @@ def cv(
     folds: Annotated[int, typer.Option(min=2, max=20, help="折数 Folds")] = 5,
     labels: Annotated[Path | None, typer.Option(help="标注 Labels JSONL (ids and labels only)")] = None,
     splits: Annotated[Path | None, typer.Option(help="划分文件 Split file")] = None,
+    letters: Annotated[list[Path] | None, typer.Option(help=_LETTERS_HELP)] = None,
 ) -> None:
     """在 dev 划分上交叉验证严重度/升级模型 Cross-validate the severity/escalation model on the dev split."""
     from agent.understand import cv as cv_module
 
     x, severity, escalate = _dev_set(complaints, labels, splits)
-    result = cv_module.cross_validate(x, severity, escalate, folds=folds)
-    typer.echo(f"{folds}-fold CV ×{result['repeats']} shuffles on {result['posts']} dev posts: severity {result['severity']:.3f} · escalate "
+    extra = cv_module.written_dataset(letters or [])
+    result = cv_module.cross_validate(x, severity, escalate, folds=folds, extra=extra)
+    typer.echo(f"{folds}-fold CV ×{result['repeats']} shuffles on {result['posts']} dev posts"
+               f"{f' (+{len(extra[1])} written letters in every training fold, major part)' if extra[1] else ''}: "
+               f"severity {result['severity']:.3f} · escalate "
                f"{result['escalate']:.3f} · majors caught {result['majors_caught']}/{result['majors_true']}, "
                f"predicted {result['majors_predicted']}")
 

@@ -8,6 +8,8 @@ a model that never saw it: an honest estimate, unlike the rules' dev numbers. To
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 from agent.understand import severity_model
@@ -41,10 +43,22 @@ def dataset(texts: dict[str, str], labels: list[dict], ids: set[str]) -> tuple[n
     return np.array(rows), severity, escalate
 
 
+def written_dataset(paths: list[Path]) -> tuple[np.ndarray, list[str], list[bool]]:
+    """Cue vectors and labels of the long posts among letters written by us (``{id, text, severity,
+    escalate}`` per line, e.g. ``evals/understand/letters_train.jsonl``): extra training data only."""
+    from agent.understand.real_eval import _jsonl
+
+    rows = [row for path in paths for row in _jsonl(path, "训练信件")]
+    texts = {row["id"]: row["text"] for row in rows}
+    return dataset(texts, rows, set(texts))
+
+
 def cross_validate(x: np.ndarray, severity: list[str], escalate: list[bool], folds: int = 5, repeats: int = 5,
-                   l2: float = 1.0) -> dict:
+                   l2: float = 1.0, extra: tuple[np.ndarray, list[str], list[bool]] | None = None) -> dict:
     """k-fold estimate, repeated over ``repeats`` shuffles (19 majors make one shuffle noisy): mean
-    severity / escalate accuracy, mean majors caught / predicted per pass, majors true."""
+    severity / escalate accuracy, mean majors caught / predicted per pass, majors true. ``extra`` (letters
+    written by us) joins every training fold (see ``severity_model.fit``) and is never scored: the
+    estimate stays on the real posts."""
     n = len(severity)
     sev_ok = esc_ok = caught = predicted = 0.0
     for seed in range(repeats):
@@ -52,7 +66,8 @@ def cross_validate(x: np.ndarray, severity: list[str], escalate: list[bool], fol
         for k in range(folds):
             held = order[k::folds]
             train = np.setdiff1d(order, held)
-            model = severity_model.fit(x[train], [severity[i] for i in train], [escalate[i] for i in train], l2)
+            model = severity_model.fit(x[train], [severity[i] for i in train], [escalate[i] for i in train], l2,
+                                       written=extra)
             for i in held:
                 sev, esc, _ = model.predict(x[i])
                 sev_ok += sev == severity[i]

@@ -2,8 +2,8 @@
 
 It sits beside the explicit rules (agent/understand/classify.py), which keep the safety cues; the
 model adds a smoothed reading of the words for the category. Trained only on complaints written in
-this repository (``evals/drafting/complaints.jsonl`` and ``evals/understand/category_train.jsonl``,
-both our own words), never on real complaints, by::
+this repository (``evals/drafting/complaints.jsonl``, ``evals/understand/category_train.jsonl`` and
+``evals/understand/letters_train.jsonl``, all our own words), never on real complaints, by::
 
     wuye understand train        # writes agent/understand/category_model.npz (a few hundred KB)
 
@@ -24,7 +24,8 @@ from agent.vocab import Category
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL_PATH = Path(__file__).parent / "category_model.npz"
-TRAIN_FILES = (ROOT / "evals" / "drafting" / "complaints.jsonl", ROOT / "evals" / "understand" / "category_train.jsonl")
+TRAIN_FILES = (ROOT / "evals" / "drafting" / "complaints.jsonl", ROOT / "evals" / "understand" / "category_train.jsonl",
+               ROOT / "evals" / "understand" / "letters_train.jsonl")
 DIM = 1 << 14
 CLASSES = [c.value for c in Category]
 _STRIP = re.compile(r"〔[^〕]*〕|\s+")

@@ -7,9 +7,11 @@ them. Hotlines (400/800/95xxx/12345/110…), dates, times, amounts, counts (180�
 numbers are left alone: the model needs them and they identify no one.
 
 Names are found in context, never from a surname character alone: a role or title word
-(业主王建国, 管家李娜, 胡书记, 肖姓领导), the owner's own words (我叫…, 联系人：…), a list of
-signatories (联名签字：王峰杨洁陈嘉悦…), the first word of a post ("张伟：…"), a neighbour's
-home (隔壁刘建国家) or a person doing something ("张伟昨天找过你们"). A candidate that is an
+(业主王建国, 管家李娜, 高书记, 邵姓领导), the owner's own words (我叫…, 联系人：…), a list of
+signatories (联名签字：郑凯孙丽贺一鸣…), the first word of a post ("张伟：…"), a neighbour's
+home (隔壁刘建国家), a person doing something ("张伟昨天找过你们"), a surname + 姓 + role
+(蒋姓物业经理), a name in brackets after a person word (我（张伟）), a name next to a phone number, or
+the surname alone of a name already masked (邵文清 … "邵回复说"). A candidate that is an
 ordinary word — 业主解决这个问题, 业主车辆, 本人曾多次 — is refused by a dictionary check
 (jieba's word list: a common word that is not a person's name is not a name).
 """
@@ -52,18 +54,19 @@ _SURNAMES = (
     "柴蒙鲍鮑华華喻祁蒲房滕屈饶饒解牟艾尤阳陽时時穆农農司卓古吉缪繆简簡车車项項连連芦蘆麦麥褚娄婁"
     "窦竇戚岑景党黨宫宮费費卜冷晏席卫衛米柏宗瞿桂全佟应應臧闵閔苟邬鄔边邊卞姬师師仇栾欒隋商刁沙荣榮"
     "巫寇桑郎甄丛叢仲虞敖巩鞏明佘池查麻苑迟遲邝鄺阚闞荆荊凤鳳练練鄢蔺藺晁皮伏郦酈裘帅帥肖付阎閻谌諶揭"
+    "盘盤粟禹匡廉冼湛邸郜蹇缑緱阙闕庹鞠訾"
 )
 _COMPOUND = "欧阳|歐陽|司马|司馬|诸葛|諸葛|上官|东方|東方|皇甫|慕容|令狐|公孙|公孫|夏侯|尉迟|尉遲|长孙|長孫|宇文|司徒"
 _SUR = f"(?:{_COMPOUND}|[{_SURNAMES}])"
 _SURNAME_SET = set(_SURNAMES)
 _COMPOUND_SET = set(_COMPOUND.split("|"))
 _HONORIFIC = "先生|女士|小姐|阿姨|太太|大爷|大爺|大妈|大媽|奶奶|爷爷|爺爺|叔叔|老师|老師|师傅|師傅|姐|哥"
-# titles after a surname: 胡书记, 王局长, 李经理, 张管家 — a person named by role is still a person
+# titles after a surname: 高书记, 王局长, 李经理, 张管家 — a person named by role is still a person
 _TITLE = (
     "书记|書記|局长|局長|副局长|县长|縣長|市长|市長|区长|區長|镇长|鎮長|乡长|鄉長|村长|村長|处长|處長|科长|科長|"
     "主任|经理|經理|总经理|總經理|董事长|董事長|队长|隊長|所长|所長|站长|站長|院长|院長|校长|校長|厅长|"
     "廳長|部长|部長|主席|老板|老闆|律师|律師|警官|管家|法官|医生|醫生|会计|會計|秘书|秘書|助理|专员|專員|组长|組長|"
-    "班长|班長|姓领导|姓領導|姓男子|姓女子|姓业主|姓業主|姓经理|姓經理|姓保安|姓师傅|姓工作人员"
+    "班长|班長|领导|領導|姓领导|姓領導|姓男子|姓女子|姓业主|姓業主|姓经理|姓經理|姓保安|姓师傅|姓工作人员"
 )
 # characters that cannot be part of a name: a captured name is cut before the first of them
 _NOT_NAME_CHARS = set(
@@ -87,7 +90,7 @@ _NAME_CUE = (
     "成员|成員|书记|書記|局长|局長|法人代表|法人|股东|股東|负责人|負責人|联系人|聯繫人|聯絡人|投诉人|投訴人|举报人|舉報人|"
     "残疾人|殘疾人|名字是|名字叫|邻居|鄰居|隔壁|对门|對門|老公|老婆|丈夫|妻子|儿子|兒子|女儿|女兒|"
     "母亲|母親|父亲|父親|保安|客服|师傅|師傅|员工|員工|同事|会长|會長|主席|代表|"
-    # roles and titles before a full name: 法定代表人陈建明, 董事长罗平卫, 报告人：彭国建
+    # roles and titles before a full name: 法定代表人邹建华, 董事长龚志远, 报告人：彭国建
     "法定代表人|实际控制人|實際控制人|董事长|董事長|总经理|總經理|副主任|副局长|副局長|处长|處長|科长|科長|站长|站長|"
     "队长|隊長|所长|所長|院长|院長|校长|校長|老板|老闆|律师|律師|民警|警官|报告人|報告人|反映人|申请人|申請人"
 )
@@ -100,6 +103,10 @@ _ROOM_TAIL_STOP = "户戶人元块塊余餘多个個名辆輛台平米万萬年�
 _BUILDING = r"(?:栋|棟|幢|座|号楼|號樓|栋楼|棟樓)"
 _ZONE = rf"(?:[{_NUM_ZH}]{{1,2}}期)?(?:[A-Za-z]\d{{0,2}}区|[A-Za-z]\d{{0,2}}區)?"
 _BNUM = rf"(?:[{_NUM_ZH}]{{1,3}}|[A-Za-z]\d{{0,2}})"
+# several buildings before one room number: 5、6栋302
+_BLIST = rf"(?:[{_NUM_ZH}]{{1,3}}、)*{_BNUM}"
+# a range of rooms: 601-608, 601至608
+_RANGE = r"(?:[-—~～至到]\d{3,4}(?:室|房|号|號)?)?"
 _EMAIL = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
 _PLATE_DASHED = _BOUNDARY_L + r"(?:[A-Z]{2,3}-\d{3,4}|\d{3,4}-[A-Z]{2,3})" + _BOUNDARY_R
 # dashed: 12-3-501, 2-1-2单元1916, 16-923, B区16-923 (a last part of 3-4 digits; not 8-10点)
@@ -139,10 +146,15 @@ _PATTERNS: list[tuple[str, int, re.Pattern[str], int]] = [
     # anonymised or oddly written numbers after a phone word: 电话*****, 0731—0000-00000000
     ("phone", 5, re.compile(r"(?:电话|電話|手机|手機|号码|號碼|联系方式|聯繫方式|电话号码|電話號碼)(?:是|为|為)?[:：]?\s?"
                             r"([0-9*＊][0-9*＊—–\-]{5,24}[0-9*＊])"), 1),
-    ("phone", 4, re.compile(r"[*＊]{7,}"), 0),
+    # stars alone (an anonymised number), but not a measure: ********米, ****平方
+    ("phone", 4, re.compile(r"[*＊]{7,}(?![*＊米平元万萬㎡亩畝吨噸块塊公])"), 0),
     ("plate", 6, re.compile(
         r"[京津沪滬渝冀豫云雲辽遼黑湘皖鲁魯新苏蘇浙赣贛鄂桂甘晋晉蒙陕陝吉闽閩贵貴粤粵青藏川宁寧琼瓊楚]"
         r"[A-Za-z][·・.\s-]?[A-HJ-NP-Za-hj-np-z0-9]{4,5}[A-Za-z0-9挂掛学學警使领領]"), 0),
+    # a plate partly hidden by stars: 湘A*****H, 楚AT7***
+    ("plate", 7, re.compile(
+        r"[京津沪滬渝冀豫云雲辽遼黑湘皖鲁魯新苏蘇浙赣贛鄂桂甘晋晉蒙陕陝吉闽閩贵貴粤粵青藏川宁寧琼瓊楚]"
+        r"[A-Za-z][·・.\s-]?[A-Za-z0-9]{0,4}[*＊]{2,}[A-Za-z0-9]{0,5}"), 0),
     # plates written after 车牌 in any format (Taiwan ABC-5678, foreign plates), and the Taiwan format alone
     ("plate", 5, re.compile(r"(?:车牌|車牌)(?:号|號|号码|號碼)?(?:是|為|为)?[:：]?\s?([A-Za-z0-9][A-Za-z0-9·・. -]{3,9}[A-Za-z0-9])"
                             + _BOUNDARY_R), 1),
@@ -151,26 +163,29 @@ _PATTERNS: list[tuple[str, int, re.Pattern[str], int]] = [
     ("room", 5, re.compile(
         rf"第?[0-9A-Za-z{_NUM_ZH}]{{1,3}}(?:座|栋|棟|幢|号楼|號樓)\d{{1,3}}(?:樓|楼|层|層)(?:之\d{{1,2}}|[A-Za-z0-9]{{1,2}}室|[A-Za-z](?![A-Za-z]))"
     ), 0),
-    # building + (unit) + room: 5栋1单元1203(室), 四栋1702, c栋120, E4区1栋4003房, 3號樓2單元501, 1栋411房
+    # building + (unit) + room: 5栋1单元1203(室), 五栋1603, d栋130, D2区3栋2806房, 3號樓2單元501, 2栋512房
     ("room", 5, re.compile(
         rf"{_ZONE}{_BNUM}(?:{_BUILDING}|号|號)[{_NUM_ZH}]{{1,2}}(?:单元|單元)\d{{3,4}}(?:室|房|号|號)?(?![0-9{_ROOM_TAIL_STOP}])"
-        rf"|{_ZONE}{_BNUM}{_BUILDING}\d{{3,4}}(?:室|房|号|號)?(?![0-9{_ROOM_TAIL_STOP}])"), 0),
-    # building + unit, building + floor: 一栋二单元, 5栋18楼, 16栋1楼, 2栋一楼 (not 5号楼3楼楼道: a public place)
+        rf"|{_ZONE}{_BLIST}{_BUILDING}\d{{3,4}}(?:室|房|号|號)?{_RANGE}(?![0-9{_ROOM_TAIL_STOP}])"), 0),
+    # a room written with letters or by its floor: XY栋AB房间, B栋A室, B4栋顶楼
+    ("room", 4, re.compile(
+        rf"{_ZONE}(?:{_BNUM}|[A-Za-z]{{2,5}}){_BUILDING}(?:[A-Za-z0-9]{{1,5}}(?:室|房间|房間|房)(?![租子东東屋产產])|顶楼|頂樓|顶层|頂層)"), 0),
+    # building + unit, building + floor: 一栋二单元, 5栋18楼, 12栋1楼, 2栋一楼 (not 5号楼3楼楼道: a public place)
     ("room", 4, re.compile(
         rf"{_ZONE}{_BNUM}{_BUILDING}[{_NUM_ZH}]{{1,2}}(?:单元|單元)(?!\d|[东西南北東]?[边邊]?(?:电梯|電梯|地基|楼道|樓道|大厅|大廳|门口|門口|楼下|樓下|楼梯|樓梯|的地基|进行|進行|外墙|外牆))"
         rf"|{_ZONE}{_BNUM}(?:栋|棟|幢|座)[{_NUM_ZH}]{{1,2}}(?:楼|樓)(?![道梯顶頂下上房层層面栋棟靠处處门門大外前后後旁边邊])"), 0),
     ("room", 5, re.compile(_ROOM_DASHED), 0),  # 12-3-501
     # a room alone: 1203室, 409房, 1702业主
     ("room", 5, re.compile(_BOUNDARY_L + r"\d{3,4}(?:室|房)(?![间間租子东東屋产產])"), 0),
-    ("room", 4, re.compile(_BOUNDARY_L + r"(\d{3,4})(?=业主|業主|住户|住戶|户主|戶主|租户|租戶|房东|房東|的业主|的業主)"), 1),
+    ("room", 4, re.compile(_BOUNDARY_L + r"(?<![有近约約共达達过過])(\d{3,4})(?=业主|業主|住户|住戶|户主|戶主|租户|租戶|房东|房東|的业主|的業主)"), 1),
     ("room", 5, re.compile(r"(?:住|住在|我家|楼上|樓上|楼下|樓下|隔壁|对门|對門|是)(\d{3,4})(?![0-9A-Za-z号號元块塊天年月日户戶人"
-                           + _ROOM_TAIL_STOP + "])"), 1),
-    # a floor and its room: 二楼201, 1楼105号
+                           + _ROOM_TAIL_STOP + "]|[.．/／-]\\d)"), 1),
+    # a floor and its room: 二楼201, 1楼106号
     ("room", 5, re.compile(rf"(?<![0-9{_NUM_ZH}])[{_NUM_ZH}]{{1,3}}(?:楼|樓)\d{{3,4}}(?:室|房|号|號)?(?![0-9{_ROOM_TAIL_STOP}])"), 0),
-    # a building, unit and floor: 7栋2单元20层
+    # a building, unit and floor: 9栋3单元18层
     ("room", 5, re.compile(rf"{_ZONE}{_BNUM}{_BUILDING}[{_NUM_ZH}]{{1,2}}(?:单元|單元)[{_NUM_ZH}]{{1,3}}(?:楼|樓|层|層)"
                            rf"(?![道梯顶頂下上房面靠处處门門大外前后後旁边邊])"), 0),
-    # an anonymised name: 李某, 舒某某 (never 某些, 某天 …)
+    # an anonymised name: 李某, 梁某某 (never 某些, 某天 …)
     ("name", 4, re.compile(rf"(?<!某){_SUR}某{{1,2}}(?![些种種个個天处處位地时時项項事样樣件次方])"), 0),
 ]
 # Speed on long letters: a pattern that starts with optional parts is tried at every character; a
@@ -196,7 +211,10 @@ _HOTLINE_RE = re.compile(r"^(?:400|800)\d{7}$|^95\d{3,6}$|^12\d{3}$|^1[12]\d$")
 _WORK_ORDER_CTX = re.compile(
     r"(?:工单|工單|单号|單號|订单|訂單|编号|編號|流水号|流水號|报修号|報修號|WO|NO\.?)\s*(?:号|號)?\s*[:：#]?\s*$", re.I)
 _COMPANY_PHONE_CTX = re.compile(
-    r"(?:物业|物業|客服|热线|熱線|服务|服務|公司|办公室|辦公室|值班室|前台|中心|管理处|管理處)(?:的)?(?:电话|電話|号码|號碼)(?:是|为|為)?[:：]?\s?$")
+    r"(?:物业|物業|客服|热线|熱線|服务|服務|公司|办公室|辦公室|值班室|前台|中心|管理处|管理處|售后|售後|投诉|投訴|举报|舉報)(?:的)?(?:电话|電話|号码|號碼)(?:是|为|為)?[:：]?\s?$")
+# what follows a shop's or a store room's address: 7栋106商铺, 2栋一楼杂屋, c栋三楼有个小商铺 — a business, not a home
+_SHOP_AFTER = re.compile(r"(?:的|是|有个|有個|有一间|有一間|有间|有間)?小?(?:商铺|商鋪|门面|門面|店铺|店鋪|门店|門店|铺面|鋪面|"
+                         r"店面|底商|商户|商戶)")
 _HONORIFIC_RE = re.compile(f"(?:{_HONORIFIC})$")
 _TITLE_RE = re.compile(f"(?:{_TITLE})$")
 _ROOM_LIST_ITEM = re.compile(r"[、,，及和与與]\s?(?:" + _ZONE + _BNUM + _BUILDING + r")?\d{3,4}(?![0-9" + _ROOM_TAIL_STOP + r"])")
@@ -235,7 +253,8 @@ def warm_up() -> None:
 def _common_word(word: str, min_freq: int = 30, tags: frozenset[str] | None = None) -> bool:
     """An ordinary word (not a person's name) that people use often (of one of ``tags`` when given)."""
     entry = _words().get(word)
-    if not entry or entry[1].startswith("nr") or entry[0] < min_freq:
+    # jieba tags a few doubled words as names (谢谢): a doubled character is no surname + given name
+    if not entry or (entry[1].startswith("nr") and word[:1] != word[1:2]) or entry[0] < min_freq:
         return False
     return tags is None or entry[1] in tags
 
@@ -266,8 +285,11 @@ _NOT_GIVEN_TAGS = frozenset({"m", "d", "p", "c", "r", "u", "q", "f", "t", "v", "
 _NAME_CUE_RE = re.compile(f"(?:{_NAME_CUE})[:：]?\\s?")
 _LIST_CUE_RE = re.compile(r"(?:签名|簽名|签字|簽字|联名|聯名|落款|名单|名單|成员|成員|委员|委員)(?:如下|有|是|为|為)?[:：]\s?")
 _HONORIFIC_PAT = re.compile("(" + _SUR + r"[\u4e00-\u9fff]{0,2}?(?:" + _HONORIFIC + "))")
-_TITLE_PAT = re.compile("(" + _SUR + r"(?:" + _TITLE + r"|[总總工](?![额額共体體是之计計部价價结結数數量费費算的监監站程作具厂廠资資人地期艺藝业業商])))")
-# an organisation, then a person speaking for it: 教育局刘贵翔：
+# (not 领导们: a plural is nobody in particular; not 祝领导/谢领导: a wish or thanks to whoever reads;
+# not 党领导: the Party leads, nobody named)
+_TITLE_PAT = re.compile("(" + _SUR + r"(?:" + _TITLE + r"|[总總工](?![额額共体體是之计計部价價结結数數量费費算的监監站程作具厂廠资資人地期艺藝业業商])))(?![们們])")
+_WISH_LEADER = re.compile(r"[祝谢謝党黨](?:领导|領導)")  # 祝/谢领导: a wish or thanks; 党领导: the Party leads
+# an organisation, then a person speaking for it: 教育局赵文涛：
 _ORG_NAME = re.compile(r"(?:局|委|办|辦|公司|物业|物業|街道|社区|社區|中心|派出所|管理处|管理處)(?=" + _SUR + ")")
 _PLACE_END = set("城苑园園府庭湾灣郡邸居阁閣轩軒墅寓里村镇鎮区區路街巷楼樓厦廈湖山江河岛島港")
 _ACTION_RE = re.compile(f"(?:{_NAME_ACTION})")
@@ -276,6 +298,15 @@ _SENTENCE_START_RE = re.compile(f"[{re.escape(_SENTENCE_START)}]")
 _NAME_END_RE = re.compile(_NAME_END)
 _ROOM_BEFORE_NAME = re.compile(r"(?:单元|單元|栋|棟|座|幢|-)\d{3,4}(?:室|房|号|號)?|\d{3,4}(?:室|房)")
 _TITLE_WORD = re.compile(f"(?:{_TITLE})")
+# a person named by surname and role: 蒋姓物业经理, 邵姓的值班领导
+_SURNAME_ROLE = re.compile("(" + _SUR + "姓的?[\u4e00-\u9fff]{0,4}?(?:领导|領導|经理|經理|主任|保安|管家|师傅|師傅|"
+                           "员工|員工|工作人员|工作人員|客服|男子|女子|业主|業主|负责人|負責人|人员|人員))")
+# a contact signature: a name right before or after a phone number (or its anonymised stars)
+_PHONE_LIKE = r"(?:(?<!\d)1[3-9]\d{9}(?!\d)|[*＊]{5,})"
+_PHONE_THEN = re.compile(_PHONE_LIKE + r"[\s:：,，]?")
+_THEN_PHONE = re.compile(r"[\s:：,，]?" + _PHONE_LIKE)
+# a person word, then the name in brackets: 我（张三）, 我的丈夫（李四）
+_BRACKET_CUE = re.compile(f"(?:我|{_NAME_CUE})[（(]")
 _AFTER_SIGNATURE = re.compile(r"\d{4}年|\s*$|[，,。\s]")
 
 
@@ -294,7 +325,7 @@ def _name_at(text: str, i: int, list_mode: bool = False) -> int | None:
         if not ("\u4e00" <= ch <= "\u9fff") or ch in _NOT_NAME_CHARS or (given and ch in "姓"):
             break
         given += 1
-    if list_mode and not given:  # an anonymised given name: 李F7县
+    if list_mode and not given:  # an anonymised given name: 李K3乡
         while given < 3 and i + sur + given < len(text) and text[i + sur + given].isalnum() \
                 and text[i + sur + given] not in _SURNAME_SET:
             given += 1
@@ -310,7 +341,7 @@ def _name_at(text: str, i: int, list_mode: bool = False) -> int | None:
         if _common_word(text[i + sur:i + sur + 2], 5000, frozenset({"n", "v", "vn"})):
             return None  # 师傅查原因: the "surname" is a verb and the "given name" starts its object
         return i + sur + 1
-    if list_mode:  # 王峰杨洁陈嘉悦: a name ends where the next surname starts
+    if list_mode:  # 郑凯孙丽贺一鸣: a name ends where the next surname starts
         after3, after2 = text[i + sur + 2:i + sur + 3], text[i + sur + 1:i + sur + 2]
         if after2 in _SURNAME_SET and after3 not in _SURNAME_SET:
             return i + sur + 1
@@ -341,13 +372,15 @@ def _names(text: str) -> list[tuple[int, int, int, str, str]]:
         found.append((start, end))
     for match in _TITLE_PAT.finditer(text):
         start, end = match.span(1)
-        if text[start] in _PREPOSITIONS:
+        if text[start] in _PREPOSITIONS or _WISH_LEADER.match(text, start):
             continue  # 向市长信箱反映: a preposition, not a surname
         if _left_ok(start) and not _common_word(text[start:start + 2]) and text[start:end] not in _NOT_NAME \
                 and not _common_word(text[start:start + 3], 20):
             found.append((start, end))
-    # a full name before a title: 谭虎德科长, 胡华衡书记
+    # a full name before a title: 钱永刚科长, 蔡明川书记
     for match in _TITLE_WORD.finditer(text):
+        if text[match.end():match.end() + 1] in ("们", "們"):
+            continue
         for size in (3, 2):
             start = match.start() - size
             if start < 0 or text[start] not in _SURNAME_SET or match.start() - 1 < 0:
@@ -375,7 +408,25 @@ def _names(text: str) -> list[tuple[int, int, int, str, str]]:
         end = _name_at(text, match.end())
         if end and text[end:end + 1] in ("：", ":"):
             found.append((match.end(), end))
-    # a signature after the writer's room: …3栋1单元3104陈秋友2019年12月28日
+    for match in _SURNAME_ROLE.finditer(text):
+        found.append(match.span(1))
+    for match in _BRACKET_CUE.finditer(text):
+        end = _name_at(text, match.end(), list_mode=True)
+        if end and text[end:end + 1] in ("）", ")"):
+            found.append((match.end(), end))
+    if "*" in text or "＊" in text or re.search(r"1[3-9]\d{9}", text):
+        for match in _PHONE_THEN.finditer(text):
+            end = _name_at(text, match.end())
+            if end and _AFTER_SIGNATURE.match(text, end):
+                found.append((match.end(), end))
+        for match in _THEN_PHONE.finditer(text):
+            for size in (3, 2):
+                start = match.start() - size
+                if start >= 0 and (start == 0 or text[start - 1] in _SENTENCE_START) \
+                        and _name_at(text, start) == match.start():
+                    found.append((start, match.start()))
+                    break
+    # a signature after the writer's room: …5栋2单元1806李志强2020年3月5日
     for match in _ROOM_BEFORE_NAME.finditer(text):
         end = _name_at(text, match.end())
         if end and _AFTER_SIGNATURE.match(text, end):
@@ -390,7 +441,7 @@ def _names(text: str) -> list[tuple[int, int, int, str, str]]:
         if (start == 0 and rest[:1] in ("：", ":", "，", ",", " ")) or _ACTION_RE.match(rest) \
                 or (rest[:1] == "家" and start and text[start - 1] == "、"):
             found.append((start, end))
-    # signatures and lists: 联名签字：王峰杨洁陈嘉悦… / 委员张三、李四、王五
+    # signatures and lists: 联名签字：郑凯孙丽贺一鸣… / 委员张三、李四、王五
     for match in _LIST_CUE_RE.finditer(text):
         pos = match.end()
         while (end := _name_at(text, pos, list_mode=True)) is not None:
@@ -418,6 +469,8 @@ def _accept(kind: str, value: str, text: str, start: int, cued: bool) -> bool:
     if kind == "id_card" and len(digits) == 18 and not _valid_id(value.replace(" ", "").replace("-", "")) \
             and _luhn(digits):
         return False  # a bank card, not an ID number
+    if kind == "room" and _SHOP_AFTER.match(text, start + len(value)):
+        return False
     if kind == "bank_card" and not cued:
         return 16 <= len(digits) <= 19 and _luhn(digits) and not (len(digits) == 18 and _valid_id(digits))
     return True
@@ -452,7 +505,7 @@ def _free(spans: list[tuple[int, int, str, str]], start: int, end: int) -> bool:
 
 def _every_mention(text: str, spans: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
     """Mask every later mention: names and rooms again without their cue, rooms listed after a room
-    (1702、1802及35栋302), and the bare number of a masked room (四栋1702 … 1702)."""
+    (1702、1802及27栋502), and the bare number of a masked room (五栋1603 … 1702)."""
     spans = list(spans)
     for _s, end, kind, _v in list(spans):
         pos = end
@@ -465,7 +518,7 @@ def _every_mention(text: str, spans: list[tuple[int, int, str, str]]) -> list[tu
     for _s, _e, kind, value in list(spans):
         person = _TITLE_RE.sub("", _HONORIFIC_RE.sub("", value)) if kind == "name" else ""
         if len(person) >= 3 and person != value:
-            values.add(("name", person))  # 谭虎德科长 … 谭虎德: the same person without the title
+            values.add(("name", person))  # 钱永刚科长 … 钱永刚: the same person without the title
         bare = re.search(r"(\d{3,4})(?:室|房|号|號)?$", value) if kind == "room" else None
         if bare and bare.group(1) != value:
             values.add(("room", bare.group(1)))
@@ -477,7 +530,23 @@ def _every_mention(text: str, spans: list[tuple[int, int, str, str]]) -> list[tu
         for match in pattern.finditer(text):
             if _free(spans, match.start(), match.end()):
                 spans.append((match.start(), match.end(), kind, value))
+    for surname in _surnames_alone(values):
+        for match in re.finditer(f"(?:^|(?<=[{re.escape(_SENTENCE_START)}]))" + surname + "(?=[\u4e00-\u9fff])", text):
+            if _free(spans, match.start(), match.end()) and text[match.start():match.end() + 1] not in _words():
+                spans.append((match.start(), match.end(), "name", surname))
     return sorted(spans)
+
+
+def _surnames_alone(values: set[tuple[str, str]]) -> set[str]:
+    """Surnames of the full names masked (邵文清): the same person later called by the surname alone at
+    the start of a sentence ("邵回复说…"), where the surname and the next character make no word."""
+    surnames = set()
+    for kind, value in values:
+        person = _TITLE_RE.sub("", _HONORIFIC_RE.sub("", value)) if kind == "name" else ""
+        sur = person[:2] if person[:2] in _COMPOUND_SET else person[:1]
+        if len(person) - len(sur) == 2 and sur in _SURNAME_SET | _COMPOUND_SET and "某" not in person:
+            surnames.add(sur)
+    return surnames
 
 
 def find_pii(text: str) -> list[tuple[int, int, str, str]]:

@@ -72,7 +72,9 @@ def test_a_hit_is_the_sentence_with_the_nearest_labelled_example(tiny, tmp_path)
     text = "您好,收到您的反馈。这次漏水是您自己把水管改坏的,费用只能您来出。"
     scores = model.score(text)
     assert scores["blaming"] > scores["overpromising"]
-    assert meta["thresholds"]["blaming"] > 0.5  # calibrated on a six-row dev split: set it here for the reading
+    threshold = meta["thresholds"]["blaming"]  # calibrated on the six-row dev split: it separates it
+    assert all(model.score(t)["blaming"] >= threshold for t in BLAME[:3])
+    assert all(model.score(t)["blaming"] < threshold for t in CLEAN[:3])
     model.thresholds[model.categories.index("blaming")] = 0.5
     assert scores["blaming"] >= 0.5
     (hit,) = model.hits(prepare(text), frozenset({"blaming"}))
@@ -128,3 +130,40 @@ def test_warm_up_builds_what_a_first_hit_would():
     assert model._clean is None and model._examples is None
     model.warm_up()
     assert model._clean and model._examples
+
+
+def test_calibration_sets_each_threshold_where_flagging_pays():
+    from agent.guard.train import CATEGORIES, calibrate
+
+    rng = np.random.default_rng(0)
+    k = CATEGORIES.index("blaming")
+    scores = np.zeros((400, len(CATEGORIES)), dtype=np.float32)
+    scores[:100, k] = rng.uniform(0.4, 1.0, 100)  # blaming replies
+    scores[100:, k] = rng.uniform(0.0, 0.6, 300)  # clean replies, overlapping in 0.4–0.6
+    labels = [["blaming"]] * 100 + [[]] * 300
+    cheap, dear = calibrate(scores, labels, clean_cost=1.0), calibrate(scores, labels, clean_cost=8.0)
+    assert 0.4 < cheap[k] < dear[k] < 0.8  # dearer false alarms: a higher threshold, above every clean score here
+    assert (scores[100:, k] >= dear[k]).sum() == 0 < (scores[100:, k] >= cheap[k]).sum()
+    assert cheap[CATEGORIES.index("pii_leak")] == 0.99  # no label, no score: never fired by the model
+
+
+def test_out_of_fold_scores_come_from_models_that_never_saw_the_row_or_its_sentences():
+    from agent.guard.train import Example, fold_of, out_of_fold_scores, writers_row_id
+
+    fresh = "evals/guardrails/fresh/train.jsonl"
+    rows = [Example(f"{fresh}:r{i}", f"第{i}号回复甲乙丙{chr(0x4e00 + 7 * i)}{chr(0x4e01 + 7 * i)}{chr(0x4e02 + 7 * i)}。", []) for i in range(20)]
+    sentences = [Example(f"{e.id}#s0", e.text, [], 0.5) for e in rows]
+    ours = [Example("evals/guardrails/labelled.jsonl:x", "这都是您自己造成的。", ["blaming"])]
+    assert writers_row_id(sentences[3].id) == "r3" and writers_row_id(ours[0].id) is None
+    seen: list[set[str]] = []
+
+    def scorer(vocab, weights, bias):
+        seen.append(set(vocab))
+        return LearnedModel(ROOT / "guardrails" / "learned.npz")
+
+    scores, labels = out_of_fold_scores(rows + sentences + ours, scorer, {"epochs": 2, "min_df": 1}, folds=4)
+    assert scores.shape[0] == len(labels) == len(rows) and len(seen) == len({fold_of(f"r{i}", 4) for i in range(20)})
+    own = [prepare(e.text).norm[-4:-1] for e in rows]  # each row's own trigram
+    assert len(set(own)) == len(rows)
+    missing = [sum(gram not in vocab for vocab in seen) for gram in own]  # absent from exactly one fold model: its own
+    assert missing == [1] * 20

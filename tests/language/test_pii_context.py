@@ -40,6 +40,11 @@ def _kinds_of(text: str) -> dict[str, str]:
     ],
 )
 def test_context_kinds_are_masked(text: str, value: str, kind: str) -> None:
+    _assert_masked_as(text, value, kind)
+
+
+def _assert_masked_as(text: str, value: str, kind: str) -> None:
+    """``value`` is masked in ``text`` as ``kind`` and unmasking gives the text back."""
     masked = mask_pii(text)
     assert value not in masked.text, masked.text
     assert _kinds_of(text).get(value) == kind
@@ -156,3 +161,52 @@ def test_a_name_with_and_without_its_title_gets_one_placeholder() -> None:
 )
 def test_a_role_before_a_full_name(text: str, value: str) -> None:
     assert value not in mask_pii(text).text
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "kind"),
+    [
+        ("那位姜姓物业经理一句话就把停车费涨了", "姜姓物业经理", "name"),
+        ("接电话的是一位邵姓的值班领导,说明天再看", "邵姓的值班领导", "name"),
+        ("唐领导说这事不归他们管", "唐领导", "name"),
+        ("街道的冼主任来看过一次就走了", "冼主任", "name"),
+        ("我（宋明远）和妻子（许小雯）一起签的购房合同", "宋明远", "name"),
+        ("我（宋明远）和妻子（许小雯）一起签的购房合同", "许小雯", "name"),
+        ("盼早日解决。13912345678 彭志强", "彭志强", "name"),
+        ("此致。韩振宇 13912345678", "韩振宇", "name"),
+        ("请回电。*********谭晓峰", "谭晓峰", "name"),
+        ("门口那辆湘A***8K天天堵住消防通道", "湘A***8K", "plate"),
+        ("3栋801-806都被同一个老板租走了", "3栋801-806", "room"),
+        ("5、6栋302的业主都反映过", "5、6栋302", "room"),
+        ("我住B4栋顶楼,下雨天天漏水", "B4栋顶楼", "room"),
+        ("租了XY栋AB房间的是一对老人", "XY栋AB房间", "room"),
+    ],
+)
+def test_more_name_room_and_plate_forms(text: str, value: str, kind: str) -> None:
+    _assert_masked_as(text, value, kind)
+
+
+def test_a_masked_person_called_by_the_surname_alone_later() -> None:
+    text = "我们找了物业经理邵文清。邵回复说下周修,到现在,邵却一直没来。邵阳的亲戚也来看过。"
+    spans = [(s, v) for s, _e, k, v in find_pii(text) if k == "name"]
+    assert [v for _s, v in spans].count("邵") == 2
+    assert "邵阳" in mask_pii(text).text  # a place name (a dictionary word) stays
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "谢谢领导关心我们小区",
+        "坚持党领导一切,物业也要守规矩",
+        "祝领导们身体健康,工作顺利",
+        "这栋楼有近300住户,电梯却只有一部",
+        "今天是2020.5.12,已经过去一周了",
+        "3栋105商铺天天放音乐到半夜",
+        "我在5栋二楼有个小商铺,租金一直按时交",
+        "售后投诉电话0731-88886666一直打不通",
+        "规划的是*********米的垃圾站,建的却是房子",
+    ],
+)
+def test_thanks_counts_dates_shops_and_measures_stay(text: str) -> None:
+    masked = mask_pii(text)
+    assert masked.text == text, masked.mapping

@@ -22,7 +22,7 @@ def _letters(count: int = 60) -> list[str]:
     """Long letters glued from our own complaints, with rooms, numbers and English words mixed in."""
     rng = random.Random(7)
     texts = _texts()
-    extra = ["3栋1单元1203", "四栋1702", "12-3-501", "二楼201", "13812345678", "(0731)8888888", "the lift is broken",
+    extra = ["3栋1单元1203", "五栋1603", "12-3-501", "二楼201", "13812345678", "(0731)8888888", "the lift is broken",
              "fee(s) charged", "ſmell", "3dog", "泡塌了", "煤气泄漏", "物业私自收", "记者来了", "三十多户", "两个月", "，", "。"]
     return ["".join(rng.choice(texts + extra) for _ in range(rng.randint(3, 40))) for _ in range(count)]
 

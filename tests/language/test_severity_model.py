@@ -83,3 +83,52 @@ def test_cv_command_reports_a_missing_file_in_both_languages(tmp_path) -> None: 
     assert result.exit_code != 0
     assert "无法读取" in result.output and "cannot read" in result.output
     assert "Traceback" not in result.output
+
+
+def test_demands_and_accusations_are_read_as_the_guide_names_them() -> None:
+    said = dict(zip(sm.FEATURES, sm.cues("要求物业退还多收的物业费，否则我们就起诉。公共收益去向不明。", ""), strict=True))
+    assert said["demand_money"] == 1.0 and said["demand_legal"] == 1.0 and said["misconduct"] == 1.0
+    assert said["demand_replace"] == 0.0 and said["demand_punish"] == 0.0
+    calm = dict(zip(sm.FEATURES, sm.cues("楼道的灯坏了，麻烦物业修一下。", ""), strict=True))
+    assert calm["misconduct"] == 0.0 and calm["demand_money"] == 0.0
+
+
+def test_written_letters_train_but_the_major_budget_is_set_on_real_posts() -> None:
+    rng = np.random.default_rng(1)
+    x = rng.random((60, len(sm.FEATURES)))
+    severity = ["major" if row[0] > 0.85 else "important" for row in x]
+    escalate = [s == "major" for s in severity]
+    written_x = rng.random((40, len(sm.FEATURES)))
+    written = (written_x, ["major"] * 40, [True] * 40)  # our letters: far more majors than real posts
+    model = sm.fit(x, severity, escalate, written=written)
+    assert sum(model.predict(row)[0] == "major" for row in x) <= sm.MAJOR_RATIO * severity.count("major")
+    assert model.to_json() != sm.fit(x, severity, escalate).to_json()
+
+
+def test_cross_validation_scores_real_posts_only() -> None:
+    from agent.understand import cv
+
+    rng = np.random.default_rng(2)
+    x = rng.random((30, len(sm.FEATURES)))
+    severity = ["major" if row[0] > 0.8 else "important" for row in x]
+    escalate = [s == "major" for s in severity]
+    written = (rng.random((20, len(sm.FEATURES))), ["general"] * 20, [False] * 20)
+    result = cv.cross_validate(x, severity, escalate, repeats=1, extra=written)
+    assert result["posts"] == 30 and result["majors_true"] == severity.count("major")
+    assert result != cv.cross_validate(x, severity, escalate, repeats=1)
+
+
+def test_the_written_training_letters_are_labelled_in_the_guide_s_values() -> None:
+    import json
+
+    from agent.understand.real_eval import ROOT
+    from agent.vocab import Category
+
+    rows = [json.loads(line) for line in (ROOT / "evals" / "understand" / "letters_train.jsonl").read_text(
+        encoding="utf-8").splitlines() if line.strip()]
+    assert len(rows) == 260 and len({r["id"] for r in rows}) == 260
+    for row in rows:
+        Category(row["category"])
+        assert row["severity"] in {"general", "important", "major"} and isinstance(row["escalate"], bool)
+        assert row["severity"] != "general" or not row["escalate"]
+        assert row["severity"] != "major" or row["escalate"]

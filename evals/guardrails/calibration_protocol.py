@@ -1,0 +1,135 @@
+"""The fair protocol for the learned layer's thresholds (docs/guardrails.md, "Cross-fitted calibration").
+
+5-fold over dev: thresholds are set without the held-out fifth, the held-out fifth is read as the
+checker reads it (rules, then the learned layer with its clause readings), pooled over the fifths.
+Compared: the empirical best cut on dev (before) and the cross-fitted weighted Platt fit on
+out-of-fold train + dev (agent/guard/train.py, after). Only train and dev are read.
+
+    PYTHONPATH=. ../main/.venv/bin/python evals/guardrails/calibration_protocol.py   # ≈ 15 min, 2 cores
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+
+from agent.guard.categories import category_hits
+from agent.guard.engine import Engine
+from agent.guard.learned import LearnedModel
+from agent.guard.policy import load_policy
+from agent.guard.train import (
+    CATEGORIES,
+    DEV_FILE,
+    ROOT,
+    calibrate,
+    fit,
+    fold_of,
+    load_training,
+    model_arrays,
+    read_jsonl,
+    writers_row_id,
+)
+from agent.vocab import Stage, ViolationCategory
+
+FOLDS = 5
+POLICY = load_policy(ROOT / "guardrails")
+ENGINE = Engine(POLICY)
+SHIPPED = LearnedModel(ROOT / "guardrails" / "learned.npz")
+
+
+def read(model: LearnedModel, rows: list[tuple[str, str, list[str]]]) -> dict[str, np.ndarray]:
+    """Per row: labels, rule hits, raw model scores, and the score of the learned hit the clause
+    readings let through (0 when excused) — what the checker fires at any threshold."""
+    spec = POLICY.spec.learned
+    model.configure([c.value for c in spec.sentence], [c.value for c in spec.whole], spec.whole_max_chars)
+    model._clean_texts = SHIPPED._clean_texts  # the same reviewed-clean memory as the shipped file
+    model.thresholds[:] = 0.0
+    y, rule, raw, kept = [], [], [], []
+    for text, stage, labels in rows:
+        scores = model.score(text)
+        fired, through = set(), dict.fromkeys(CATEGORIES, 0.0)
+        for category in ViolationCategory:
+            for hit in category_hits(ENGINE, model, spec.severity, category, text, Stage(stage)):
+                if hit["source"] == "rule":
+                    fired.add(category.value)
+                else:
+                    through[category.value] = max(through[category.value], hit["score"])
+        y.append([c in labels for c in CATEGORIES])
+        rule.append([c in fired for c in CATEGORIES])
+        raw.append([scores[c] for c in CATEGORIES])
+        kept.append([through[c] for c in CATEGORIES])
+    return {"y": np.array(y, bool), "rule": np.array(rule, bool), "raw": np.array(raw), "kept": np.array(kept)}
+
+
+def join(*parts: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+
+
+def take(part: dict[str, np.ndarray], mask: np.ndarray) -> dict[str, np.ndarray]:
+    return {k: v[mask] for k, v in part.items()}
+
+
+def labels_of(part: dict[str, np.ndarray]) -> list[list[str]]:
+    return [[c for c, on in zip(CATEGORIES, row, strict=True) if on] for row in part["y"]]
+
+
+def best_cut(part: dict[str, np.ndarray], clean_cost: float = 2.5, other_cost: float = 0.5, floor: float = 0.3) -> np.ndarray:
+    """The calibration before guard5: per category the score maximising TP − 2.5·FP clean − 0.5·FP other."""
+    clean = ~part["y"].any(axis=1)
+    out = np.full(len(CATEGORIES), 0.99)
+    for k in range(len(CATEGORIES)):
+        s, pos = part["raw"][:, k], part["y"][:, k]
+        best = (-1e9, 0.99)
+        for t in sorted({round(float(v), 4) for v in s} | {0.99}, reverse=True):
+            if t >= floor:
+                f = s >= t
+                value = (f & pos).sum() - clean_cost * (f & clean).sum() - other_cost * (f & ~pos & ~clean).sum()
+                if value > best[0]:
+                    best = (value, t)
+        out[k] = best[1]
+    return out
+
+
+def report(name: str, part: dict[str, np.ndarray], fired: np.ndarray) -> None:
+    y, clean = part["y"], ~part["y"].any(axis=1)
+    per = " ".join(f"{c} {(fired[:, k] & y[:, k]).sum() / y[:, k].sum():.2f}" for k, c in enumerate(CATEGORIES) if y[:, k].any())
+    print(f"{name}: recall {(fired & y).sum() / y.sum():.3f} · FPR {fired[clean].any(axis=1).mean():.3f} "
+          f"({fired[clean].any(axis=1).sum()}/{clean.sum()}) · {per}")
+
+
+def main() -> None:
+    examples = load_training(ROOT, ROOT / "guardrails")
+    scratch = Path("/tmp/calibration_protocol.npz")
+    oof = []
+    for f in range(FOLDS):
+        def held(e, f: int = f) -> bool:  # noqa: ANN001
+            row = writers_row_id(e.id)
+            return row is not None and fold_of(row, FOLDS) == f
+
+        np.savez_compressed(scratch, **model_arrays(*fit([e for e in examples if not held(e)]), [], [], {}))
+        rows = {str(r["id"]): r for r in read_jsonl(ROOT / "evals/guardrails/fresh/train.jsonl")}
+        test = [rows[writers_row_id(e.id)] for e in examples if held(e) and "#s" not in e.id]
+        oof.append(read(LearnedModel(scratch), [(r["text"], r["stage"], r.get("expected", [])) for r in test]))
+        print(f"fold {f}: {len(test)} train rows scored out of fold", flush=True)
+    oof_all = join(*oof)
+    dev_rows = read_jsonl(ROOT / DEV_FILE)
+    dev = read(LearnedModel(ROOT / "guardrails" / "learned.npz"), [(r["text"], r["stage"], r.get("expected", [])) for r in dev_rows])
+    floors = np.array([SHIPPED.meta["must_pass_floor"].get(c, 0.0) for c in CATEGORIES]) + 0.02
+    fifth = np.array([int(hashlib.md5(("dev" + str(r["id"])).encode()).hexdigest(), 16) % FOLDS for r in dev_rows])
+    methods = {"before (best cut on dev)": lambda cal_dev: best_cut(cal_dev),
+               "after (Platt, out-of-fold train + dev)": lambda cal_dev: calibrate(
+                   join(cal_dev, oof_all)["raw"], labels_of(join(cal_dev, oof_all)))}
+    report("rules alone", dev, dev["rule"])
+    for name, method in methods.items():
+        fired = np.zeros_like(dev["y"])
+        for i in range(FOLDS):
+            t = np.maximum(method(take(dev, fifth != i)), np.minimum(floors, 0.99))
+            held_out = take(dev, fifth == i)
+            fired[fifth == i] = held_out["rule"] | (held_out["kept"] >= t)
+        report(name, dev, fired)
+
+
+if __name__ == "__main__":
+    main()

@@ -237,6 +237,12 @@ def writers_row_id(example_id: str) -> str | None:
     return rest.split("#s")[0] if "/fresh/" in name and rest else None
 
 
+def in_fold(example: Example, fold: int, folds: int = CALIBRATION_FOLDS) -> bool:
+    """Whether ``example`` (a writers' row or one of its sentences) belongs to cross-fitting fold ``fold``."""
+    row = writers_row_id(example.id)
+    return row is not None and fold_of(row, folds) == fold
+
+
 def even_odds_score(scores: np.ndarray, positive: np.ndarray, weight: np.ndarray, l2: float = 1e-3) -> float | None:
     """Weighted Platt scaling: fit P(positive | s) = σ(a + b·logit s) (Newton's method with step halving,
     a weak prior a = 0, b = 1) and return the score where the weighted odds are even (a + b·logit s = 0),
@@ -296,14 +302,10 @@ def out_of_fold_scores(examples: list[Example], scorer: Callable[[list[str], np.
     too): calibration rows the model has not seen, scored the way unseen text is."""
     parts, labels = [], []
     for f in range(folds):
-        def held(e: Example, f: int = f) -> bool:
-            row = writers_row_id(e.id)
-            return row is not None and fold_of(row, folds) == f
-
-        test = [e for e in examples if held(e) and "#s" not in e.id]
+        test = [e for e in examples if in_fold(e, f, folds) and "#s" not in e.id]
         if not test:
             continue
-        model = scorer(*fit([e for e in examples if not held(e)], **fit_options))
+        model = scorer(*fit([e for e in examples if not in_fold(e, f, folds)], **fit_options))
         parts.append(score_matrix(model, [e.text for e in test]))
         labels += [e.labels for e in test]
     return (np.vstack(parts) if parts else np.zeros((0, len(CATEGORIES)), dtype=np.float32)), labels

@@ -10,7 +10,7 @@ out-of-fold train + dev (agent/guard/train.py, after). Only train and dev are re
 
 from __future__ import annotations
 
-import hashlib
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -26,9 +26,11 @@ from agent.guard.train import (
     calibrate,
     fit,
     fold_of,
+    in_fold,
     load_training,
     model_arrays,
     read_jsonl,
+    reviewed_clean,
     writers_row_id,
 )
 from agent.vocab import Stage, ViolationCategory
@@ -44,7 +46,6 @@ def read(model: LearnedModel, rows: list[tuple[str, str, list[str]]]) -> dict[st
     readings let through (0 when excused) — what the checker fires at any threshold."""
     spec = POLICY.spec.learned
     model.configure([c.value for c in spec.sentence], [c.value for c in spec.whole], spec.whole_max_chars)
-    model._clean_texts = SHIPPED._clean_texts  # the same reviewed-clean memory as the shipped file
     model.thresholds[:] = 0.0
     y, rule, raw, kept = [], [], [], []
     for text, stage, labels in rows:
@@ -101,23 +102,22 @@ def report(name: str, part: dict[str, np.ndarray], fired: np.ndarray) -> None:
 
 def main() -> None:
     examples = load_training(ROOT, ROOT / "guardrails")
-    scratch = Path("/tmp/calibration_protocol.npz")
+    clean = reviewed_clean(examples)  # the same reviewed-clean memory as a trained file
+    rows = {str(r["id"]): r for r in read_jsonl(ROOT / "evals/guardrails/fresh/train.jsonl")}
     oof = []
-    for f in range(FOLDS):
-        def held(e, f: int = f) -> bool:  # noqa: ANN001
-            row = writers_row_id(e.id)
-            return row is not None and fold_of(row, FOLDS) == f
-
-        np.savez_compressed(scratch, **model_arrays(*fit([e for e in examples if not held(e)]), [], [], {}))
-        rows = {str(r["id"]): r for r in read_jsonl(ROOT / "evals/guardrails/fresh/train.jsonl")}
-        test = [rows[writers_row_id(e.id)] for e in examples if held(e) and "#s" not in e.id]
-        oof.append(read(LearnedModel(scratch), [(r["text"], r["stage"], r.get("expected", [])) for r in test]))
-        print(f"fold {f}: {len(test)} train rows scored out of fold", flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        scratch = Path(tmp) / "fold.npz"
+        for f in range(FOLDS):
+            fitted = fit([e for e in examples if not in_fold(e, f, FOLDS)])
+            np.savez_compressed(scratch, **model_arrays(*fitted, [], clean, {}))
+            test = [rows[writers_row_id(e.id)] for e in examples if in_fold(e, f, FOLDS) and "#s" not in e.id]
+            oof.append(read(LearnedModel(scratch), [(r["text"], r["stage"], r.get("expected", [])) for r in test]))
+            print(f"fold {f}: {len(test)} train rows scored out of fold", flush=True)
     oof_all = join(*oof)
     dev_rows = read_jsonl(ROOT / DEV_FILE)
     dev = read(LearnedModel(ROOT / "guardrails" / "learned.npz"), [(r["text"], r["stage"], r.get("expected", [])) for r in dev_rows])
     floors = np.array([SHIPPED.meta["must_pass_floor"].get(c, 0.0) for c in CATEGORIES]) + 0.02
-    fifth = np.array([int(hashlib.md5(("dev" + str(r["id"])).encode()).hexdigest(), 16) % FOLDS for r in dev_rows])
+    fifth = np.array([fold_of("dev" + str(r["id"]), FOLDS) for r in dev_rows])
     methods = {"before (best cut on dev)": lambda cal_dev: best_cut(cal_dev),
                "after (Platt, out-of-fold train + dev)": lambda cal_dev: calibrate(
                    join(cal_dev, oof_all)["raw"], labels_of(join(cal_dev, oof_all)))}

@@ -113,6 +113,8 @@ _PLATE_DASHED = _BOUNDARY_L + r"(?:[A-Z]{2,3}-\d{3,4}|\d{3,4}-[A-Z]{2,3})" + _BO
 _ROOM_DASHED = (
     rf"{_ZONE}{_BOUNDARY_L}\d{{1,3}}(?:-\d{{1,3}}){{0,2}}-\d{{1,3}}(?:单元|單元)\d{{3,4}}(?:室|房|号|號)?"
     rf"|{_ZONE}{_BOUNDARY_L}\d{{1,3}}(?:-\d{{1,3}}){{0,2}}-\d{{3,4}}(?:室|房|号|號)?(?![0-9A-Za-z{_ROOM_TAIL_STOP}点點时時:：])")
+# the province character a mainland plate starts with (楚: the anonymised province of public posts)
+_PROVINCE = r"[京津沪滬渝冀豫云雲辽遼黑湘皖鲁魯新苏蘇浙赣贛鄂桂甘晋晉蒙陕陝吉闽閩贵貴粤粵青藏川宁寧琼瓊楚]"
 # a character every match of these holds: a text without it is not scanned for them (most letters)
 _NEEDS = {_EMAIL: "@", _PLATE_DASHED: "-", _ROOM_DASHED: "-"}
 
@@ -149,12 +151,10 @@ _PATTERNS: list[tuple[str, int, re.Pattern[str], int]] = [
     # stars alone (an anonymised number), but not a measure: ********米, ****平方
     ("phone", 4, re.compile(r"[*＊]{7,}(?![*＊米平元万萬㎡亩畝吨噸块塊公])"), 0),
     ("plate", 6, re.compile(
-        r"[京津沪滬渝冀豫云雲辽遼黑湘皖鲁魯新苏蘇浙赣贛鄂桂甘晋晉蒙陕陝吉闽閩贵貴粤粵青藏川宁寧琼瓊楚]"
-        r"[A-Za-z][·・.\s-]?[A-HJ-NP-Za-hj-np-z0-9]{4,5}[A-Za-z0-9挂掛学學警使领領]"), 0),
+        _PROVINCE + r"[A-Za-z][·・.\s-]?[A-HJ-NP-Za-hj-np-z0-9]{4,5}[A-Za-z0-9挂掛学學警使领領]"), 0),
     # a plate partly hidden by stars: 湘A*****H, 楚AT7***
     ("plate", 7, re.compile(
-        r"[京津沪滬渝冀豫云雲辽遼黑湘皖鲁魯新苏蘇浙赣贛鄂桂甘晋晉蒙陕陝吉闽閩贵貴粤粵青藏川宁寧琼瓊楚]"
-        r"[A-Za-z][·・.\s-]?[A-Za-z0-9]{0,4}[*＊]{2,}[A-Za-z0-9]{0,5}"), 0),
+        _PROVINCE + r"[A-Za-z][·・.\s-]?[A-Za-z0-9]{0,4}[*＊]{2,}[A-Za-z0-9]{0,5}"), 0),
     # plates written after 车牌 in any format (Taiwan ABC-5678, foreign plates), and the Taiwan format alone
     ("plate", 5, re.compile(r"(?:车牌|車牌)(?:号|號|号码|號碼)?(?:是|為|为)?[:：]?\s?([A-Za-z0-9][A-Za-z0-9·・. -]{3,9}[A-Za-z0-9])"
                             + _BOUNDARY_R), 1),
@@ -516,7 +516,7 @@ def _every_mention(text: str, spans: list[tuple[int, int, str, str]]) -> list[tu
             pos = item.end()
     values = {(kind, value) for _, _, kind, value in spans if kind in ("name", "room") and len(value) >= 2}
     for _s, _e, kind, value in list(spans):
-        person = _TITLE_RE.sub("", _HONORIFIC_RE.sub("", value)) if kind == "name" else ""
+        person = _person_of(value) if kind == "name" else ""
         if len(person) >= 3 and person != value:
             values.add(("name", person))  # 钱永刚科长 … 钱永刚: the same person without the title
         bare = re.search(r"(\d{3,4})(?:室|房|号|號)?$", value) if kind == "room" else None
@@ -537,12 +537,17 @@ def _every_mention(text: str, spans: list[tuple[int, int, str, str]]) -> list[tu
     return sorted(spans)
 
 
+def _person_of(name: str) -> str:
+    """A masked name without its title or honorific: 钱永刚科长 → 钱永刚, 王先生 → 王."""
+    return _TITLE_RE.sub("", _HONORIFIC_RE.sub("", name))
+
+
 def _surnames_alone(values: set[tuple[str, str]]) -> set[str]:
     """Surnames of the full names masked (邵文清): the same person later called by the surname alone at
     the start of a sentence ("邵回复说…"), where the surname and the next character make no word."""
     surnames = set()
     for kind, value in values:
-        person = _TITLE_RE.sub("", _HONORIFIC_RE.sub("", value)) if kind == "name" else ""
+        person = _person_of(value) if kind == "name" else ""
         sur = person[:2] if person[:2] in _COMPOUND_SET else person[:1]
         if len(person) - len(sur) == 2 and sur in _SURNAME_SET | _COMPOUND_SET and "某" not in person:
             surnames.add(sur)

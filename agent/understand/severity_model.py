@@ -80,12 +80,12 @@ _VULNERABLE = re.compile(r"老人|老年人|残疾|殘疾|轮椅|輪椅|孕妇|�
 _MISDEED = (r"(违规|違規|违法|違法|私自|擅自|强制|強制|强行|強行|侵占|侵佔|挪用|乱收|亂收|霸占|霸佔|盗用|盜用|变卖|變賣|"
             r"欺骗|欺騙|欺诈|欺詐|造假|威胁|威脅|恐吓|恐嚇|私吞|贪污|貪污|克扣|截留|非法|霸王|垄断|壟斷|弄虚作假|暗箱|"
             r"侵吞|勾结|串通|伙同|包庇|纵容|套取|虚报|虚开|虚假|伪造|假账|私收|私设|偷税|漏税|违建|私搭)")
+_GONE = "(去向|下落|去哪|在哪|不明|不翼而飞)"  # money whose use is not accounted for
 _MISCONDUCT = re.compile("|".join(f"{who}.{{0,10}}{_MISDEED}" for who in ("物业", "物業", "开发商", "開發商", "公司", "业委会", "業委會"))
                          + r"|乱收费|亂收費|违规收|違規收|收费不合理|收費不合理|不合理收费|私自收|擅自收|强制收|强行收"
                          r"|中饱私囊|以权谋私|监守自盗|账目不公开|账目不透明"
                          r"|公共收益.{0,10}(不公开|不公示|去向|下落|去哪|在哪|不明|不翼而飞)"
-                         r"|维修基金.{0,10}(去向|下落|去哪|在哪|不明|不翼而飞)|维修资金.{0,10}(去向|下落|去哪|在哪|不明|不翼而飞)"
-                         r"|物业费.{0,10}(去向|下落|去哪|在哪|不明|不翼而飞)|租金.{0,10}(去向|下落|去哪|在哪|不明|不翼而飞)")
+                         + "".join(f"|{money}.{{0,10}}{_GONE}" for money in ("维修基金", "维修资金", "物业费", "租金")))
 _REPEATED = re.compile(r"多次|反复|反復|屡次|屢次|无果|無果|未果|没有结果|石沉大海|迟迟|遲遲|一再|再三|无人问津|無人問津|"
                        r"没人管|無人管|不闻不问|不聞不問|置之不理|推诿|推諉|踢皮球")
 # what the owner demands, in the guide's terms (labelling guide v2, escalate): money, replacing the property
@@ -302,11 +302,9 @@ def fit(x: np.ndarray, severity: list[str], escalate: list[bool], l2: float = 1.
     y_major = np.array([s == "major" for s in severity], dtype=np.float64)
     y_general = np.array([s == "general" for s in severity], dtype=np.float64)
     y_esc = np.array(escalate, dtype=np.float64)
-    if written is not None and len(written[1]):
-        major = fit_logistic(np.vstack([x, written[0]]),
-                             np.concatenate([y_major, [s == "major" for s in written[1]]]), l2)
-    else:
-        major = fit_logistic(x, y_major, l2)
+    x_written, severity_written, _ = written if written is not None else (x[:0], [], [])
+    major = fit_logistic(np.vstack([x, x_written.reshape(-1, x.shape[1])]),
+                         np.concatenate([y_major, [s == "major" for s in severity_written]]), l2)
     p_major = 1 / (1 + np.exp(-(x @ major[0] + major[1])))
     general = fit_logistic(x, y_general, l2, balance=False)
     esc = fit_logistic(np.column_stack([x, p_major]), y_esc, l2, balance=False)

@@ -184,7 +184,9 @@ class Analysis:
         prep = self.prep
         if len(prep.norm) < min_chars:
             return False
-        own = prep.sentence(besides[0]) if besides and prep.sentence(besides[0]) == prep.sentence(besides[1] - 1) else None
+        own = prep.sentence(besides[0]) if besides else None
+        if besides and own != prep.sentence(besides[1] - 1):
+            own = None  # a hit across sentences has no own sentence
         hits = 0
         for ss, se in zip(prep.sentence_starts, prep.sentence_ends, strict=True):
             sentence = prep.norm[ss:se]

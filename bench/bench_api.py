@@ -1,9 +1,11 @@
-"""HTTP API benchmark: `.venv/bin/python bench/bench_api.py [--concurrency 64] [--latency 1.0] [--baseline REF]
+"""HTTP API benchmark: `.venv/bin/python bench/bench_api.py [--concurrency 64] [--latency 1.0] [--baseline REF [--rounds N]]
 [--instances N]`.
 
 With ``--baseline REF`` (e.g. 0c58e1a) the same measurements run, in the same run, against a
 ``git worktree`` of REF in a temp dir (served by this virtualenv's Python with the worktree first on
 the path, bench/serve_tree.py; removed afterwards), and both columns are printed with the load average.
+``--rounds N`` measures both trees N times, alternating which goes first, and prints each measure's
+median: on a shared machine whose speed drifts within minutes, one pass of each says little.
 
 Starts a mock OpenAI-compatible model on a loopback port (answers after a set latency), then
 `wuye serve` in a subprocess on a temp data dir (SQLite, embedded Chroma, WUYE_MODEL=openai/mock),
@@ -139,6 +141,9 @@ async def main() -> None:
     parser.add_argument("--busy-cores", type=int, default=0,
                         help="keep N cores busy with spinning processes during the run (a loaded machine)")
     parser.add_argument("--baseline", metavar="REF", help="also measure a git worktree of REF, in the same run")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="with --baseline: measure both trees N times, alternating which goes first "
+                             "(ABBA…), and print the median of each measure (this machine's speed drifts)")
     parser.add_argument("--instances", type=int, default=1,
                         help="N ≥ 2: N instances on one PostgreSQL database + Redis; one vs all N in the same run")
     args = parser.parse_args()
@@ -151,11 +156,31 @@ async def main() -> None:
             targets = [("this tree", ROOT)]
             if args.baseline:
                 targets.append((f"baseline {args.baseline}", stack.enter_context(baseline_tree(args.baseline))))
-            results = [(name, await measure(args, tree)) for name, tree in targets]
+            runs: dict[str, list[dict[str, float]]] = {name: [] for name, _ in targets}
+            for round_ in range(max(args.rounds, 1)):
+                for name, tree in targets if round_ % 2 == 0 else targets[::-1]:
+                    runs[name].append(await measure(args, tree))
+            results = [(name, _median(values)) for name, values in runs.items()]
     finally:
         for spinner in spinners:
             spinner.kill()
     report(args, results)
+    if len(runs) == 2 and args.rounds > 1:
+        _paired(*runs.values())
+
+
+PAIRED = ("burst wall (s)", "sequential p50 (ms)", "burst server CPU / request (ms)",
+          "sequential server CPU / request (ms)")
+
+
+def _paired(this: list[dict[str, float]], baseline: list[dict[str, float]]) -> None:
+    """Each round measured both trees back to back: this tree / baseline per round, so a drift of the
+    machine's speed between rounds cancels out."""
+    print("\nper round, this tree / baseline (< 1: this tree is faster)")
+    for key in PAIRED:
+        ratios = [a[key] / b[key] for a, b in zip(this, baseline, strict=True) if b[key]]
+        print(f"{key:<46}" + " ".join(f"{r:5.2f}" for r in ratios)
+              + f"   median {statistics.median(ratios):.2f} · slower in {sum(r > 1 for r in ratios)} of {len(ratios)}")
 
 
 async def measure(args: argparse.Namespace, tree: Path) -> dict[str, float]:
@@ -255,6 +280,10 @@ def report_instances(args: argparse.Namespace, results: list[tuple[str, dict[str
     _table(results)
 
 
+def _median(runs: list[dict[str, float]]) -> dict[str, float]:
+    return {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+
+
 def _table(results: list[tuple[str, dict[str, float]]]) -> None:
     names = [name for name, _ in results]
     print(f"{'measure':<46}" + "".join(f"{name:>20}" for name in names))
@@ -268,7 +297,8 @@ def report(args: argparse.Namespace, results: list[tuple[str, dict[str, float]]]
     print(f"\nwuye-copilot HTTP API benchmark ({os.cpu_count()} cores, load avg {load[0]:.1f} / {load[1]:.1f} / "
           f"{load[2]:.1f}; `wuye serve --workers {args.workers}`, SQLite, mock model; {args.concurrency} concurrent "
           f"POST /v1/drafts at model latency {args.latency:.1f} s, then {args.sequential} sequential at 0 s"
-          f"{f', {args.busy_cores} core(s) kept busy' if args.busy_cores else ''})")
+          f"{f', {args.busy_cores} core(s) kept busy' if args.busy_cores else ''}"
+          f"{f'; median of {args.rounds} rounds, order alternating' if args.rounds > 1 else ''})")
     _table(results)
 
 

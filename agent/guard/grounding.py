@@ -219,6 +219,11 @@ def mentions(draft: str) -> list[Mention]:
     return sorted(found, key=lambda x: (x.start, x.end))
 
 
+@lru_cache(maxsize=256)
+def _phrase_mentions(phrase: str) -> tuple[Mention, ...]:
+    return tuple(mentions(phrase))
+
+
 def grounded(mention: Mention, proof: Evidence) -> bool:
     if mention.kind == "place" and mention.concept[-1:] in "楼栋幢座期区元门":
         if any(ch.isdigit() for ch in mention.concept):
@@ -237,6 +242,13 @@ def ungrounded(draft: str, complaint: str, history: tuple[str, ...] = ()) -> lis
     """The draft's mentions that neither the complaint nor the history supports (empty = grounded)."""
     proof = evidence("\n".join((complaint, *history)) if history else complaint)
     return [m for m in mentions(draft) if not grounded(m, proof)]
+
+
+def ungrounded_phrase(phrase: str, complaint: str) -> list[Mention]:
+    """``ungrounded`` for our own fixed wording (an issue's name or action, facts.py): a few hundred
+    phrases asked about in every request, so their mentions are found once per process."""
+    proof = evidence(complaint)
+    return [m for m in _phrase_mentions(phrase) if not grounded(m, proof)]
 
 
 def message(mention: Mention) -> str:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -36,6 +38,10 @@ def friendly(func: Callable[..., Any]) -> Callable[..., Any]:
             raise typer.Exit(130) from None
         except (typer.Exit, typer.Abort):
             raise
+        except BrokenPipeError:  # the reader went away (`wuye … | head`): nothing left to say, no error
+            with contextlib.suppress(OSError):
+                sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - so the exit flush does not fail again
+            raise typer.Exit(0) from None
         except Exception as exc:  # never a traceback for the user
             _err(f"错误 Error: 出现意外问题({type(exc).__name__}: {exc})。/ Unexpected failure.")
             raise typer.Exit(1) from None

@@ -179,6 +179,13 @@ def _jieba_with(terms: tuple[str, ...]):  # type: ignore[no-untyped-def]
     return tokenizer
 
 
+@lru_cache(maxsize=64)
+def _segment(tokenizer, text: str) -> tuple[str, ...]:  # type: ignore[no-untyped-def]  # jieba has no hints
+    """jieba's words of ``text``, remembered for a few texts: a query is tokenised by the dense and the
+    lexical analyzer (one jieba tokenizer), so it is segmented once."""
+    return tuple(tokenizer.lcut(text, HMM=False))
+
+
 class Analyzer:
     """Normalised text → list of tokens. Thread-safe after construction."""
 
@@ -201,7 +208,7 @@ class Analyzer:
                 out.append(run)
         out.extend(_LATIN.findall(text))
         if self._jieba is not None:
-            out.extend("w:" + w for w in self._jieba.lcut(text, HMM=False)
+            out.extend("w:" + w for w in _segment(self._jieba, text)
                        if len(w) >= 2 and w not in stop and _CJK_RUN.fullmatch(w))
         if opts.concepts:
             out.extend(CONCEPT_PREFIX + c for c in self.lexicon.concepts_in(text))

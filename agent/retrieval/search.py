@@ -159,6 +159,7 @@ class Retriever:
         self._scorer = scorer
         self._stages = np.array([e.stage.value if e.stage else "" for e in entries])
         self._topics = np.array([e.topic.value for e in entries])
+        self._sources = [str(e.source) for e in entries]  # a Hit's citation, formatted once per index
         self._passages = passages
         self._passage_scorer = passage_scorer
 
@@ -227,7 +228,7 @@ class Retriever:
 
     def _hit(self, i: int, score: float) -> Hit:
         e = self.entries[i]
-        return Hit(e.id, e.stage, e.topic, e.title, score, str(e.source), e)
+        return Hit(e.id, e.stage, e.topic, e.title, score, self._sources[i], e)
 
     def search(self, query: str, stage: Stage | str | None = None, topic: Topic | str | None = None,
                k: int = 5) -> list[Hit]:

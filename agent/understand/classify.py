@@ -42,6 +42,7 @@ class _Rules:
     urgent: list[re.Pattern[str]]
     compensation: re.Pattern[str]
     respect: re.Pattern[str]
+    compensation_title: re.Pattern[str]
     compensation_not_fees: bool
     respect_strong: re.Pattern[str]
     ignore_for_important: re.Pattern[str]
@@ -78,6 +79,7 @@ def load_rules(path: Path = RULES_PATH) -> _Rules:
             urgent=[_term(t) for t in raw["urgency"]["urgent"]],
             compensation=_term(raw["mindset"]["compensation"]),
             respect=_term(raw["mindset"]["respect"]),
+            compensation_title=_term(raw["mindset"]["compensation_title"]),
             compensation_not_fees=bool(raw["important_mindset"]["compensation_not_fees"]),
             respect_strong=_term(raw["important_mindset"]["respect_strong"]),
             ignore_for_important=_term(raw["important_mindset"]["ignore_for_important"]),
@@ -271,11 +273,14 @@ def _first_match(patterns: list[re.Pattern[str]], text: str) -> re.Match[str] | 
     return None
 
 
-def _mindset(plain: str, rules: _Rules) -> Mindset:
+def _mindset(plain: str, rules: _Rules, title: str = "") -> Mindset:
+    """``title``: a long post's title (``_title``), where a charge dispute says the owner wants money back."""
     if rules.compensation.search(plain):
         return Mindset.compensation
     if rules.respect.search(plain):
         return Mindset.respect
+    if title and rules.compensation_title.search(title):
+        return Mindset.compensation
     return Mindset.vent
 
 
@@ -291,11 +296,11 @@ def classify_offline(text: str) -> Classification:
 
     # the issues list reads the text as written; when that is the text the rules score, one pass serves both
     category = _category(plain, rules, term_hits if issue_text == plain else None)
-    mindset = _mindset(plain, rules)
+    title = _title(plain)
+    mindset = _mindset(plain, rules, title)
 
     severity, reasons = Severity.general, []
     families = [*rules.majors, (rules.live_major_label, rules.live_major)]
-    title = _title(plain)
     model = severity_model.load()
     letter = model is not None and severity_model.is_letter(plain, title)
     if title:

@@ -51,13 +51,13 @@ def train_severity(
     out: Annotated[Path | None, typer.Option(help="权重文件 Weights file (default: the shipped model)")] = None,
     letters: Annotated[list[Path] | None, typer.Option(help=_LETTERS_HELP)] = None,
 ) -> None:
-    """用 dev 划分的标注训练长帖严重度/升级模型 Train the long-post severity/escalation model on the dev labels."""
+    """用 dev 划分的标注训练长帖严重度模型(升级按标注指南由严重度与线索得出) Train the long-post severity model on the dev labels (escalation follows the guide from severity and cues)."""
     from agent.understand import cv as cv_module
     from agent.understand import severity_model
 
-    x, severity, escalate = _dev_set(complaints, labels, splits)
+    x, severity, _escalate = _dev_set(complaints, labels, splits)
     written = cv_module.written_dataset(letters or [])
-    model = severity_model.fit(x, severity, escalate, written=written)
+    model = severity_model.fit(x, severity, written=written)
     path = out or severity_model.MODEL_PATH
     severity_model.save(model, path)
     severity_model.load.cache_clear()
@@ -74,7 +74,7 @@ def cv(
     splits: Annotated[Path | None, typer.Option(help="划分文件 Split file")] = None,
     letters: Annotated[list[Path] | None, typer.Option(help=_LETTERS_HELP)] = None,
 ) -> None:
-    """在 dev 划分上交叉验证严重度/升级模型 Cross-validate the severity/escalation model on the dev split."""
+    """在 dev 划分上交叉验证严重度与升级 Cross-validate severity and escalation on the dev split."""
     from agent.understand import cv as cv_module
 
     x, severity, escalate = _dev_set(complaints, labels, splits)
@@ -85,6 +85,31 @@ def cv(
                f"severity {result['severity']:.3f} · escalate "
                f"{result['escalate']:.3f} · majors caught {result['majors_caught']}/{result['majors_true']}, "
                f"predicted {result['majors_predicted']}")
+
+
+@app.command("pii-eval")
+@friendly
+def pii_eval_command(
+    split: Annotated[str, typer.Option(help="dev | test")] = "dev",
+    written: Annotated[Path | None, typer.Option(help="书面个人信息集 JSONL {id, split, text, pii:[{type, value}]}")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
+) -> None:
+    """在独立写手编写的投诉上评测脱敏(只打印汇总) Masking measured on the independently written set (totals only)."""
+    from agent.understand import real_eval
+
+    texts, gold, ids = real_eval.written_pii(written or real_eval.DEFAULT_WRITTEN_PII, split)
+    report = real_eval.pii_report(texts, gold, ids)
+    if as_json:
+        sys.stdout.write(json.dumps({"split": split, **report}, ensure_ascii=False, indent=2) + "\n")
+        return
+    _print_pii(report)
+
+
+def _print_pii(p: dict) -> None:
+    typer.echo(f"PII: {p['complaints']} span-labelled complaints")
+    for kind, caught in p["caught"].items():
+        typer.echo(f"  {kind:<10} {caught}  ({p['recall'][kind]:.3f})")
+    typer.echo(f"  false masks per 100 complaints: {p['false_masks_per_100']}")
 
 
 @app.command("eval")
@@ -117,7 +142,4 @@ def eval_command(
         typer.echo(f"  {field:<10} {accuracy:.3f}")
     typer.echo(f"  majors     caught {c['majors_caught']}/{c['majors_true']}, predicted {c['majors_predicted']}"
                f" (true {c['majors_true']})")
-    typer.echo(f"PII: {p['complaints']} span-labelled complaints")
-    for kind, caught in p["caught"].items():
-        typer.echo(f"  {kind:<10} {caught}  ({p['recall'][kind]:.3f})")
-    typer.echo(f"  false masks per 100 complaints: {p['false_masks_per_100']}")
+    _print_pii(p)

@@ -22,7 +22,7 @@ def post_cues(masked: str) -> tuple[np.ndarray, bool]:
     plain = _PLACEHOLDER.sub(" ", to_simplified(masked))
     title = _title(plain)
     rules = load_rules()
-    x = severity_model.cues(plain, title, _category(plain, rules).value, _mindset(plain, rules).value)
+    x = severity_model.cues(plain, title, _category(plain, rules).value, _mindset(plain, rules, title).value)
     return x, severity_model.is_letter(plain, title)
 
 
@@ -66,8 +66,7 @@ def cross_validate(x: np.ndarray, severity: list[str], escalate: list[bool], fol
         for k in range(folds):
             held = order[k::folds]
             train = np.setdiff1d(order, held)
-            model = severity_model.fit(x[train], [severity[i] for i in train], [escalate[i] for i in train], l2,
-                                       written=extra)
+            model = severity_model.fit(x[train], [severity[i] for i in train], l2, written=extra)
             for i in held:
                 sev, esc, _ = model.predict(x[i])
                 sev_ok += sev == severity[i]

@@ -500,12 +500,12 @@ def _worded(issue: IssueType, plain: str) -> IssueType | None:
     """The issue as a draft may name it: water and power issues in the owner's own words (停水
     alone is not 停水停电); an issue whose name would state a specific the complaint does not
     (噪音 for 夜夜笙歌) is left out, an action that would is replaced by a general one."""
-    from agent.guard.grounding import ungrounded
+    from agent.guard.grounding import ungrounded_phrase
 
     named = _supply_words(issue, plain)
-    if ungrounded(named.summary, plain):
+    if ungrounded_phrase(named.summary, plain):
         return None
-    if ungrounded(named.action, plain):
+    if ungrounded_phrase(named.action, plain):
         named = replace(named, action=_GENERAL_ACTION)
     return named
 

@@ -11,9 +11,14 @@ Names are found in context, never from a surname character alone: a role or titl
 signatories (联名签字：郑凯孙丽贺一鸣…), the first word of a post ("张伟：…"), a neighbour's
 home (隔壁刘建国家), a person doing something ("张伟昨天找过你们"), a surname + 姓 + role
 (蒋姓物业经理), a name in brackets after a person word (我（张伟）), a name next to a phone number, or
-the surname alone of a name already masked (邵文清 … "邵回复说"). A candidate that is an
+the surname alone of a name already masked (邵文清 … "邵回复说"). Also, in general: family and
+workers (我婆婆刘桂兰, 保洁员何春燕), any role word ending in 员/长/师/工/主… (群主严丽华), 小周/老张
+after a role or doing something, Hong Kong 陳生/黃太, what only a person is (王建国夫妇, 李秀英（女，62岁）,
+孟庆华等人), a letter's addressee (尊敬的童国强：), the person reported (举报柴永胜), and a bare full
+name where a person fits when no part of it is a word (由闫立伟领取). A candidate that is an
 ordinary word — 业主解决这个问题, 业主车辆, 本人曾多次 — is refused by a dictionary check
-(jieba's word list: a common word that is not a person's name is not a name).
+(jieba's word list, read in Simplified for Traditional text: a common word that is not a person's
+name is not a name); a "name" heading a business (金茂物业, 李记面馆) is the business's.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from agent.understand import scan
+from agent.understand import scan, script
 
 # kind -> placeholder label
 LABELS: dict[str, str] = {
@@ -55,12 +60,13 @@ _SURNAMES = (
     "窦竇戚岑景党黨宫宮费費卜冷晏席卫衛米柏宗瞿桂全佟应應臧闵閔苟邬鄔边邊卞姬师師仇栾欒隋商刁沙荣榮"
     "巫寇桑郎甄丛叢仲虞敖巩鞏明佘池查麻苑迟遲邝鄺阚闞荆荊凤鳳练練鄢蔺藺晁皮伏郦酈裘帅帥肖付阎閻谌諶揭"
     "盘盤粟禹匡廉冼湛邸郜蹇缑緱阙闕庹鞠訾"
+    "白洪杭邰计計容闻聞厉厲戈栗冀郁逄钮鈕贲賁宓竺权權逯盖蓋桓燕储儲靖牧隗仰伊戎祖韶蓟薊宿晋晉封鄂蔚雍荀璩"
 )
 _COMPOUND = "欧阳|歐陽|司马|司馬|诸葛|諸葛|上官|东方|東方|皇甫|慕容|令狐|公孙|公孫|夏侯|尉迟|尉遲|长孙|長孫|宇文|司徒"
 _SUR = f"(?:{_COMPOUND}|[{_SURNAMES}])"
 _SURNAME_SET = set(_SURNAMES)
 _COMPOUND_SET = set(_COMPOUND.split("|"))
-_HONORIFIC = "先生|女士|小姐|阿姨|太太|大爷|大爺|大妈|大媽|奶奶|爷爷|爺爺|叔叔|老师|老師|师傅|師傅|姐|哥"
+_HONORIFIC = "先生|女士|小姐|阿姨|太太|大爷|大爺|大妈|大媽|奶奶|爷爷|爺爺|叔叔|老师|老師|师傅|師傅|同志|姐|哥"
 # titles after a surname: 高书记, 王局长, 李经理, 张管家 — a person named by role is still a person
 _TITLE = (
     "书记|書記|局长|局長|副局长|县长|縣長|市长|市長|区长|區長|镇长|鎮長|乡长|鄉長|村长|村長|处长|處長|科长|科長|"
@@ -70,9 +76,9 @@ _TITLE = (
 )
 # characters that cannot be part of a name: a captured name is cut before the first of them
 _NOT_NAME_CHARS = set(
-    "的了是在住家和跟与與也都就又还還说說要想从從今昨前这這那我你他她们們反投打来來去到给給被让讓啊呀吧呢"
+    "的了是在住家和跟与與也都就又还還说說説要想从從今昨前这這那我你他她们們反投打来來去到给給被让讓啊呀吧呢"
     "物业業区區楼樓栋棟门門车車库庫电電梯水费費管群委会會面层層户戶号號室单單元及等、，,。：:；;！!？?"
-    "找过過已曾将將把对對向为為于於因所以但而并並或"
+    "找过過已曾将將把对對向为為于於因所以但而并並或即却卻则則仍亦乃皆便才很太最更挺非不没沒别別"
 )
 _NOT_NAME = {
     "高层", "高層", "万一", "萬一", "常常", "于是", "方便", "安全", "文明", "石头", "石頭", "白天", "全部",
@@ -83,36 +89,52 @@ _CJK = r"\u4e00-\u9fff"
 _BOUNDARY_L = r"(?<![0-9A-Za-z])"
 _BOUNDARY_R = r"(?![0-9A-Za-z])"
 _NUM_ZH = "0-9一二三四五六七八九十"
-_NAME_END = r"(?=[,，。.!！?？、;；:：\s]|$|业主|業主|本人|住|家|的|啊|呀|反映|投诉|投訴|说|說|打|在|电话|電話|手机|手機)"
+_NAME_END = r"(?=[,，。.!！?？、;；:：\s]|$|业主|業主|本人|住|家|的|啊|呀|反映|投诉|投訴|说|說|説|打|在|电话|電話|手机|手機)"
 # words before a name: roles, relations, the owner introducing themself, signatures
 _NAME_CUE = (
     "我叫|名叫|叫做|本人|业主|業主|住户|住戶|户主|戶主|房东|房東|租户|租戶|管家|物业管家|物業管家|经理|經理|主任|委员|委員|"
     "成员|成員|书记|書記|局长|局長|法人代表|法人|股东|股東|负责人|負責人|联系人|聯繫人|聯絡人|投诉人|投訴人|举报人|舉報人|"
-    "残疾人|殘疾人|名字是|名字叫|邻居|鄰居|隔壁|对门|對門|老公|老婆|丈夫|妻子|儿子|兒子|女儿|女兒|"
+    "残疾人|殘疾人|名字是|名字叫|邻居|鄰居|隔壁|对门|對門|老公(?!司)|老婆|丈夫|妻子|儿子|兒子|女儿|女兒|"
     "母亲|母親|父亲|父親|保安|客服|师傅|師傅|员工|員工|同事|会长|會長|主席|代表|"
     # roles and titles before a full name: 法定代表人邹建华, 董事长龚志远, 报告人：彭国建
     "法定代表人|实际控制人|實際控制人|董事长|董事長|总经理|總經理|副主任|副局长|副局長|处长|處長|科长|科長|站长|站長|"
-    "队长|隊長|所长|所長|院长|院長|校长|校長|老板|老闆|律师|律師|民警|警官|报告人|報告人|反映人|申请人|申請人"
+    "队长|隊長|所长|所長|院长|院長|校长|校長|老板|老闆|律师|律師|民警|警官|报告人|報告人|反映人|申请人|申請人|"
+    # family and household: 我婆婆刘桂兰, 其女戴青, 老伴叫郭玉兰
+    "婆婆|公公|老伴|爱人|愛人|外婆|外公|岳母|岳父|女婿|儿媳|兒媳|媳妇|媳婦|孙子|孫子|孙女|孫女|哥哥|姐姐|弟弟|妹妹|"
+    "其女|其子|其妻|其夫|之女|之子|朋友|亲戚|親戚|租客|房客|住客|车主|車主|房主|屋主|业户|業戶|当事人|當事人|肇事者|"
+    # workers on the estate: 保洁员何姐, 保安員陳大文, 维修工邹师傅
+    "保安员|保安員|保洁员|保潔員|保洁|保潔|清洁工|清潔工|电工|電工|水电工|水電工|维修工|維修工|维修员|維修員|"
+    "门卫|門衛|前台|司机|司機|网格员|網格員|楼长|樓長|管理员|管理員|职员|職員|包工头|包工頭|工程师|工程師|技术员|技術員|维修工程师|維修工程師|"
+    # the person reported: 实名举报柴永胜私占绿地; the person who handled it: 经办人是管丽娟
+    "实名举报|實名舉報|举报|舉報|控告|起诉|起訴|状告|狀告|经办人|經辦人|收款人|签收人|簽收人|办理人|辦理人|"
+    "值班人|值班员|值班員|责任人|責任人|群主|快递员|快遞員|外卖员|外賣員|村民|居民|市民|主管|助理|家属|家屬|家长|家長|"
+    "处理人|處理人|店员|店員"
 )
 # what follows a bare name when it is the subject of a sentence: "张伟昨天找过你们"
 _NAME_ACTION = (
     "昨天|今天|前天|昨晚|刚才|剛才|上午|下午|晚上|早上|找过|找過|来过|來過|说过|說過|打过|打過|答应|答應|承诺|承諾|"
     "告诉|告訴|跟我|和我|让我|讓我|叫我|骂|罵|推|打人|威胁|威脅|收了|拿了"
 )
+# how a person keeps doing something: 冯建国多次在群里辱骂业主, 陳大文經常… — after a full name only
+# (surname + two characters): a company's short name does the same (金茂多次失信)
+_NAME_HABIT = (
+    "多次|一直|经常|經常|总是|總是|竟然|居然|私自|擅自|曾经|曾經|从来|從來|仍然|拒绝|拒絕|拒不|辱骂|辱罵|殴打|毆打|"
+    "声称|聲稱|表示|回复|回覆|要求|带人|帶人|强行|強行|负责|負責|态度|態度|本人|先后|先後|随即|隨即"
+)
 _ROOM_TAIL_STOP = "户戶人元块塊余餘多个個名辆輛台平米万萬年月日天岁歲次号線线条條位间間套层層%吨噸㎡不斤公度分秒"
 _BUILDING = r"(?:栋|棟|幢|座|号楼|號樓|栋楼|棟樓)"
-_ZONE = rf"(?:[{_NUM_ZH}]{{1,2}}期)?(?:[A-Za-z]\d{{0,2}}区|[A-Za-z]\d{{0,2}}區)?"
-_BNUM = rf"(?:[{_NUM_ZH}]{{1,3}}|[A-Za-z]\d{{0,2}})"
+_ZONE = rf"(?:[{_NUM_ZH}]{{1,2}}期)?(?:[A-Za-z]\d{{0,2}}区|[A-Za-z]\d{{0,2}}區|[东西南北中東][区區])?"
+_BNUM = rf"(?:第?[{_NUM_ZH}]{{1,3}}|[A-Za-z]\d{{0,2}})"
 # several buildings before one room number: 5、6栋302
 _BLIST = rf"(?:[{_NUM_ZH}]{{1,3}}、)*{_BNUM}"
 # a range of rooms: 601-608, 601至608
-_RANGE = r"(?:[-—~～至到]\d{3,4}(?:室|房|号|號)?)?"
+_RANGE = r"(?:[-—~～至到]\d{3,4}(?:室|房|号房?|號房?|單位|单位)?)?"
 _EMAIL = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
 _PLATE_DASHED = _BOUNDARY_L + r"(?:[A-Z]{2,3}-\d{3,4}|\d{3,4}-[A-Z]{2,3})" + _BOUNDARY_R
 # dashed: 12-3-501, 2-1-2单元1916, 16-923, B区16-923 (a last part of 3-4 digits; not 8-10点)
 _ROOM_DASHED = (
-    rf"{_ZONE}{_BOUNDARY_L}\d{{1,3}}(?:-\d{{1,3}}){{0,2}}-\d{{1,3}}(?:单元|單元)\d{{3,4}}(?:室|房|号|號)?"
-    rf"|{_ZONE}{_BOUNDARY_L}\d{{1,3}}(?:-\d{{1,3}}){{0,2}}-\d{{3,4}}(?:室|房|号|號)?(?![0-9A-Za-z{_ROOM_TAIL_STOP}点點时時:：])")
+    rf"{_ZONE}{_BOUNDARY_L}\d{{1,3}}(?:-\d{{1,3}}){{0,2}}-\d{{1,3}}(?:单元|單元)\d{{3,4}}(?:室|房|号房?|號房?|單位|单位)?"
+    rf"|{_ZONE}{_BOUNDARY_L}\d{{1,3}}(?:-\d{{1,3}}){{0,2}}-\d{{3,4}}(?:室|房|号房?|號房?|單位|单位)?(?![0-9A-Za-z{_ROOM_TAIL_STOP}点點时時:：])")
 # the province character a mainland plate starts with (楚: the anonymised province of public posts)
 _PROVINCE = r"[京津沪滬渝冀豫云雲辽遼黑湘皖鲁魯新苏蘇浙赣贛鄂桂甘晋晉蒙陕陝吉闽閩贵貴粤粵青藏川宁寧琼瓊楚]"
 # a character every match of these holds: a text without it is not scanned for them (most letters)
@@ -125,6 +147,8 @@ _PATTERNS: list[tuple[str, int, re.Pattern[str], int]] = [
     ("id_card", 8, re.compile(
         _BOUNDARY_L + r"(?:\d{6}[ -]?\d{8}[ -]?\d{3}[\dXx]|\d{6}[ -]?\d{4}[ -]?\d{4}[ -]?\d{3}[\dXx]|\d{15})"
         + _BOUNDARY_R), 0),
+    # Hong Kong A123456(7) and Taiwan A123456789 identity cards
+    ("id_card", 8, re.compile(r"(?<![A-Za-z0-9])(?:[A-Z]{1,2}\d{6}[(（][0-9A][)）]|[A-Z][12]\d{8}" + _BOUNDARY_R + ")"), 0),
     # bank cards: 16-19 digits (grouped in fours or not), Luhn-checked in _accept; any 12-19 digits after 卡号
     ("bank_card", 8, re.compile(_BOUNDARY_L + r"(?:\d{4}[ -]?){3}\d{4}(?:[ -]?\d{1,3})?" + _BOUNDARY_R), 0),
     ("bank_card", 9, re.compile(r"(?:卡号|卡號|银行卡|銀行卡|账号|賬號|帐号|帳號|账户|賬戶)(?:是|为|為)?[:：]?\s?"
@@ -136,8 +160,12 @@ _PATTERNS: list[tuple[str, int, re.Pattern[str], int]] = [
                              r"([A-Za-z][-_A-Za-z0-9]{5,19})" + _BOUNDARY_R), 1),
     ("qq", 8, re.compile(r"(?:QQ|qq|Qq|扣扣)(?:号|號|号码|號碼)?(?:是|为|為)?[:：]?\s?([1-9]\d{4,11})" + _BOUNDARY_R), 1),
     ("phone", 7, re.compile(_BOUNDARY_L + r"(?:(?:\+|00)?86[ -]?)?1[3-9]\d(?:[ -]?\d){8}" + _BOUNDARY_R), 0),
+    # a mobile read out digit by digit (a call transcribed): 一三六，二二八七，零五四一
+    ("phone", 7, re.compile(r"[一幺][三四五六七八九](?:[，,、\s]?[零〇一二三四五六七八九幺]){9}(?![零〇一二三四五六七八九幺])"), 0),
+    # a mobile number with its middle hidden: 189****5678, 138 **** 0000
+    ("phone", 7, re.compile(_BOUNDARY_L + r"1[3-9]\d[ -]?(?:[*＊xX]{4}|\d{2}[*＊]{2}|[*＊]{2}\d{2})[ -]?\d{4}" + _BOUNDARY_R), 0),
     ("phone", 6, re.compile(
-        _BOUNDARY_L + r"(?:\(0\d{2,3}\)|（0\d{2,3}）|0\d{2,3}[ -]?)\d{7,8}(?:(?:转|轉|-|ext\.?)\d{1,5})?"
+        _BOUNDARY_L + r"(?:\(0\d{1,3}\)\s?|（0\d{1,3}）\s?|0\d{2,3}[ -]?)(?:\d{7,8}|\d{3,4}[ -]\d{4})(?:(?:转|轉|-|ext\.?)\d{1,5})?"
         + _BOUNDARY_R), 0),
     # Taiwan mobiles 09xx-xxx-xxx (+886 9xx…), Hong Kong 8-digit numbers written 4+4
     ("phone", 7, re.compile(_BOUNDARY_L + r"(?:(?:\+|00)?886[ -]?9\d{2}|09\d{2})[ -]?\d{3}[ -]?\d{3}" + _BOUNDARY_R), 0),
@@ -156,43 +184,73 @@ _PATTERNS: list[tuple[str, int, re.Pattern[str], int]] = [
     ("plate", 7, re.compile(
         _PROVINCE + r"[A-Za-z][·・.\s-]?[A-Za-z0-9]{0,4}[*＊]{2,}[A-Za-z0-9]{0,5}"), 0),
     # plates written after 车牌 in any format (Taiwan ABC-5678, foreign plates), and the Taiwan format alone
-    ("plate", 5, re.compile(r"(?:车牌|車牌)(?:号|號|号码|號碼)?(?:是|為|为)?[:：]?\s?([A-Za-z0-9][A-Za-z0-9·・. -]{3,9}[A-Za-z0-9])"
+    ("plate", 5, re.compile(r"(?:车牌|車牌)(?:号|號|号码|號碼)?(?:是|為|为|係)?[:：]?\s?([A-Za-z0-9][A-Za-z0-9·・. -]{3,9}[A-Za-z0-9])"
                             + _BOUNDARY_R), 1),
     ("plate", 4, re.compile(_PLATE_DASHED), 0),
-    # Hong Kong / Taiwan flats: 第3座18樓C室, A棟12樓之3
+    # Hong Kong / Taiwan flats: 第3座18樓C室, A棟12樓之3, 十二座十三樓A室, B座8樓E單位
     ("room", 5, re.compile(
-        rf"第?[0-9A-Za-z{_NUM_ZH}]{{1,3}}(?:座|栋|棟|幢|号楼|號樓)\d{{1,3}}(?:樓|楼|层|層)(?:之\d{{1,2}}|[A-Za-z0-9]{{1,2}}室|[A-Za-z](?![A-Za-z]))"
+        rf"第?[0-9A-Za-z{_NUM_ZH}]{{1,3}}(?:座|栋|棟|幢|号楼|號樓)[0-9{_NUM_ZH}]{{1,3}}(?:樓|楼|层|層)"
+        rf"(?:之\d{{1,2}}|[A-Za-z0-9]{{1,2}}(?:室|單位|单位)(?![0-9一二三四五六七八九两兩]?[厅廳])|[A-Za-z](?![A-Za-z座栋棟幢区區]))"
     ), 0),
+    # a floor and a lettered flat without the block: 19樓B室, 8楼C单位, 3樓A， (not 3楼2室1厅: a layout)
+    ("room", 5, re.compile(
+        rf"(?<![0-9A-Za-z{_NUM_ZH}])[0-9{_NUM_ZH}]{{1,3}}(?:樓|楼|层|層)[A-Za-z]\d{{0,2}}"
+        rf"(?:室|單位|单位|房|(?=[，,。\s嘅的]|$))"), 0),
+    ("room", 5, re.compile(r"地下[A-Za-z]\d{0,2}(?:室|單位|单位)"), 0),  # Hong Kong ground floor: 地下G室
     # building + (unit) + room: 5栋1单元1203(室), 五栋1603, d栋130, D2区3栋2806房, 3號樓2單元501, 2栋512房
     ("room", 5, re.compile(
-        rf"{_ZONE}{_BNUM}(?:{_BUILDING}|号|號)[{_NUM_ZH}]{{1,2}}(?:单元|單元)\d{{3,4}}(?:室|房|号|號)?(?![0-9{_ROOM_TAIL_STOP}])"
-        rf"|{_ZONE}{_BLIST}{_BUILDING}\d{{3,4}}(?:室|房|号|號)?{_RANGE}(?![0-9{_ROOM_TAIL_STOP}])"), 0),
+        rf"{_ZONE}{_BNUM}(?:{_BUILDING}|号|號)[{_NUM_ZH}]{{1,2}}(?:单元|單元)\s?\d{{3,4}}(?:室|房|号房?|號房?|單位|单位)?{_RANGE}(?![0-9{_ROOM_TAIL_STOP}])"
+        rf"|{_ZONE}{_BLIST}{_BUILDING}\d{{3,4}}(?:室|房|号房?|號房?|單位|单位)?{_RANGE}(?![0-9{_ROOM_TAIL_STOP}])"), 0),
     # a room written with letters or by its floor: XY栋AB房间, B栋A室, B4栋顶楼
     ("room", 4, re.compile(
         rf"{_ZONE}(?:{_BNUM}|[A-Za-z]{{2,5}}){_BUILDING}(?:[A-Za-z0-9]{{1,5}}(?:室|房间|房間|房)(?![租子东東屋产產])|顶楼|頂樓|顶层|頂層)"), 0),
-    # building + unit, building + floor: 一栋二单元, 5栋18楼, 12栋1楼, 2栋一楼 (not 5号楼3楼楼道: a public place)
+    # building + unit, building + floor: 一栋二单元, 5栋18楼, 12栋1楼, 2栋一楼, 2单元3楼 (not 5号楼3楼楼道: a public
+    # place; not 3栋32层: three buildings of 32 floors)
     ("room", 4, re.compile(
         rf"{_ZONE}{_BNUM}{_BUILDING}[{_NUM_ZH}]{{1,2}}(?:单元|單元)(?!\d|[东西南北東]?[边邊]?(?:电梯|電梯|地基|楼道|樓道|大厅|大廳|门口|門口|楼下|樓下|楼梯|樓梯|的地基|进行|進行|外墙|外牆))"
-        rf"|{_ZONE}{_BNUM}(?:栋|棟|幢|座)[{_NUM_ZH}]{{1,2}}(?:楼|樓)(?![道梯顶頂下上房层層面栋棟靠处處门門大外前后後旁边邊])"), 0),
+        rf"|{_ZONE}{_BNUM}(?:栋|棟|幢|座|号楼|號樓)[{_NUM_ZH}]{{1,2}}(?:楼|樓)(?![楼樓道梯顶頂下上房层層面栋棟靠处處门門大外前后後旁边邊])"
+        rf"|(?<![0-9{_NUM_ZH}])[{_NUM_ZH}]{{1,2}}(?:单元|單元)[{_NUM_ZH}]{{1,2}}(?:楼|樓|层|層)(?![楼樓道梯顶頂下上房层層面栋棟靠处處门門大外前后後旁边邊])"), 0),
     ("room", 5, re.compile(_ROOM_DASHED), 0),  # 12-3-501
-    # a room alone: 1203室, 409房, 1702业主
-    ("room", 5, re.compile(_BOUNDARY_L + r"\d{3,4}(?:室|房)(?![间間租子东東屋产產])"), 0),
+    # a Taiwan door and floor: 7號89樓之2, 5號3樓
+    ("room", 5, re.compile(r"(?<![0-9])\d{1,4}號\d{1,2}(?:樓|楼)(?:之\d{1,2})?(?![0-9梯道层層顶頂下上])"), 0),
+    # a lettered door: B-1203, B1203室, 3栋B1203 (not 3栋12号: as often the building's lift No. 12)
+    ("room", 5, re.compile(rf"(?<![0-9A-Za-z]){_ZONE}(?:{_BNUM}{_BUILDING})?[A-Za-z]\d{{0,2}}-?\d{{3,4}}(?:室|房|号房?|號房?)"
+                           rf"|(?<![0-9A-Za-z]){_ZONE}{_BNUM}{_BUILDING}[A-Za-z]-?\d{{3,4}}(?![0-9A-Za-z{_ROOM_TAIL_STOP}])"
+                           rf"|(?<![0-9A-Za-z])[A-Za-z]\d{{0,2}}-\d{{2,4}}(?=的|业主|業主|住户|住戶|室|房|[，,。\s在])"), 0),
+    # a room alone: 1203室, 409房, 1506單位, 1702业主
+    ("room", 5, re.compile(_BOUNDARY_L + r"\d{3,4}(?:室|房|單位)(?![间間租子东東屋产產])"), 0),
+    # the first of a list of rooms counted as homes: 1101、1102、1201三户 (the rest: _every_mention)
+    ("room", 4, re.compile(_BOUNDARY_L + r"(\d{3,4})(?=(?:[、，,和及与與]\d{3,4})*[、，,和及与與]\d{3,4}(?:室|房))"), 1),
+    ("room", 4, re.compile(_BOUNDARY_L + r"(\d{3,4})(?:室|房|号|號)?(?=(?:[、，,和及与與]\d{3,4}(?:室|房|号|號)?)+"
+                           r"(?:等|共|这|這)?[0-9两兩一二三四五六七八九十几幾]*(?:户(?!型)|戶(?!型)|家|套))"), 1),
     ("room", 4, re.compile(_BOUNDARY_L + r"(?<![有近约約共达達过過])(\d{3,4})(?=业主|業主|住户|住戶|户主|戶主|租户|租戶|房东|房東|的业主|的業主)"), 1),
-    ("room", 5, re.compile(r"(?:住|住在|我家|楼上|樓上|楼下|樓下|隔壁|对门|對門|是)(\d{3,4})(?![0-9A-Za-z号號元块塊天年月日户戶人"
-                           + _ROOM_TAIL_STOP + "]|[.．/／-]\\d)"), 1),
+    ("room", 5, re.compile(r"(?:住|住在|我家|楼上|樓上|楼下|樓下|隔壁|对门|對門|是|(?:我|他|她)(?:们|們|家)?(?:在|住)?|在)"
+                           r"(\d{3,4})(?:(?=天天)|(?![0-9A-Za-z号號元块塊天年月日户戶人" + _ROOM_TAIL_STOP + "]|[.．/／-]\\d))"), 1),
+    # a door read out digit by digit: 三零一, 一五零三 (a floor, 零, the door; not 二零二零年)
+    ("room", 5, re.compile(r"(?<![零〇一二三四五六七八九十幺两])[一二三四五六七八九幺]{1,2}[零〇][一二三四五六七八九幺]"
+                           r"(?![零〇一二三四五六七八九十幺两年月日号號天个個块塊元岁歲])"), 0),
     # a floor and its room: 二楼201, 1楼106号
-    ("room", 5, re.compile(rf"(?<![0-9{_NUM_ZH}])[{_NUM_ZH}]{{1,3}}(?:楼|樓)\d{{3,4}}(?:室|房|号|號)?(?![0-9{_ROOM_TAIL_STOP}])"), 0),
+    ("room", 5, re.compile(rf"(?<![0-9{_NUM_ZH}])[0-9{_NUM_ZH}]{{1,3}}(?:楼|樓|层|層)\d{{3,4}}(?:室|房|号房?|號房?|單位|单位)?(?![0-9{_ROOM_TAIL_STOP}])"), 0),
+    # a door on a floor, with or without its building and unit: 3栋2单元5楼2号, 5楼东户, 2单元501, 7层702室
+    ("room", 5, re.compile(
+        rf"(?<![0-9{_NUM_ZH}A-Za-z]){_ZONE}(?:{_BNUM}{_BUILDING})?(?:[{_NUM_ZH}]{{1,2}}(?:单元|單元))?[0-9{_NUM_ZH}]{{1,3}}(?:楼|樓|层|層)"
+        rf"(?:[0-9一二三四五六七八九]{{1,2}}(?:(?:号|號)房?|室)(?![间間]|[0-9一二三四五六七八九两兩]?[厅廳])|[东西南北中東](?:户|戶|套))"
+        rf"|(?<![0-9{_NUM_ZH}A-Za-z栋棟幢座])[{_NUM_ZH}]{{1,2}}(?:单元|單元)\d{{3,4}}(?:室|房|号房?|號房?|單位|单位)?(?![0-9{_ROOM_TAIL_STOP}])"), 0),
     # a building, unit and floor: 9栋3单元18层
     ("room", 5, re.compile(rf"{_ZONE}{_BNUM}{_BUILDING}[{_NUM_ZH}]{{1,2}}(?:单元|單元)[{_NUM_ZH}]{{1,3}}(?:楼|樓|层|層)"
                            rf"(?![道梯顶頂下上房面靠处處门門大外前后後旁边邊])"), 0),
+    # whatever is written after 房号：/门牌号： is a room: 房号：B3-1205
+    ("room", 6, re.compile(r"(?:房号|房號|房间号|房間號|门牌号|門牌號|门牌|門牌)(?:是|为|為)?[:：]?\s?"
+                           rf"([0-9A-Za-z{_NUM_ZH}][-—0-9A-Za-z{_NUM_ZH}栋棟幢座单元單元楼樓层層室号號]{{1,18}}[0-9A-Za-z室号號])"), 1),
     # an anonymised name: 李某, 梁某某 (never 某些, 某天 …)
     ("name", 4, re.compile(rf"(?<!某){_SUR}某{{1,2}}(?![些种種个個天处處位地时時项項事样樣件次方])"), 0),
 ]
 # Speed on long letters: a pattern that starts with optional parts is tried at every character; a
 # one-character look-ahead for what any match must start with lets the engine skip the rest at once.
-# A room pattern of two alternatives that both open with a zone (optional parts) is still slow there:
-# it is tried only where that character is (agent/understand/scan.py; measured faster for those only).
-_ROOM_FIRST_RE = re.compile(f"[0-9A-Za-z{_NUM_ZH}第]")
+# A room pattern of two alternatives that both open with a zone (optional parts), or one that opens with a
+# look-behind, is still slow there: it is tried only where that character is (agent/understand/scan.py;
+# measured faster for those only).
+_ROOM_FIRST_RE = re.compile(f"[0-9A-Za-z{_NUM_ZH}第东西南北中東]")
 _ROOM_START = f"(?={_ROOM_FIRST_RE.pattern})"
 _NUMBER_START = r"(?=[0-9+(（])"
 # (kind, priority, pattern, group holding the value, class of the characters a match starts with or None,
@@ -201,15 +259,16 @@ _SCANS: list[tuple[str, int, re.Pattern[str], int, re.Pattern[str] | None, str]]
     (kind, priority, re.compile(
         (_ROOM_START if room else
          _NUMBER_START if kind in ("phone", "id_card", "bank_card") and pattern.pattern.startswith(_BOUNDARY_L) else "")
-        + pattern.pattern), group, _ROOM_FIRST_RE if room and "|" + _ZONE in pattern.pattern else None,
+        + pattern.pattern), group,
+     _ROOM_FIRST_RE if room and ("|" + _ZONE in pattern.pattern or pattern.pattern.startswith("(?<![0-9")) else None,
      _NEEDS.get(pattern.pattern, ""))
     for kind, priority, pattern, group in _PATTERNS
-    for room in [kind == "room" and pattern.pattern.startswith(("(?:[0-9", "第?", _BOUNDARY_L))]
+    for room in [kind == "room" and pattern.pattern.startswith(("(?:[0-9", "第?", _BOUNDARY_L, "(?<![0-9"))]
 ]
 # numbers that must never be masked even if they look like a phone (hotlines)
 _HOTLINE_RE = re.compile(r"^(?:400|800)\d{7}$|^95\d{3,6}$|^12\d{3}$|^1[12]\d$")
 _WORK_ORDER_CTX = re.compile(
-    r"(?:工单|工單|单号|單號|订单|訂單|编号|編號|流水号|流水號|报修号|報修號|WO|NO\.?)\s*(?:号|號)?\s*[:：#]?\s*$", re.I)
+    r"(?:工单|工單|单号|單號|订单|訂單|编号|編號|流水号|流水號|报修号|報修號|型号|型號|WO|NO\.?)\s*(?:号|號)?\s*[:：#]?\s*$", re.I)
 _COMPANY_PHONE_CTX = re.compile(
     r"(?:物业|物業|客服|热线|熱線|服务|服務|公司|办公室|辦公室|值班室|前台|中心|管理处|管理處|售后|售後|投诉|投訴|举报|舉報)(?:的)?(?:电话|電話|号码|號碼)(?:是|为|為)?[:：]?\s?$")
 # what follows a shop's or a store room's address: 7栋106商铺, 2栋一楼杂屋, c栋三楼有个小商铺 — a business, not a home
@@ -217,6 +276,7 @@ _SHOP_AFTER = re.compile(r"(?:的|是|有个|有個|有一间|有一間|有间|�
                          r"店面|底商|商户|商戶)")
 _HONORIFIC_RE = re.compile(f"(?:{_HONORIFIC})$")
 _TITLE_RE = re.compile(f"(?:{_TITLE})$")
+_ROOM_LIST_BEFORE = re.compile(r"(?<![0-9A-Za-z\-])(\d{3,4})(?:室|房)?[、及和与與]\s?$")
 _ROOM_LIST_ITEM = re.compile(r"[、,，及和与與]\s?(?:" + _ZONE + _BNUM + _BUILDING + r")?\d{3,4}(?![0-9" + _ROOM_TAIL_STOP + r"])")
 
 
@@ -231,7 +291,7 @@ class Masked:
 
 @lru_cache(maxsize=1)
 def _words() -> dict[str, tuple[int, str]]:
-    """Two- and three-character words of jieba's dictionary: word -> (frequency, part of speech)."""
+    """Two- to four-character words of jieba's dictionary: word -> (frequency, part of speech)."""
     import jieba
 
     path = Path(jieba.__file__).parent / "dict.txt"
@@ -239,7 +299,7 @@ def _words() -> dict[str, tuple[int, str]]:
     with path.open(encoding="utf-8") as handle:
         for line in handle:
             parts = line.split()
-            if len(parts) == 3 and 2 <= len(parts[0]) <= 3:
+            if len(parts) == 3 and 2 <= len(parts[0]) <= 4:
                 words[parts[0]] = (int(parts[1]), parts[2])
     return words
 
@@ -250,9 +310,20 @@ def warm_up() -> None:
     _words()
 
 
+@lru_cache(maxsize=65536)
+def _entry(word: str) -> tuple[int, str] | None:
+    """The word list's entry for ``word``, written in Simplified or Traditional (經常 reads as 经常)."""
+    entry = _words().get(word)
+    if entry is None and any(ord(ch) > 0x2fff for ch in word):
+        simplified = script.to_simplified(word)
+        if simplified != word:
+            entry = _words().get(simplified)
+    return entry
+
+
 def _common_word(word: str, min_freq: int = 30, tags: frozenset[str] | None = None) -> bool:
     """An ordinary word (not a person's name) that people use often (of one of ``tags`` when given)."""
-    entry = _words().get(word)
+    entry = _entry(word)
     # jieba tags a few doubled words as names (谢谢): a doubled character is no surname + given name
     if not entry or (entry[1].startswith("nr") and word[:1] != word[1:2]) or entry[0] < min_freq:
         return False
@@ -260,7 +331,7 @@ def _common_word(word: str, min_freq: int = 30, tags: frozenset[str] | None = No
 
 
 def _is_person_name(word: str) -> bool:
-    entry = _words().get(word)
+    entry = _entry(word)
     return bool(entry) and entry[1].startswith("nr")
 
 
@@ -280,23 +351,36 @@ def _valid_id(digits: str) -> bool:
     return ric.is_valid(digits)
 
 
+# the last character of a place or an institution: 马王堆, 梅溪湖, 白沙洲 are no one's bare name
+_PLACE_CHARS = set("堆湖山江河桥橋坡岭嶺洲塘湾灣园園村镇鎮街路道港岛島城府苑庄莊坪冲沖垸铺鋪店站场場口门門寺庙廟阁閣亭楼樓"
+                   "馆館院所局厂廠区區县縣市省乡鄉州井坝壩湘岗崗墩滩灘渡寨屯田林")
+# parts of speech of a word that says a person does something (组织, 一直, 对…) right after a name
+_VERB_TAGS = frozenset({"v", "vn", "vd", "d", "p", "ad", "c"})
 # parts of speech of a two-character word that cannot be a given name (多次, 解决, 已经 …)
 _NOT_GIVEN_TAGS = frozenset({"m", "d", "p", "c", "r", "u", "q", "f", "t", "v", "vn", "ad", "y", "e", "z"})
-_NAME_CUE_RE = re.compile(f"(?:{_NAME_CUE})[:：]?\\s?")
+# the cue, then maybe 叫/名叫/是 (老伴叫郭玉兰, 经办人是管丽娟); the longest cue first (保安员陈大文, not 保安 + 员陈)
+_NAME_CUE_RE = re.compile("(?:" + "|".join(sorted(_NAME_CUE.split("|"), key=len, reverse=True))
+                          + ")(?:叫做|名叫|叫|是)?[:：]?\\s?")
 _LIST_CUE_RE = re.compile(r"(?:签名|簽名|签字|簽字|联名|聯名|落款|名单|名單|成员|成員|委员|委員)(?:如下|有|是|为|為)?[:：]\s?")
 _HONORIFIC_PAT = re.compile("(" + _SUR + r"[\u4e00-\u9fff]{0,2}?(?:" + _HONORIFIC + "))")
 # (not 领导们: a plural is nobody in particular; not 祝领导/谢领导: a wish or thanks to whoever reads;
 # not 党领导: the Party leads, nobody named)
 _TITLE_PAT = re.compile("(" + _SUR + r"(?:" + _TITLE + r"|[总總工](?![额額共体體是之计計部价價结結数數量费費算的监監站程作具厂廠资資人地期艺藝业業商])))(?![们們])")
+# (opens with a plain character class so that the engine skips ahead fast; the value is one character before)
+_HK_HONORIFIC = re.compile(f"(?<=[{_SURNAMES}])" + r"(?:[生太]|[sS]ir|SIR)(?=[,，。.!！?？、;；:：\s)）]|$|[说說説话話讲講投反打来來在也又都的同和跟係喺]|成日|日日|成晚|經常|经常|一直)")
 _WISH_LEADER = re.compile(r"[祝谢謝党黨](?:领导|領導)")  # 祝/谢领导: a wish or thanks; 党领导: the Party leads
 # an organisation, then a person speaking for it: 教育局赵文涛：
 _ORG_NAME = re.compile(r"(?:局|委|办|辦|公司|物业|物業|街道|社区|社區|中心|派出所|管理处|管理處)(?=" + _SUR + ")")
 _PLACE_END = set("城苑园園府庭湾灣郡邸居阁閣轩軒墅寓里村镇鎮区區路街巷楼樓厦廈湖山江河岛島港")
+# the last character of a place (金茂府, 华润城); 轩, 山, 江 … end names as often (祁明轩, 王海山)
+_PLACE_LAST = _PLACE_END - set("阁閣轩軒湖山江河")
 _ACTION_RE = re.compile(f"(?:{_NAME_ACTION})")
+_HABIT_RE = re.compile(f"(?:{_NAME_HABIT})")
 _SENTENCE_START = "，。！？；,.!?;:：\n 、"
 _SENTENCE_START_RE = re.compile(f"[{re.escape(_SENTENCE_START)}]")
 _NAME_END_RE = re.compile(_NAME_END)
-_ROOM_BEFORE_NAME = re.compile(r"(?:单元|單元|栋|棟|座|幢|-)\d{3,4}(?:室|房|号|號)?|\d{3,4}(?:室|房)")
+_ROOM_BEFORE_NAME = re.compile(r"(?:(?:单元|單元|栋|棟|座|幢|-)\d{3,4}(?:室|房|号房?|號房?|單位|单位)?|\d{3,4}(?:室|房)"
+                               r"|(?<=我是)\d{3,4})[，,]?\s?")
 _TITLE_WORD = re.compile(f"(?:{_TITLE})")
 # a person named by surname and role: 蒋姓物业经理, 邵姓的值班领导
 _SURNAME_ROLE = re.compile("(" + _SUR + "姓的?[\u4e00-\u9fff]{0,4}?(?:领导|領導|经理|經理|主任|保安|管家|师傅|師傅|"
@@ -310,32 +394,95 @@ _BRACKET_CUE = re.compile(f"(?:我|{_NAME_CUE})[（(]")
 _AFTER_SIGNATURE = re.compile(r"\d{4}年|\s*$|[，,。\s]")
 
 
+# a person called by 小/老 + surname (管家小周, 老张家的狗, 小李说) — never these ordinary words
+_FAMILIAR = re.compile(f"[小老][{_SURNAMES}]")
+_FAMILIAR_WORDS = {
+    "小时", "小時", "小区", "小區", "小路", "老路", "小车", "小車", "老车", "老車", "小米", "小于", "小於", "小康", "小高",
+    "小包", "小金", "小石", "老年", "小方", "小段", "老毛", "老汤", "老湯", "小叶", "小葉", "小麦", "小麥", "小卫", "小衛",
+    "小商", "小单", "小單", "老单", "老單", "小游", "小程", "老房", "小房", "小江", "老师", "老師", "小师", "老板", "小贺", "老成",
+    "小明", "小华", "小華", "老万", "老萬", "小万", "小萬", "小伍", "老伍", "小秦", "老秦", "老农", "老農", "老区", "老區"}
+_FAMILIAR_BEFORE = re.compile(
+    r"(?:管家|前台|保安|保洁|保潔|师傅|師傅|同事|邻居|鄰居|物业|物業|客服|员工|員工|维修工|維修工|电工|電工|门卫|門衛|"
+    r"楼长|樓長|网格员|網格員|经理|經理|[\u4e00-\u9fff][员員工长長师師管]|叫|是|找|问|問|\d)的?$")
+_FAMILIAR_AFTER = re.compile(
+    r"$|[说說説讲講告回让讓叫帮幫也又还還却卻就都来來去跟和把给給，,。！!]|家(?![具电電里裡])|的(?:态度|態度|电话|電話|手机|手機)")
+
+
+# the writer saying where they live, then their name: 我是8栋1903的褚丽萍
+_I_AM_OF = re.compile(r"我是[0-9A-Za-z\-—" + _NUM_ZH + r"栋棟幢座号號楼樓单元單元室层層期区區]{1,16}的\s?")
+# what follows 家 when it is no first given character: 王家的狗, 张家界, 李家村
+_NOT_AFTER_JIA = set("里裡门門人属屬长長具电電庭乡鄉界口村园園店铺鋪中")
+# (after a role word only: 管理員阿芬; never 阿姨, 阿婆 …)
+_NICKNAME = re.compile(r"阿[\u4e00-\u9fff](?<![姨婆伯公叔嬸婶爸媽妈爷爺嫂哥姐妹弟])"
+                       r"|阿?[A-Z][a-z]{1,12}(?: [A-Z][a-z]{1,12})?(?![A-Za-z])")
+_SURNAME_PREPOSITIONS = set("于於余餘应應")  # (see _PREPOSITIONS)
+# a note in brackets after a listed name: 伍建平（9栋1502）、邬红梅
+_BRACKET_NOTE = re.compile(r"[（(][^（()）]{1,16}[）)]")
+# the last character of a role word right before a surname: 群主严丽华, 快递员韩冬梅, 主委林振宏
+_ROLE_END = re.compile(r"(?<=[\u4e00-\u9fff])[员員长長师師工主官头頭委](?=" + _SUR + ")")  # (not 人: 人车混行)
+# what follows a person's name: a pause, or the person doing something
+_PERSON_NEXT = re.compile(r"[,，。.!！?？、;；:：\s（(]|$|[说說説在把被将將给給叫让讓要也又还還都就已曾拒不没沒未一对對向跟和与與做是有去来來到用带帶]")
+# where a bare full name may start: after a pause or a word that takes a person (由莫志华负责, 和蒙建新一起)
+_ORG_OF = re.compile(r"(?:物业|物業|公司|部|处|處|科|社区|社區|开发商|開發商|居委会|居委會|业委会|業委會|街道|管理处|管理處|"
+                     r"中心|队|隊|项目|項目)的")  # 物业的贝志成, 保安部的莫志华
+_BARE_START = re.compile(r"[，,。.!！?？；;：:、\n 和与與跟找由让讓叫给給被及](?=" + _SUR + ")")
+# what a business's name goes on with: 金茂物业, 李记面馆, 王氏牙科, 老王烧烤
+_ORG_AFTER = re.compile(
+    r"[记記氏]?(?:(?:物业|物業)(?![费費])|公司|集团|集團|地产|地產|置业|置業|小区|小區|花园|花園|酒店|餐厅|餐廳|超市|银行|銀行|医院|醫院|"
+    r"学校|學校|幼儿园|幼兒園|大厦|大廈|广场|廣場|商场|商場|科技|建设|建設|面馆|麵館|饭店|飯店|药房|藥房|诊所|診所|"
+    r"牙科|门诊|門診|便利店|超市|商行|车行|車行|中介|家政|装饰|裝飾|装修公司|装修队|裝修隊|教育|培训|培訓|文化|传媒|傳媒|"
+    r"艺术|藝術|烧烤|燒烤|火锅|火鍋|小吃|餐馆|餐館|菜馆|菜館|茶餐厅|茶餐廳|酒家|酒楼|酒樓|粉店|面店|麵店|奶茶|便利|五金|"
+    r"理发|理髮|美发|美髮|洗衣|干洗|乾洗|水果|生鲜|生鮮|快递|快遞|驿站|驛站|棋牌|麻将馆|麻將館|网吧|網吧|酒吧)")
+# what follows only a person's name: 王建国夫妇, 李秀英（女，62岁）, 孟庆华等人
+_PERSON_AFTER = re.compile(r"(?:夫妇|夫婦|两口子|兩口子|一家人|一家三口|等人|等三人|等两人|等兩人|"
+                           r"[（(][男女][，,、)）]|[，,][男女][，,]\d{1,3}岁|[，,]\d{1,3}岁[，,])")
+
+
 _ORG_CHARS = set("科办辦处處局部室所站队隊组組委厅廳院校馆館司副总總")
-_PREPOSITIONS = set("向于於和与與跟给給把被让讓从從往朝对對为為余餘")
+# surname characters that are also a preposition, 应 "should" or 连 "even" (当事人应拿的, 连草民都): no name starts
+# with them, except a full name after a role word (_SURNAME_PREPOSITIONS: 于海涛, 应国栋)
+_PREPOSITIONS = set("向于於和与與跟给給把被让讓从從往朝对對为為余餘应應连連")
 
 
-def _name_at(text: str, i: int, list_mode: bool = False) -> int | None:
-    """End of a person's name starting at ``i`` (surname + one or two given characters), or None."""
+def _given_char(text: str, k: int, first: bool) -> bool:
+    """``text[k]`` can be a character of a given name (the first one when ``first``): not a function
+    word or a building word — except 家 starting one (姚家豪, not 王家的狗, 张家界) and 栋/业 ending one
+    (吳國棟, 曹建业, not 5栋3单元, 建业主)."""
+    ch = text[k]
+    if not ("\u4e00" <= ch <= "\u9fff") or (not first and ch in "姓"):
+        return False
+    if ch not in _NOT_NAME_CHARS:
+        return True
+    nxt = text[k + 1:k + 2]
+    if first and ch == "家":
+        return bool(nxt) and "\u4e00" <= nxt <= "\u9fff" and nxt not in _NOT_NAME_CHARS and nxt not in _NOT_AFTER_JIA
+    return not first and ch in "栋棟业業" and not re.match(f"[0-9{_NUM_ZH}主委务務单單楼樓]", nxt)
+
+
+def _name_at(text: str, i: int, list_mode: bool = False, cued: bool = False) -> int | None:
+    """End of a person's name starting at ``i`` (surname + one or two given characters), or None.
+    ``cued``: a role or label word stands right before, so the text before ``i`` is no part of a word
+    with the surname, and only a frequent word of the surname and the next character refuses it."""
     sur = 2 if text[i:i + 2] in _COMPOUND_SET else (1 if i < len(text) and text[i] in _SURNAME_SET else 0)
     if not sur or (not list_mode and text[i] in _PREPOSITIONS):
         return None
     given = 0
-    while given < 2 and i + sur + given < len(text):
-        ch = text[i + sur + given]
-        if not ("\u4e00" <= ch <= "\u9fff") or ch in _NOT_NAME_CHARS or (given and ch in "姓"):
-            break
+    while given < 2 and i + sur + given < len(text) and _given_char(text, i + sur + given, given == 0):
         given += 1
     if list_mode and not given:  # an anonymised given name: 李K3乡
         while given < 3 and i + sur + given < len(text) and text[i + sur + given].isalnum() \
                 and text[i + sur + given] not in _SURNAME_SET:
             given += 1
         return i + sur + given if given else None
-    if not given or text[i + sur + given - 1] in _PLACE_END or text[i + sur + given:i + sur + given + 1] in _PLACE_END:
+    if not given or text[i + sur + given - 1] in _PLACE_LAST or text[i + sur + given:i + sur + given + 1] in _PLACE_END:
         return None
     two, three = text[i:i + sur + 1], text[i:i + sur + 2] if given == 2 else None
     if three and _is_person_name(three):
         return i + sur + 2
-    if _common_word(two, 20) or (three and _common_word(three, 5)) or two in _NOT_NAME or (i and _common_word(text[i - 1:i + 1], 100)):
+    if sur == 1 and _common_word(text[i:i + 4], 3):
+        return None  # 齐心协力, 高枕无忧: a four-character word (an idiom) starts at the "surname"
+    if (_common_word(two, 200 if cued and three else 20) and not (list_mode and three)) or (three and _common_word(three, 5)) \
+            or two in _NOT_NAME or (i and not cued and _common_word(text[i - 1:i + 1], 100)):
         return None
     if three is None:
         if _common_word(text[i + sur:i + sur + 2], 5000, frozenset({"n", "v", "vn"})):
@@ -343,15 +490,53 @@ def _name_at(text: str, i: int, list_mode: bool = False) -> int | None:
         return i + sur + 1
     if list_mode:  # 郑凯孙丽贺一鸣: a name ends where the next surname starts
         after3, after2 = text[i + sur + 2:i + sur + 3], text[i + sur + 1:i + sur + 2]
-        if after2 in _SURNAME_SET and after3 not in _SURNAME_SET:
+        if after2 in _SURNAME_SET and after3 and "\u4e00" <= after3 <= "\u9fff" and after3 not in _SURNAME_SET:
             return i + sur + 1
         return i + sur + 2
-    if _common_word(text[i + sur:i + sur + 2], 30, _NOT_GIVEN_TAGS) \
+    if _common_word(text[i + sur:i + sur + 2], 300, _NOT_GIVEN_TAGS) \
             or _common_word(text[i + sur:i + sur + 2], 5000, frozenset({"n"})):  # 曾多次, 向银行
         return None
     if _common_word(text[i + sur + 1:i + sur + 3], 100) and not _common_word(text[i + sur:i + sur + 2], 1):
-        return i + sur + 1  # 张伟昨天: the third character starts the next word
+        # 张伟昨天: the third character starts the next word (not 齐心合力, 查验原件: a word then)
+        return None if _common_word(two, 20) else i + sur + 1
     return i + sur + 2
+
+
+def _plain_given(given: str) -> bool:
+    """A given name that is no frequent ordinary word (分流, 本月, 光明 are words; 丽华, 海涛 are names)."""
+    entry = _entry(given)
+    if entry is None or entry[1].startswith("nr"):
+        return True
+    return entry[0] < 500 and not (entry[1] in _NOT_GIVEN_TAGS and entry[0] >= 50)
+
+
+def _person_follows(text: str, end: int) -> bool:
+    """What follows ``end`` is what follows a person's name: a pause, or the person doing something."""
+    return bool(_PERSON_NEXT.match(text, end) or _ACTION_RE.match(text, end) or _HABIT_RE.match(text, end)
+                or _common_word(text[end:end + 2], 100, _VERB_TAGS))
+
+
+def _bare_full_name(text: str, i: int) -> int | None:
+    """A full name with no cue (surname + two characters) where nothing of it is an ordinary word: the
+    surname with its first character, the two given characters, the three together (王建华, not 金额高)."""
+    end = _name_at(text, i)
+    sur = 2 if text[i:i + 2] in _COMPOUND_SET else 1
+    if end is None or end - i != sur + 2 or text[i] in _PREPOSITIONS:
+        return None
+    name, given = text[i:end], text[end - 2:end]
+    # (the word list tags many words as names — 安全带, 林荫道 — so any entry of it refuses the name)
+    if _entry(name) or _entry(text[i:i + sur + 1]) or text[end - 1] in _PLACE_CHARS:
+        return None
+    entry = _entry(given)
+    return end if entry is None or entry[1].startswith("nr") or entry[0] < 20 else None
+
+
+def _surname_preposition_name(text: str, i: int, labelled: bool = False) -> int | None:
+    """A full name whose surname is also a preposition (于海涛, 应国栋), right after a role word; after a
+    label with a colon (联系人：于海洋) the given name may be an ordinary word."""
+    if len(text) < i + 3 or not (_given_char(text, i + 1, True) and _given_char(text, i + 2, False)):
+        return None
+    return i + 3 if (labelled or _plain_given(text[i + 1:i + 3])) and _entry(text[i:i + 2]) is None else None
 
 
 def _names(text: str) -> list[tuple[int, int, int, str, str]]:
@@ -367,9 +552,15 @@ def _names(text: str) -> list[tuple[int, int, int, str, str]]:
         core = _HONORIFIC_RE.sub("", match.group(1))
         if core in _NOT_NAME or any(ch in _NOT_NAME_CHARS for ch in core[1:]) or not _left_ok(start):
             continue
-        if len(core) >= 2 and _common_word(core[:2]):
+        if len(core) >= 2 and _common_word(core[:2]) and core not in _COMPOUND_SET:  # 欧阳先生: a surname
             continue
         found.append((start, end))
+    # Hong Kong 陳生 / 黃太 (先生 / 太太 cut short), where the two characters make no frequent word of any
+    # tag (卫生, 师生 — which the word list calls a name)
+    for match in _HK_HONORIFIC.finditer(text):
+        start, end = match.start() - 1, match.end()
+        if (_entry(text[start:end]) or (0, ""))[0] < 100 and text[start:end] not in _NOT_NAME and _left_ok(start):
+            found.append((start, end))
     for match in _TITLE_PAT.finditer(text):
         start, end = match.span(1)
         if text[start] in _PREPOSITIONS or _WISH_LEADER.match(text, start):
@@ -395,22 +586,52 @@ def _names(text: str) -> list[tuple[int, int, int, str, str]]:
                 found.append((start, match.end()))
                 break
     for match in _NAME_CUE_RE.finditer(text):
-        end = _name_at(text, match.end())
-        if end:
-            found.append((match.end(), end))
-    for match in re.finditer(r"(?:我叫|我是|姓名|名字)[:：]?\s?", text):
-        end = _name_at(text, match.end())
+        pos = match.end()
+        end = _name_at(text, pos, cued=True)
+        if end is None and (nick := _NICKNAME.match(text, pos)):
+            end = nick.end()  # 管理員阿芬, 職員Kelly Chan: a person called by a nickname or an English name
+        if end is None and text[pos:pos + 1] in _SURNAME_PREPOSITIONS:
+            end = _surname_preposition_name(text, pos, match.group().rstrip().endswith((":", "：")))
+            end = end if end and _person_follows(text, end) else None  # 物业经理于海涛 (not 负责人于本月底)
+        if end and (not match.group().rstrip(":： ").endswith("是") or _NAME_END_RE.match(text, end)):
+            found.append((pos, end))  # (…是 + name only where the name ends: not 本人是马王堆北路)
+    # any role word ending in 员/长/师/工/主/人… right before a full name: 群主严丽华, 快递员韩冬梅
+    for match in _ROLE_END.finditer(text):
+        pos = match.end()
+        if _common_word(text[match.start():pos + 1], 100):
+            continue  # 司机师傅很好: the role character and the "surname" make a word (师傅)
+        end = _name_at(text, pos, cued=True)
+        if end and end - pos == (3 if text[pos:pos + 2] not in _COMPOUND_SET else 4) \
+                and _bare_full_name(text, pos) == end and _person_follows(text, end):
+            found.append((pos, end))
+    # 我叫…, 姓名：…, and anyone "called" so: 包工头姓韩，叫韩德胜。 (not 喊叫, 大叫)
+    # 尊敬的…： / 致…： (a letter to a person)
+    for match in re.finditer(r"(?:我叫|我是|姓名|名字|尊敬的|(?<![一以此])致|(?<![喊大尖吵呼鸣鳴])叫(?:做)?)[:：]?\s?", text):
+        end = _name_at(text, match.end(), cued=True)
         if end and _NAME_END_RE.match(text, end):
             found.append((match.end(), end))
     for match in re.finditer("姓(" + _SUR + r")(?=[,，。的\s]|$|先生|女士|小姐)", text):
         found.append(match.span(1))
+        # 姓白，白雪: the full name right after
+        after = re.match(r"[,，]\s?", text[match.end():])
+        if after and text.startswith(match.group(1), match.end() + after.end()):
+            pos = match.end() + after.end()
+            end = _name_at(text, pos, list_mode=True)
+            if end and end - pos > len(match.group(1)) and _person_follows(text, end):
+                found.append((pos, end))
+    # the writer who says where they live, then their name: 我是8栋1903的褚丽萍, 我是702的 邰丽
+    for match in _I_AM_OF.finditer(text):
+        end = _name_at(text, match.end(), list_mode=True)
+        if end and end - match.end() >= 2 and _person_follows(text, end) \
+                and ((_entry(text[match.end():end]) or (0, ""))[0] < 20):  # 我是5栋的高中生: a word
+            found.append((match.end(), end))
     for match in _ORG_NAME.finditer(text):
         end = _name_at(text, match.end())
         if end and text[end:end + 1] in ("：", ":"):
             found.append((match.end(), end))
     for match in _SURNAME_ROLE.finditer(text):
         found.append(match.span(1))
-    for match in _BRACKET_CUE.finditer(text):
+    for match in _BRACKET_CUE.finditer(text) if "（" in text or "(" in text else ():
         end = _name_at(text, match.end(), list_mode=True)
         if end and text[end:end + 1] in ("）", ")"):
             found.append((match.end(), end))
@@ -439,7 +660,33 @@ def _names(text: str) -> list[tuple[int, int, int, str, str]]:
             continue
         rest = text[end:end + 4]
         if (start == 0 and rest[:1] in ("：", ":", "，", ",", " ")) or _ACTION_RE.match(rest) \
-                or (rest[:1] == "家" and start and text[start - 1] == "、"):
+                or (end - start >= 3 and _HABIT_RE.match(rest)) \
+                or (rest[:1] == "家" and start and text[start - 1] == "、") \
+                or (end - start >= 3 and re.match(r"家(?:的|里|裡|门口|門口)", rest)):  # 刘建国家的狗
+            found.append((start, end))
+    # a full name before what only a person is: 王建国夫妇, 李秀英（女，62岁）, 张伟等人
+    for match in _PERSON_AFTER.finditer(text):
+        for size in (3, 2):
+            start = match.start() - size
+            if start >= 0 and _name_at(text, start) == match.start() and _left_ok(start) \
+                    and (start == 0 or not "\u4e00" <= text[start - 1] <= "\u9fff" or size == 3):
+                found.append((start, match.start()))
+                break
+    # a bare full name where a person fits: 王建华的车…, 找了贝志成好几次, 推选了龙海燕和蒙建新做代表
+    for start in [0] + [m.end() for m in _BARE_START.finditer(text)] + [m.end() for m in _ORG_OF.finditer(text)]:
+        if start < len(text) and (text[start] in _SURNAME_SET or text[start:start + 2] in _COMPOUND_SET):
+            end = _bare_full_name(text, start)
+            if end and _person_follows(text, end) and _left_ok(start):
+                found.append((start, end))
+    # 小周, 老张: a surname made familiar, after a role or doing something
+    for match in _FAMILIAR.finditer(text):
+        start, end = match.span()
+        role = _FAMILIAR_BEFORE.search(text, max(0, start - 4), start)
+        if match.group() in _FAMILIAR_WORDS or not role and (
+                "\u4e00" <= text[start - 1:start] <= "\u9fff"  # 一小时, 不老实: inside a phrase
+                or ((_entry(text[start + 1:end + 1]) or (0, ""))[0] >= 50 and text[end:end + 1] not in "家说說説")):
+            continue  # 小孙子, 老高层: the surname-like character starts a word
+        if role or _FAMILIAR_AFTER.match(text, end) or _ACTION_RE.match(text, end):
             found.append((start, end))
     # signatures and lists: 联名签字：郑凯孙丽贺一鸣… / 委员张三、李四、王五
     for match in _LIST_CUE_RE.finditer(text):
@@ -451,11 +698,17 @@ def _names(text: str) -> list[tuple[int, int, int, str, str]]:
     while extended:  # a name followed by 、 and another name: the list goes on
         extended = False
         for _start, end in list(found):
+            note = _BRACKET_NOTE.match(text, end)
+            end = note.end() if note else end
             if text[end:end + 1] in ("、", "，", ",") and (nxt := _name_at(text, end + 1, list_mode=True)):
-                if (end + 1, nxt) not in found and re.match(r"[、，,和及与與等\s。；;]|$", text[nxt:nxt + 1] or ""):
+                if (end + 1, nxt) not in found and re.match(r"[、，,和及与與等\s。；;（(]|$", text[nxt:nxt + 1] or ""):
                     found.append((end + 1, nxt))
                     extended = True
-    return [(s, e, 4, "name", text[s:e]) for s, e in set(found) if e - s >= 1]
+    # a "name" that heads a business anywhere in the text is the business's name, at every mention:
+    # 举报金茂物业 … 金茂多次失信, 李记面馆, 王氏牙科
+    businesses = {value for value in {text[s:e] for s, e in found}
+                  if re.search(re.escape(value) + _ORG_AFTER.pattern, text)}
+    return [(s, e, 4, "name", text[s:e]) for s, e in set(found) if e - s >= 1 and text[s:e] not in businesses]
 
 
 def _accept(kind: str, value: str, text: str, start: int, cued: bool) -> bool:
@@ -469,8 +722,14 @@ def _accept(kind: str, value: str, text: str, start: int, cued: bool) -> bool:
     if kind == "id_card" and len(digits) == 18 and not _valid_id(value.replace(" ", "").replace("-", "")) \
             and _luhn(digits):
         return False  # a bank card, not an ID number
+    if kind == "name" and value[:1] in "于於" and not re.match(r"[说說説称稱，,。、；;：:）)]|$", text[start + len(value):]):
+        return False  # 于某商场, 於某日: "at some …", unless 于某 is the one who speaks
     if kind == "room" and _SHOP_AFTER.match(text, start + len(value)):
         return False
+    if kind == "room" and value.isdigit() and _HOTLINE_RE.match(value):
+        return False  # 在110报警: a hotline
+    if kind == "room" and re.fullmatch(r"\d{3,4}", value) and value.endswith("00"):
+        return False  # 小区300业主, 是1200: a count — no door is numbered …00
     if kind == "bank_card" and not cued:
         return 16 <= len(digits) <= 19 and _luhn(digits) and not (len(digits) == 18 and _valid_id(digits))
     return True
@@ -504,8 +763,8 @@ def _free(spans: list[tuple[int, int, str, str]], start: int, end: int) -> bool:
 
 
 def _every_mention(text: str, spans: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
-    """Mask every later mention: names and rooms again without their cue, rooms listed after a room
-    (1702、1802及27栋502), and the bare number of a masked room (五栋1603 … 1702)."""
+    """Mask every later mention: names and rooms again without their cue, rooms listed after or before
+    a room (1702、1802及27栋502; 1902、1903的邻居), and the bare number of a masked room (五栋1603 … 1702)."""
     spans = list(spans)
     for _s, end, kind, _v in list(spans):
         pos = end
@@ -519,7 +778,7 @@ def _every_mention(text: str, spans: list[tuple[int, int, str, str]]) -> list[tu
         person = _person_of(value) if kind == "name" else ""
         if len(person) >= 3 and person != value:
             values.add(("name", person))  # 钱永刚科长 … 钱永刚: the same person without the title
-        bare = re.search(r"(\d{3,4})(?:室|房|号|號)?$", value) if kind == "room" else None
+        bare = re.search(r"(\d{3,4})(?:室|房|号房?|號房?|單位|单位)?$", value) if kind == "room" else None
         if bare and bare.group(1) != value:
             values.add(("room", bare.group(1)))
     for kind, value in sorted(values, key=lambda kv: -len(kv[1])):
@@ -530,10 +789,21 @@ def _every_mention(text: str, spans: list[tuple[int, int, str, str]]) -> list[tu
         for match in pattern.finditer(text):
             if _free(spans, match.start(), match.end()):
                 spans.append((match.start(), match.end(), kind, value))
+    for start, _e, kind, _v in list(spans):  # … and rooms listed before a room: 1902、1903的邻居
+        while kind == "room" and (item := _ROOM_LIST_BEFORE.search(text, max(0, start - 8), start)):
+            if not _free(spans, item.start(1), item.end(1)) or _accept("room", item.group(1), text, item.start(1), False) is False:
+                break
+            spans.append((item.start(1), item.end(1), "room", item.group(1)))
+            start = item.start(1)
     for surname in _surnames_alone(values):
         for match in re.finditer(f"(?:^|(?<=[{re.escape(_SENTENCE_START)}]))" + surname + "(?=[\u4e00-\u9fff])", text):
-            if _free(spans, match.start(), match.end()) and text[match.start():match.end() + 1] not in _words():
+            if _free(spans, match.start(), match.end()) and _entry(text[match.start():match.end() + 1]) is None:
                 spans.append((match.start(), match.end(), "name", surname))
+        # the same person made familiar or anonymised later: 陈志明 … 老陈 / 小陈 / 陈某
+        for match in re.finditer(f"[老小]{surname}(?![\u4e00-\u9fff])|[老小]{surname}(?=[说說家的也又还還都就却卻])"
+                                 f"|{surname}某(?![些种種个個天处處位地时時项項事样樣件次方])", text):
+            if _free(spans, match.start(), match.end()) and match.group() not in _FAMILIAR_WORDS:
+                spans.append((match.start(), match.end(), "name", match.group()))
     return sorted(spans)
 
 

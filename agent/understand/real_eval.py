@@ -22,6 +22,9 @@ ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_LABELS = ROOT / "evals" / "real" / "labels.jsonl"
 DEFAULT_PII = ROOT / "evals" / "real" / "pii.jsonl"
 DEFAULT_SPLITS = ROOT / "evals" / "real" / "split.json"
+# invented complaints with their personal data marked by value, written by an independent writer who
+# never saw our masking rules (2026-12-07); each row carries its split (dev | test, fixed by id hash)
+DEFAULT_WRITTEN_PII = ROOT / "evals" / "understand" / "pii_written.jsonl"
 
 
 def _jsonl(path: Path, what: str) -> list[dict]:
@@ -96,6 +99,27 @@ def classification_report(texts: dict[str, str], labels: list[dict], ids: set[st
         "majors_true": majors, "majors_predicted": predicted_majors, "majors_caught": caught,
         "confusion": {f: dict(c.most_common(6)) for f, c in confusion.items() if c},
     }
+
+
+def written_pii(path: Path, split: str) -> tuple[dict[str, str], list[dict], set[str]]:
+    """``pii_report``'s inputs from a written set: each marked value is a gold span at every place
+    it occurs in its text."""
+    texts: dict[str, str] = {}
+    gold: list[dict] = []
+    for row in _jsonl(path, "个人信息书面集"):
+        if row.get("split") != split or not isinstance(row.get("text"), str):
+            continue
+        text = texts[row["id"]] = row["text"]
+        spans = []
+        for item in row.get("pii") or []:
+            value, start = item.get("value") or "", 0
+            while value and (start := text.find(value, start)) >= 0:
+                spans.append({"type": item.get("type", "?"), "start": start, "end": start + len(value)})
+                start += len(value)
+        gold.append({"id": row["id"], "spans": spans})
+    if not texts:
+        raise InvalidInput(f"{path} 里没有 {split} 划分的投诉。", f"{path} has no {split!r} complaints.")
+    return texts, gold, set(texts)
 
 
 def pii_report(texts: dict[str, str], gold: list[dict], ids: set[str]) -> dict:

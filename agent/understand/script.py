@@ -48,8 +48,10 @@ def detect_variant(text: str) -> str:
     return "hk" if _HK_MARKERS.search(text or "") else "tw"
 
 
+@lru_cache(maxsize=1024)
 def to_simplified(text: str) -> str:
-    """Traditional (any variant) -> Simplified; Simplified text is returned unchanged."""
+    """Traditional (any variant) -> Simplified; Simplified text is returned unchanged. Remembered for
+    the last 1,024 texts: one request converts its complaint and drafts in several places."""
     return _converter("t2s").convert(text) if text else text
 
 

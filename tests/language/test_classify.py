@@ -27,6 +27,12 @@ DATASET = Path(__file__).resolve().parents[2] / "evals" / "drafting" / "complain
         ("小区宽带网速太慢了", Category.other),
         ("請問今天天氣怎麼樣", Category.other),
         ("樓上又漏水了,天花板一直滴", Category.facilities),
+        # a mahjong parlour is a business (guide: noise from shops is environment), not a neighbour
+        ("楼下门面开了个麻将馆,每天吵到凌晨两点", Category.environment),
+        # "安全隐患" says nothing of the kind: the thing named decides (here a building defect)
+        ("南楼外墙瓷砖松动,存在安全隐患,物业一直不修", Category.facilities),
+        # a building defect stays facilities when the developer is blamed for it (guide: building defects)
+        ("开发商把楼顶的水管装错了", Category.facilities),
     ],
 )
 def test_category(text: str, category: Category) -> None:
@@ -83,6 +89,15 @@ def test_urgency(text: str, urgency: Urgency) -> None:
 )
 def test_mindset(text: str, mindset: Mindset) -> None:
     assert classify_offline(text).mindset is mindset
+
+
+def test_a_letter_about_a_charge_wants_money_back() -> None:
+    body = ("尊敬的领导:我们是B市青禾苑的业主,物业从上个月起把地下车库月租从两百元提到四百元,"
+            "没有公示,也没有开业主大会,我们多次到物业中心询问都没有答复,请有关部门调查。") * 2
+    letter = classify_offline("B市青禾苑物业擅自上调停车费。" + body)
+    assert letter.mindset is Mindset.compensation
+    # the same body under a title that names no charge keeps the plain reading
+    assert classify_offline("B市青禾苑物业中心的问题。" + body).mindset is Mindset.vent
 
 
 def test_compensation_claim_escalates_without_promising() -> None:

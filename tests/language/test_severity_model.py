@@ -44,8 +44,7 @@ def test_fit_is_deterministic_and_respects_the_major_budget() -> None:
     rng = np.random.default_rng(0)
     x = rng.random((60, len(sm.FEATURES)))
     severity = ["major" if row[0] > 0.8 else "important" for row in x]
-    escalate = [s == "major" or row[1] > 0.5 for s, row in zip(severity, x, strict=True)]
-    one, two = sm.fit(x, severity, escalate), sm.fit(x, severity, escalate)
+    one, two = sm.fit(x, severity), sm.fit(x, severity)
     assert one.to_json() == two.to_json()
     predicted = sum(one.predict(row)[0] == "major" for row in x)
     assert predicted <= sm.MAJOR_RATIO * severity.count("major")
@@ -93,16 +92,75 @@ def test_demands_and_accusations_are_read_as_the_guide_names_them() -> None:
     assert calm["misconduct"] == 0.0 and calm["demand_money"] == 0.0
 
 
+def test_escalation_follows_the_guide_from_severity_and_named_cues() -> None:
+    # a model that calls nothing major and everything important: escalation is then the guide's cues alone
+    flat = sm.SeverityModel((np.zeros(len(sm.FEATURES)), -10.0), (np.zeros(len(sm.FEATURES)), -10.0), 0.5, 0.5)
+    quiet = np.zeros(len(sm.FEATURES))
+    assert flat.predict(quiet)[:2] == ("important", False)
+    for name in sm.ESCALATE_CUES:
+        x = quiet.copy()
+        x[sm.FEATURES.index(name)] = 1.0
+        assert flat.predict(x)[:2] == ("important", True), name
+        assert flat.reason(x, "important").endswith("需主管核实处理")
+    # a long complaint (many households, for years) is important but not beyond the agent by itself
+    busy = quiet.copy()
+    for name in ("households", "scope", "duration", "repeated", "vulnerable"):
+        busy[sm.FEATURES.index(name)] = 1.0
+    assert flat.predict(busy)[:2] == ("important", False)
+    # a general post never escalates, whatever it asks for
+    calm = sm.SeverityModel((np.zeros(len(sm.FEATURES)), -10.0), (np.zeros(len(sm.FEATURES)), 10.0), 0.5, 0.5)
+    demand = quiet.copy()
+    demand[sm.FEATURES.index("demand_money")] = 1.0
+    assert calm.predict(demand)[:2] == ("general", False)
+
+
+def test_the_demand_cues_read_demands_not_pleas_or_passing_courts() -> None:
+    plea = "请街道出面管一管，还我们清净的日子。" * 8
+    refund = "物业多收的停车费请退还，还我们多交的钱。" * 8
+    assert sm.cues(plea, "")[sm.FEATURES.index("demand_money")] == 0.0
+    assert sm.cues(refund, "")[sm.FEATURES.index("demand_money")] == 1.0
+    court = "售楼处说地块去年被法院查封过，房产证要再等等。" * 8
+    suing = "我们已经请了律师，准备向法院起诉物业。" * 8
+    assert sm.cues(court, "")[sm.FEATURES.index("demand_legal")] == 0.0
+    assert sm.cues(suing, "")[sm.FEATURES.index("demand_legal")] == 1.0
+
+
+def test_a_title_naming_a_wrongful_act_accuses_whoever_did_it() -> None:
+    body = "我们多次向物业和街道反映,一直没有答复,请有关部门调查处理。" * 6
+    wrongful = "B市青禾苑违规收取地下车库管理费"
+    plain = "B市青禾苑地下车库管理费的问题"
+    accuses = sm.FEATURES.index("title_accuses")
+    assert sm.cues(wrongful + "。" + body, wrongful)[accuses] == 1.0
+    assert sm.cues(plain + "。" + body, plain)[accuses] == 0.0
+
+
+def test_harm_done_and_structural_danger_are_read_in_context() -> None:
+    harmed, structure = sm.FEATURES.index("harmed_live"), sm.FEATURES.index("structure_live")
+    filler = "我们多次向物业反映,一直没有答复。" * 8
+    hurt = "上周三号楼电梯突然下坠,一位老人摔伤送医。" + filler
+    feared = "如果电梯再这样下去,迟早会有人受伤。" + filler
+    assert sm.cues(hurt, "")[harmed] == 1.0 and sm.cues(feared, "")[harmed] == 0.0
+    wall = "楼上住户装修时拆除了承重墙,整栋楼的住户都很担心。" + filler
+    assert sm.cues(wall, "")[structure] == 1.0 and sm.cues(filler, "")[structure] == 0.0
+
+
+def test_misconduct_is_the_company_s_own_act_in_one_clause() -> None:
+    misconduct = sm.FEATURES.index("misconduct")
+    filler = "我们多次反映,一直没有答复,请有关部门处理。" * 6
+    own = "物业私自把小区绿地改成停车场收费。" + filler
+    other = "有车主总把车停在物业门口,天天非法堵住消防车道。" + filler
+    assert sm.cues(own, "")[misconduct] == 1.0 and sm.cues(other, "")[misconduct] == 0.0
+
+
 def test_written_letters_train_but_the_major_budget_is_set_on_real_posts() -> None:
     rng = np.random.default_rng(1)
     x = rng.random((60, len(sm.FEATURES)))
     severity = ["major" if row[0] > 0.85 else "important" for row in x]
-    escalate = [s == "major" for s in severity]
     written_x = rng.random((40, len(sm.FEATURES)))
     written = (written_x, ["major"] * 40, [True] * 40)  # our letters: far more majors than real posts
-    model = sm.fit(x, severity, escalate, written=written)
+    model = sm.fit(x, severity, written=written)
     assert sum(model.predict(row)[0] == "major" for row in x) <= sm.MAJOR_RATIO * severity.count("major")
-    assert model.to_json() != sm.fit(x, severity, escalate).to_json()
+    assert model.to_json() != sm.fit(x, severity).to_json()
 
 
 def test_cross_validation_scores_real_posts_only() -> None:

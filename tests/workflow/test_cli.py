@@ -122,3 +122,19 @@ def _wuye(*args: str) -> list[str]:
     from pathlib import Path
 
     return [str(Path(sys.executable).parent / "wuye"), *args]
+
+
+def test_a_reader_that_goes_away_is_no_error(_isolated_data_dir):
+    """`wuye … | head -1`: the pipe closes under the command; it stops quietly (exit 0, nothing on stderr)."""
+    import os
+    import subprocess
+
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        env = {**os.environ, "WUYE_DATA_DIR": str(_isolated_data_dir)}
+        done = subprocess.run(_wuye("understand", "pii-eval", "--split", "dev"), env=env, stdout=write,
+                              stderr=subprocess.PIPE, text=True, timeout=120)
+    finally:
+        os.close(write)
+    assert done.returncode == 0 and done.stderr == "", done.stderr

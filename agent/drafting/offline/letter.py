@@ -10,13 +10,15 @@ by the complaint's seed and by fit, so no stage sentence dominates across compla
 from __future__ import annotations
 
 import hashlib
+import re
+from functools import lru_cache
 from itertools import product
 
 from agent.understand.facts import IssueType, Situation
-from agent.understand.gist import Gist
+from agent.understand.gist import HAZARDS, HEAD_CHARS, Gist
 from agent.vocab import Stage
 
-MAX_LETTER_CHARS = 170
+MAX_LETTER_CHARS = 200
 
 
 def _mix(seed: int, salt: str) -> int:
@@ -124,6 +126,36 @@ EMPATHY_DEFAULT = [
     "这件事影响到您的日常生活，您有意见完全可以理解。",
     "遇到这样的情况，换了谁都会不满，您的心情我们理解。",
 ]
+# what the matter itself does to the owner's days (each line checked for grounding before use)
+EMPATHY_ISSUE = {
+    "leak": ["家里渗水漏水，住着提心吊胆，换了谁都受不了。",
+             "漏水的事不解决，家里就不得安生，您着急是应该的。"],
+    "lift": ["电梯是每天上下楼都离不开的，总出问题，老老少少都跟着受罪，您着急是应该的。",
+             "天天要用的电梯靠不住，出门回家都成了难事，您的心情我们理解。"],
+    "neighbor_noise": ["家里本该是休息的地方，被噪音吵得不得安宁，这种滋味我们能体会。",
+                       "噪音一直不停，休息不好，人也跟着烦躁，您的感受我们理解。"],
+    "business_noise": ["家门口吵吵闹闹，想好好休息都难，换了谁都受不了。",
+                       "噪音一直不停，休息不好，人也跟着烦躁，您的感受我们理解。"],
+    "construction_noise": ["施工的噪音一直不停，想好好休息都难，您的烦躁我们完全理解。"],
+    "fumes": ["油烟影响的是每天的生活和健康，您的心情我们完全理解。",
+              "油烟的问题让人住得不舒心，换了谁都会有意见。"],
+    "garbage": ["垃圾堆着没人清，又脏又臭，住着心里肯定不舒服。",
+                "家门口的垃圾问题天天看得见、闻得着，您有意见是应该的。"],
+    "hygiene": ["环境脏乱，天天看在眼里，住着不舒心，您的意见我们完全理解。"],
+    "fees": ["钱交得明明白白是您应有的权利，账说不清楚，换了谁都有疑问。",
+             "每一笔费用都该让业主心里有数，您提出疑问是完全正常的。"],
+    "parking": ["停车的事天天都要面对，不顺心的感受我们能体会。"],
+    "security": ["住在小区里最要紧的是安心，安全上让人不放心，您担心是应该的。"],
+    "pets": ["邻里之间养宠物的事处理不好，天天都闹心，您的感受我们理解。"],
+    "defect": ["花了那么多心血买的房子出了质量问题，换了谁都着急上火。",
+               "住的房子出问题，心里不踏实，您着急是应该的。"],
+    "water_power": ["水电是过日子离不开的，一出问题全家都跟着受影响，您着急是应该的。"],
+    "illegal_build": ["私搭乱建影响的是大家共同的环境和安全，您看不下去是应该的。"],
+    "group_rental": ["楼里人员杂、进出乱，住着不安心，您担心是应该的。"],
+    "commercial": ["住宅楼里做起了生意，人来人往，住着不得安宁，您的心情我们理解。"],
+    "lighting": ["晚上黑灯瞎火的，出门回家都不方便，也不安全，您着急是应该的。"],
+    "green": ["小区的绿化是大家共同的环境，看着变差，谁心里都不好受。"],
+}
 APOLOGY = [
     "您要求的道歉，我在这里正式向您说一声：对不起。",
     "对这件事给您带来的困扰，我代表物业服务中心向您郑重道歉。",
@@ -189,8 +221,8 @@ ACT_OUTSIDE = [
     "坦白跟您说，{summary}最终由{who}决定；我们{action}，有了答复第一时间转告您。",
     "{summary}要由{who}来处理，物业不能替他们拍板；我们{action}，并随时告诉您进展。",
 ]
-ACT_SECONDARY = ["另外，{summary}，我们{action}{follow}。", "至于{summary}，我们{action}{follow}。",
-                 "您提到的{summary}，我们{action}{follow}。", "{summary}这边，我们{action}{follow}。"]
+ACT_SECONDARY = ["另外，您说的{summary}，我们{action}{follow}。", "至于{summary}，我们{action}{follow}。",
+                 "您提到的{summary}，我们{action}{follow}。", "还有{summary}，我们{action}{follow}。"]
 ACT_ESCALATE = [
     f"{head}{who}，{verb}。" for head, who, verb in product(
         ["这件事我已经报给", "我已经把情况报给", "这件事已经上报"], ["项目经理", "项目负责人", "服务中心经理"],
@@ -311,6 +343,10 @@ LEAD_SUPPLY_TAIL = [
     "生活离不开的事，我们先把临时的办法落实下去。",
     "大家的日常生活等不起，我们先把临时保障做起来。",
 ]
+LEAD_CUT_TAIL = [  # the supply was cut by us: no "临时保障", we undo it
+    "这是我们做得不对，今天就改过来。",
+    "这样做是我们的错，我们今天就纠正。",
+]
 LEAD_MORE_NAMED = [
     "您还提到{rest}，我也都记下了，下面一并答复。",
     "另外说到的{rest}，我们也会逐一核实答复。",
@@ -363,7 +399,9 @@ STOPGAP = {
     "assault": ["涉事的保安从今天起停岗，我们全力配合公安调查；项目经理今天去看望被打的业主。",
                 "动手的人员今天起停止上岗，接受调查，我们配合公安依法处理，并去看望被打的业主。"],
     "fire_exit": ["锁住的消防通道门今天全部打开，以后不再上锁，这件事不等检查，马上办。",
-                  "消防通道今天就全部打开、保持畅通，我们每天巡查，不再锁门。"],
+                  "消防通道今天就全部打开、保持畅通，我们每天巡查，不再锁门。",
+                  "堵在消防通道里的东西今天清走，通道保持畅通，以后每天巡查，发现就清。",
+                  "消防通道今天先清理出来，谁放的东西我们通知谁搬走，不搬的由我们清走。"],
     "gas": ["请先关闭燃气阀门、开窗通风，不要开关电器；我们的人马上和燃气公司一起到场。"],
     "sewage": ["外溢的污水今天先派人疏通、清理、消毒，堵住的地方当天打通，不让污水再倒灌进来。",
                "我们今天就派人疏通、清掏，把漫出来的污水清理干净并消毒。"],
@@ -376,6 +414,11 @@ STOPGAP = {
                   "有问题的部位今天先围挡、设警示，防止伤人，再请专业单位查看鉴定。"],
     "child": ["涉及孩子安全的地方，在彻底解决之前我们先派人上门做临时防护，今天就安排。"],
 }
+# supplies the company cut itself are restored, most complete first (the grounding check drops a
+# line that names a supply the owner did not mention)
+RESTORE = ["停掉的水电今天就恢复正常，以后不再用停水停电的办法对待业主。",
+           "停掉的水今天就恢复正常，以后不再用停水的办法对待业主。",
+           "停掉的电今天就恢复正常，以后不再用停电的办法对待业主。"]
 OWN_ACT = {
     "locked": ["锁上的地方今天先打开，恢复正常使用；为什么锁、谁决定的，我们自己查清楚给您答复。"],
     "charges": ["收费的依据和明细由我们自己拿出来，一笔一笔给您说清楚，说不清的由我们负责纠正。",
@@ -412,6 +455,120 @@ NEG_OWN = [
 ]
 
 
+# -- the owner's own words for an issue (a label such as 「收费的问题」 reads stock) ---------------
+_CLAUSE_END = re.compile(r"[，,。！!？?；;\n\s（）()“”\"：:]")
+_ENUMERATOR = re.compile(r"^(?:[一二三四五六七八九十]{1,2}[、．.]|\d{1,2}[、．.](?!\d)|[（(]\d{1,2}[)）]|"
+                         r"[①②③④⑤⑥⑦⑧⑨⑩]|第[一二三四五六七八九十]{1,2}(?:[，、,]|点|条|是|(?=这))|其[一二三四五](?![他它中])|"
+                         r"[一二三四五]是|请问|另外|还有|同时|并且|而且|但是|但|可是|然而|而一旦|一旦|而|由于|鉴于|针对|因为|因此|"
+                         r"所以|致使|以致|从而)+")
+# a greeting, a masked value, or words about the letter itself (…的投诉, 恳请领导…) say nothing of the matter
+_NOT_WORDS = re.compile(r"尊敬|您好|你好|此致|敬礼|谢谢|感谢|投诉|反映|领导|〔|\[|"
+                        r"为什么|为何|怎么|凭什么|难道|吗|呢|谁|户口|收入|工作单位|年龄|婚|"
+                        r"减免|少收|退|免|赔|补偿|优惠|折|有没有|是否|能否|是不是|"
+                        r"称|辩解|表示|声称|据说|告知|回复说|答复说")
+# (questions, private matters, money we may not promise, and what someone else said — not the owner's matter)
+WORDS_MIN, WORDS_MAX = 5, 22
+# the owner's words name a matter when they say what is wrong
+_GRIEVANCE = re.compile(r"不|没|无|未|差|乱|难|坏|堵|漏|渗|臭|吵|噪|脏|停|断|违|私自|擅自|强行|多收|超标|隐患|危险|"
+                        r"裂|塌|沉|扰|占|锁|拖|欠|贵|高价|纵容|破坏|污|堆满|积水|泡|问题")
+# issues that only say the company served badly: the owner's concrete matters are answered first
+_META = {"service"}
+
+
+def tidy_quote(text: str) -> str:
+    """A clause of the owner's as a draft quotes it: no list numbering (二、 / （1） / 第一) or
+    connective in front."""
+    return _ENUMERATOR.sub("", text.lstrip(" 　.．、，,")).strip(" 　：:、，,.．")
+
+
+def _span(issue: IssueType, sit: Situation):  # noqa: ANN202 - the issue's Fact or None
+    return next((f for f in sit.facts if f.kind == "issue" and f.detail.removesuffix("+title") == issue.key), None)
+
+
+def owner_words(issue: IssueType, sit: Situation, plain: str) -> str:
+    """The owner's own clause in which ``issue`` was found (grounded by construction), tidied, or ""
+    when it is too short, too long, a greeting or holds a masked value."""
+    span = _span(issue, sit)
+    if span is None or not plain or span.start >= min(len(plain), HEAD_CHARS):
+        return ""  # deep in a long letter a clause is often what someone else said, not the owner's matter
+    return _grievance_at(span.start, span.end, plain)
+
+
+@lru_cache(maxsize=1024)
+def _grievance_at(start: int, end: int, plain: str) -> str:
+    from agent.understand.gist import _clean
+
+    words = _words_at(start, end, plain, _clean)
+    return words if _GRIEVANCE.search(words) else ""  # "开发商和业主一起开会" is background, not a grievance
+
+
+def _words_at(start: int, end: int, plain: str, clean) -> str:  # noqa: ANN001 - gist's clause cleaner
+    before = [m.end() for m in _CLAUSE_END.finditer(plain, 0, start)]
+    after = _CLAUSE_END.search(plain, end)
+    clause = plain[before[-1] if before else 0: after.start() if after else len(plain)]
+    words = tidy_quote(clean(clause))
+    if not (WORDS_MIN <= len(words) <= WORDS_MAX) or _NOT_WORDS.search(words):
+        return ""
+    return words
+
+
+def _named(issue: IssueType, sit: Situation, plain: str, taken: str = "", avoid: str = "") -> str:
+    """How a draft names an issue: the owner's words in quotes, else its label; an issue whose words
+    are already quoted (``taken``) or were in the rejected draft of a re-ask (``avoid``) gets its label."""
+    words = owner_words(issue, sit, plain)
+    if words and words not in taken and (not taken or taken not in words) and words not in avoid:
+        return f"“{words}”"
+    return issue.summary
+
+
+def _concrete_first(issues: list[IssueType]) -> list[IssueType]:
+    return [i for i in issues if i.key not in _META] + [i for i in issues if i.key in _META]
+
+
+def _covered_by(issue: IssueType, text: str) -> bool:
+    """The quoted clause already speaks of this issue."""
+    return bool(text) and re.search(issue.pattern, text) is not None
+
+
+def _names(names: list[str]) -> str:
+    if len(names) == 1:
+        return names[0]
+    if len(names) == 2:
+        return f"{names[0]}，还有{names[1]}"
+    return f"{names[0]}、{names[1]}，以及{names[2]}"
+
+
+# a clause that matters only because it names a person (我家孩子在读高三) is not the letter's point
+_PEOPLE = re.compile(r"孩子|小孩|老人|学生|小朋友")
+
+
+def _lead_quote(sit: Situation, gist: Gist | None, plain: str) -> str:
+    """The clause the reply opens with: the letter's main point (agent/understand/gist.py), tidied;
+    when that clause only names a person and no issue or hazard, the primary issue's own words."""
+    quote = tidy_quote(gist.quote) if gist and gist.quote else ""
+    if len(quote) < WORDS_MIN:
+        quote = ""
+    if not quote or any(_covered_by(i, quote) for i in sit.issues) or any(re.search(p, quote) for _k, p in HAZARDS):
+        return quote
+    if _PEOPLE.search(quote):
+        return _hazard_words(gist, plain) or (owner_words(sit.primary, sit, plain) if sit.primary else "")
+    # a clause about none of the letter's matters, while its title names the primary one: the title's words
+    titled = sit.primary is not None and any(f.kind == "issue" and f.detail == sit.primary.key + "+title"
+                                             for f in sit.facts)
+    return (owner_words(sit.primary, sit, plain) if titled else "") or quote
+
+
+def _hazard_words(gist: Gist, plain: str) -> str:
+    """The owner's clause that names the letter's first hazard, or ""."""
+    from agent.understand.gist import _clean
+
+    cue = dict(HAZARDS).get(gist.hazard or "")
+    hit = re.search(cue, plain) if cue else None
+    if hit is None:
+        return ""
+    return _words_at(hit.start(), hit.end(), plain, _clean)
+
+
 def _fmt(template: str, sit: Situation, **extra: str) -> str:
     who = sit.vulnerable or ""
     return template.format(issues=_list(sit.issues) if sit.issues else "", done=_done_clause(sit),
@@ -437,10 +594,16 @@ def _join(parts: list[str], required: int) -> str:
 
 
 def _safe(options: list[str], plain: str) -> list[str]:
-    """The lines of a bank that name nothing the complaint does not (agent/guard/grounding.py)."""
+    """The lines of a bank that name nothing the complaint does not (agent/guard/grounding.py);
+    each line is checked once per complaint (the six stages ask about the same banks)."""
+    return [o for o in options if safe_line(o, plain)]
+
+
+@lru_cache(maxsize=4096)
+def safe_line(line: str, plain: str) -> bool:
     from agent.guard.grounding import ungrounded
 
-    return [o for o in options if not ungrounded(o, plain)]
+    return not ungrounded(line, plain)
 
 
 def _labelled(sit: Situation, gist: Gist | None) -> bool:
@@ -450,11 +613,24 @@ def _labelled(sit: Situation, gist: Gist | None) -> bool:
     return not (sit.vulnerable in ("残疾人", "行动不便的人") or (gist is not None and gist.disabled_self))
 
 
+# a stop-gap line names how the danger came about only in the owner's terms: "unlock" only for a
+# locked exit, "clear it" only for a blocked one
+_LOCKED = re.compile(r"锁|焊|封")
+_STOPGAP_NEEDS = ((re.compile(r"锁"), lambda plain: bool(_LOCKED.search(plain))),
+                  (re.compile(r"堵在|东西|清理出来"),
+                   lambda plain: bool(re.search(r"堵|占|堆|放", plain)) and not _LOCKED.search(plain)))
+
+
 def _stopgap(gist: Gist | None, plain: str, seed: int, avoid: str) -> str:
     for hazard in gist.hazards if gist else ():
         if hazard == "assault" and "assault" not in gist.accused:
             continue  # a fight between others: no "our guard is suspended"
-        lines = _safe(STOPGAP[hazard], plain)
+        if hazard in ("no_water", "no_power") and "cut" in gist.accused:
+            restored = _safe(RESTORE, plain)  # we cut it ourselves: restore it, no water truck
+            if restored:
+                return next((r for r in restored if r[:10] not in avoid), restored[0])
+        lines = [o for o in _safe(STOPGAP[hazard], plain)
+                 if all(not says.search(o) or needs(plain) for says, needs in _STOPGAP_NEEDS)]
         if lines:
             return _pick(lines, seed, avoid, salt="stopgap-" + hazard)
     return ""
@@ -463,10 +639,16 @@ def _stopgap(gist: Gist | None, plain: str, seed: int, avoid: str) -> str:
 def _own(gist: Gist | None, plain: str, seed: int, avoid: str) -> str:
     for act in gist.accused if gist else ():
         if act in OWN_ACT and not (act == "locked" and "fire_exit" in gist.hazards):
-            lines = _safe(OWN_ACT[act], plain)
+            lines = [line for line in _safe(OWN_ACT[act], plain) if _says_how(line, plain)]
             if lines:
                 return _pick(lines, seed, avoid, salt="own-" + act)
     return ""
+
+
+def _says_how(line: str, plain: str) -> bool:
+    """A line that says how it was done (锁 — locked) only when the owner says so too (封死 / 堵死
+    are not 上锁)."""
+    return "锁" not in line or "锁" in plain
 
 
 # issues a stop-gap already answers (no "inspect and list the faults" after "unlock today")
@@ -483,31 +665,50 @@ def compose_letter(stage: Stage, sit: Situation, seed: int, *, group: bool, esca
     accused = bool(gist and gist.accused)
     hazard = _stopgap(gist, plain, s, "") if gist else ""
     if stage is Stage.listen:
-        if gist and gist.quote and gist.quote not in avoid:  # a rejected quote: the issue names instead
-            head = _pick(LEAD_QUOTE, s, avoid).format(q=gist.quote)
-            if hazard and gist.hazard in ("no_water", "no_power"):
+        quote = _lead_quote(sit, gist, plain)
+        if quote and quote not in avoid:  # a rejected quote: the issue names instead
+            ours = primary is None or primary.scope != "outside" or accused
+            head = _pick([t for t in LEAD_QUOTE if ours or "先办" not in t], s, avoid).format(q=quote)
+            rest = [i for i in _concrete_first(list(sit.issues))
+                    if not _covered_by(i, quote) and not (i.key in _META and sit.against_property)
+                    and (owner_words(i, sit, plain) or _borne_out(i, sit, plain))]  # no label the letter does not bear out
+            if hazard in RESTORE:
+                tail = _pick(LEAD_CUT_TAIL, s // 3, avoid)
+            elif hazard and gist.hazard in ("no_water", "no_power"):
                 tail = _pick(LEAD_SUPPLY_TAIL, s // 3, avoid)
             elif hazard:
                 tail = _pick(LEAD_SAFETY_TAIL, s // 3, avoid)
-            elif len(sit.issues) > 1:
-                tail = _pick(LEAD_MORE_NAMED, s // 3, avoid).format(rest=_list(sit.issues[1:]))
+            elif rest:
+                tail = _pick(LEAD_MORE_NAMED, s // 3, avoid).format(
+                    rest=_names(list(dict.fromkeys(_named(i, sit, plain, quote, avoid) for i in rest[:2]))))
             else:
                 tail = _choose(LISTEN_TAIL, sit, s // 3, avoid)
             return _join([head, tail], 1)
         if not sit.issues:
             head = _pick(LISTEN_UNKNOWN, s, avoid)
         else:
-            head = _fmt(_pick(LISTEN_MANY if len(sit.issues) > 1 else LISTEN_ONE, s, avoid), sit)
+            named = _names([_named(i, sit, plain, avoid=avoid) for i in _concrete_first(list(sit.issues))])
+            head = _pick(LISTEN_MANY if len(sit.issues) > 1 else LISTEN_ONE, s, avoid).format(issues=named)
         return _join([head, _choose(LISTEN_TAIL, sit, s // 3, avoid)], 1)
     if stage is Stage.empathize:
         parts = []
         if accused:
-            parts.append(_pick(EMPATHY_ACCUSED[gist.accused[0]], s, avoid))
+            owned = [line for line in EMPATHY_ACCUSED[gist.accused[0]] if _says_how(line, plain)]
+            parts.append(_pick(owned or EMPATHY_ACCUSED["rules"], s, avoid))
         elif "apology" in sit.demands or sit.against_property:
             parts.append(_pick(EMPATHY_AGAINST_US if sit.against_property else APOLOGY, s, avoid))
         felt = _safe(EMPATHY_HAZARD.get(gist.hazard or "", []), plain) if hazard and not parts else []
         if felt:  # the harm itself, not a generic "这件事给您添了烦恼"
             parts.append(_pick(felt, s, avoid))
+        elif not accused and "apology" not in sit.demands:
+            # what the matter itself does to the owner's days, not "很多住户共同的困扰" (an owner who asks
+            # for an apology was hurt by how they were treated: the apology speaks to that)
+            matter = _concrete_first(list(sit.issues))[0] if sit.issues else None
+            sure = _sure(matter, sit, plain)
+            lived = [line for line in (_safe(EMPATHY_ISSUE.get(matter.key, []), plain) if sure else [])
+                     if line[:10] not in avoid]  # a re-ask: another line, or the generic ones
+            if lived:
+                parts.append(_pick(lived, s, avoid, salt="lived"))
         if sit.vulnerable and not _labelled(sit, gist):
             if not parts:
                 parts.append(_pick(EMPATHY_NO_LABEL, s, avoid))
@@ -526,64 +727,35 @@ def compose_letter(stage: Stage, sit: Situation, seed: int, *, group: bool, esca
     if stage is Stage.ask:
         return _ask(sit, gist, plain, s, avoid, hazard=bool(hazard))
     if stage is Stage.act:
-        parts = []
-        covered: set[str] = set()
-        if hazard:
-            parts.append(hazard)
-            for h in gist.hazards:
-                covered |= _COVERED.get(h, set())
-        own = _own(gist, plain, s, avoid)
-        if own:
-            parts.append(own)
-            covered |= {"fees"} if "charges" in gist.accused else set()
-        issues = [i for i in sit.issues if i.key not in covered]
-        if accused:  # answered as the company itself: nothing forwarded to others first
-            issues = [i for i in issues if i.scope != "outside"] + [i for i in issues if i.scope == "outside"]
-        if primary is None and not parts:
-            parts.append("您反映的情况，我已经登记下来，会请相关部门的负责人逐条核实。")
-        elif issues:
-            lead = issues[0]
-            if not parts and gist and gist.quote and lead is primary:
-                parts.append(_pick(ACT_POINT, s, avoid).format(action=lead.action) if lead.scope == "ours"
-                             else _act_for(lead, s, avoid))
-            elif not parts:
-                parts.append(_act_for(lead, s, avoid))
-            else:
-                follow = "" if lead.scope == "ours" else "，进展我一并跟进"
-                parts.append(_pick(ACT_SECONDARY, s, avoid, salt=lead.key).format(
-                    summary=lead.summary, action=_action(lead), follow=follow))
-            for extra in issues[1:2] if len(parts) < 2 else []:
-                follow = "" if extra.scope == "ours" else "，进展我一并跟进"
-                parts.append(_pick(ACT_SECONDARY, s, avoid, salt=extra.key).format(
-                    summary=extra.summary, action=_action(extra), follow=follow))
-        if escalate or group or hazard or accused:
+        head, lines, _left = _act_plan(sit, gist, plain, s, avoid, hazard=hazard, accused=accused)
+        parts = head + lines[:1]
+        required = max(1, len(parts))
+        if (escalate or group or hazard or accused) and not _ESCALATED.search("".join(head + lines)):
             parts.append(_pick(ACT_ESCALATE, s, avoid))
+        parts += lines[1:]
         soon = escalate or group or hazard or accused
-        parts.append(_pick(ACT_CALLBACK_SOON if soon else ACT_CALLBACK, s // 5, avoid))
-        callback = parts.pop()
-        text = _join(parts, 1)
+        callback = _pick(ACT_CALLBACK_SOON if soon else ACT_CALLBACK, s // 5, avoid)
+        text = _join(parts, required)
         while len(text) + len(callback) > MAX_LETTER_CHARS and len(parts) > 1:
             parts.pop()
             text = _join(parts, 1)
         return text + callback
     if stage is Stage.negotiate:
-        if accused:
-            return _pick(NEG_OWN, s, avoid)
-        for key, bank in (("compensation", NEG_COMPENSATION), ("refund", NEG_REFUND), ("replace", NEG_REPLACE),
-                          ("punish", NEG_PUNISH), ("information", NEG_INFORMATION)):
-            if key in sit.demands and not (key == "punish" and hazard):  # no "执法部门的权力" on a hazard
-                return _pick(bank, s, avoid)
-        label = primary.summary if primary and not primary.summary.endswith("问题") else "这件事"
-        return _pick(NEG_GROUP if group else NEG_DEFAULT, s, avoid).format(summary=label)
+        left = _act_plan(sit, gist, plain, s - 1, avoid, hazard=hazard, accused=accused)[2]
+        rest = (_pick(NEG_REST, s, avoid).format(names=_names([_named(i, sit, plain, avoid=avoid) for i in left[:2]]))
+                if left else "")
+        return _join([rest, _negotiate(sit, s, avoid, group=group, hazard=hazard, accused=accused)], 1)
     # thank
+    primary = _concrete_first(list(sit.issues))[0] if sit.issues else None
     scope = primary.scope if primary else "ours"
     if accused:
         scope = "ours"
-    improve = _pick(THANK_IMPROVE[scope], s, avoid).format(summary=primary.summary if primary else "")
-    if "{summary}" in THANK_IMPROVE[scope][0] and not primary:
-        improve = THANK_IMPROVE[scope][-1]
+    # a label whose matter the owner's words do not bear out (车库 is not 停车管理) is not repeated here
+    sure = _sure(primary, sit, plain) and not primary.summary.endswith("的事")  # no "涉及开发商的事的答复"
+    bank = THANK_IMPROVE[scope] if sure else [t for t in THANK_IMPROVE[scope] if "{summary}" not in t]
+    improve = _pick(bank, s, avoid).format(summary=primary.summary if primary else "")
     opening = _pick(THANK_OPEN + (THANK_OPEN_MANY if sit.many else []), s, avoid, salt="thank-open")
-    follow = _pick(THANK_FOLLOW, s // 3, avoid).format(summary=primary.summary if primary else "这件事")
+    follow = _pick(THANK_FOLLOW, s // 3, avoid).format(summary=primary.summary if sure else "这件事")
     return _join([opening, improve, follow], 3)
 
 
@@ -601,7 +773,10 @@ def _ask(sit: Situation, gist: Gist | None, plain: str, s: int, avoid: str, *, h
     attached = bool(gist and gist.attached)
     wide = bool(gist and gist.estate_wide) or sit.many
     listed = bool(gist and gist.listed)
-    evidence = [] if attached else ASK_EVIDENCE
+    evidence = [] if attached else [q for q in ASK_EVIDENCE if "{summary}" not in q or _sure(primary, sit, plain)]
+    matter = _matter_question(sit, gist, plain, s, avoid) if not listed else ""
+    if matter:  # what THIS matter still needs, before any "how shall we contact you"
+        return matter
     if primary is None:
         bank = ASK_VISIT
     elif listed:
@@ -626,8 +801,227 @@ def _action(issue: IssueType) -> str:
     return issue.action
 
 
-def _act_for(issue: IssueType, seed: int, avoid: str) -> str:
+def _act_for(issue: IssueType, seed: int, avoid: str, name: str = "", action: str = "") -> str:
+    name = name or issue.summary
+    action = action or _action_for(issue, name)
     if issue.scope == "ours":
-        return _pick(ACT_OURS, seed, avoid).format(summary=issue.summary, action=issue.action)
+        return _pick(ACT_OURS, seed, avoid).format(summary=name, action=action)
     bank = ACT_SHARED if issue.scope == "shared" else ACT_OUTSIDE
-    return _pick(bank, seed, avoid).format(summary=issue.summary, action=issue.action, who=issue.who)
+    return _pick(bank, seed, avoid).format(summary=name, action=action, who=issue.who)
+
+
+# no recognised matter, but the letter's own main point: that is what we go and check
+ACT_QUOTE = ["针对您说的“{q}”，我们会先派人到现场把情况核实清楚，再定处理办法，需要其他单位处理的由我们去联系。",
+             "您说的“{q}”，我们先安排人到现场核实，物业能处理的马上处理，物业管不了的，我们负责联系有关单位。"]
+ACT_META = [
+    "之前反映了却一直没有处理好，这一点我已经报给项目经理，由他牵头查清原因。",
+    "为什么之前一直没有结果，我们已经报给项目经理，由他牵头查清楚、追到责任人。",
+    "之前没有处理好的原因，项目经理会亲自牵头查清，该追责的追责。",
+]
+NEG_REST = [
+    "信里说到的{names}，我们也会逐条核实，和上面几件事一起答复您。",
+    "{names}，我们核实清楚后一并给您书面说明。",
+    "您还提到{names}，这些我们同样会核实，结果一起告诉您。",
+]
+# a line that already names the manager who oversees it: no second "已经报给项目经理"
+_ESCALATED = re.compile(r"项目经理|服务中心经理|项目负责人")
+
+
+def _act_plan(sit: Situation, gist: Gist | None, plain: str, s: int, avoid: str, *, hazard: str,
+              accused: bool) -> tuple[list[str], list[str], list[IssueType]]:
+    """What the act stage does: (stop-gap / own-correction lines, one line per issue answered —
+    concrete matters before "物业不作为" — and the issues left for negotiate). Every issue of the
+    letter gets an answer in act or negotiate."""
+    head: list[str] = []
+    covered: set[str] = set()
+    if hazard:
+        head.append(hazard)
+        for h in gist.hazards:
+            covered |= _COVERED.get(h, set())
+        if hazard in RESTORE:
+            covered.add("punitive")
+    own = _own(gist, plain, s, avoid)
+    if own:
+        head.append(own)
+        covered |= {"fees"} if "charges" in gist.accused else set()
+    # an issue the letter does not bear out and whose words we cannot quote is not answered under a wrong label
+    issues = _concrete_first([i for i in sit.issues if i.key not in covered
+                              and (owner_words(i, sit, plain) or _borne_out(i, sit, plain))])
+    if accused:  # answered as the company itself: nothing forwarded to others first
+        issues = [i for i in issues if i.scope != "outside"] + [i for i in issues if i.scope == "outside"]
+    quote = _lead_quote(sit, gist, plain)
+    lines: list[str] = []
+    if sit.primary is None and not head:
+        lines.append(_pick(ACT_QUOTE, s, avoid).format(q=quote) if quote and quote not in avoid
+                     else "您反映的情况，我已经登记下来，会请相关部门的负责人逐条核实。")
+    budget = MAX_LETTER_CHARS - len("".join(head)) - 40  # room for the escalation and the callback
+    # one line per action: two matters that get the same answer are named together
+    plan: list[tuple[IssueType, str, str]] = []
+    for issue in issues[:3]:
+        name = _named(issue, sit, plain, quote, avoid)
+        words = owner_words(issue, sit, plain)  # the answer fits the owner's words even when the label names it
+        action = _action_for(issue, f"“{words}”" if words else name)
+        if action == issue.action and not _borne_out(issue, sit, plain):
+            action = _GENERAL  # a hypothetical, or a place word only: check on site, assume nothing
+        same = next((k for k, (_i, _n, a) in enumerate(plan) if a == action), None)
+        twin = next((k for k, (_i, n, _a) in enumerate(plan) if n == name), None)
+        if issue.scope == "outside" and issue.who and any(issue.who in a for _i, _n, a in plan):
+            continue  # "书面督促开发商…" already answers "涉及开发商的事"
+        if twin is not None:  # the same words of the owner's found two issues: the more specific answer
+            if plan[twin][2] == _GENERAL:
+                plan[twin] = (issue, name, action)
+        elif same is None:
+            plan.append((issue, name, action))
+        else:
+            first, first_name, _a = plan[same]
+            plan[same] = (first, f"{first_name}和{name}", action)
+    # an owner who asks for an apology for how they were treated: that is answered first
+    conduct = _conduct_line(sit, plain, s, avoid) if not accused and all(a != _CONDUCT_ACTION for _i, _n, a in plan) else ""
+    if conduct:
+        lines.append(conduct)
+    answered = 0
+    for issue, name, action in plan:
+        if issue.key in _META and not name.startswith("“"):
+            line = _pick(ACT_META, s, avoid)  # "物业的管理和服务" is no way to name what went wrong
+        elif not head and not lines:
+            if quote and _covered_by(issue, quote) and issue.scope == "ours" and "和“" not in name:
+                line = _pick(ACT_POINT, s, avoid).format(action=action)
+            else:
+                line = _act_for(issue, s, avoid, name, action)
+        else:
+            follow = "" if issue.scope == "ours" else "，进展我一并跟进"
+            line = _pick(ACT_SECONDARY, s, avoid, salt=issue.key).format(summary=name, action=action, follow=follow)
+        if lines and len("".join(lines)) + len(line) > budget:
+            break
+        lines.append(line)
+        answered += 1
+    left = [i for i, _n, _a in plan[answered:]] + issues[3:]
+    return head, lines, left
+
+
+_MISTREATED = re.compile(r"态度|骂|吼|翻白眼|挂电话|不耐烦|嘲笑|笑话|冷嘲热讽|爱理不理|不理不睬|打断")
+CONDUCT_LINES = ["您说的“{w}”，我们{action}。", "对“{w}”这件事，我们{action}。"]
+CONDUCT_PLAIN = ["您受到的这种对待，我们{action}。", "当时对待您的方式，我们{action}。"]
+
+
+def _conduct_line(sit: Situation, plain: str, s: int, avoid: str) -> str:
+    from agent.understand.gist import _clean
+
+    if "apology" not in sit.demands:
+        return ""
+    hit = _MISTREATED.search(plain)
+    if hit is None:
+        return ""
+    words = _words_at(hit.start(), hit.end(), plain, _clean)
+    if words and words not in avoid:
+        return _pick(CONDUCT_LINES, s, avoid).format(w=words, action=_CONDUCT_ACTION)
+    return _pick(CONDUCT_PLAIN, s, avoid).format(action=_CONDUCT_ACTION)
+
+
+# issues found through a word that is often only a place or an object (车库, 门禁): when the owner's
+# clause lacks the cue of the matter itself, the reply does not assume it (no "停车秩序" for a
+# flooded garage drain) and checks on site instead
+_STRONG_CUE = {"parking": re.compile(r"乱停|乱放|停放|停车难|车位被占|占用车位|占道|堵车|堵路|挡住|没地方停"),
+               "security": re.compile(r"保安|外来|陌生|偷(?!工)|盗|治安|监控|门禁.{0,6}(坏|失灵|虚设|不管用|随便)")}
+_CONDUCT = re.compile(r"态度|骂|吼|凶|翻白眼|挂电话|不耐烦|威胁|恐吓|停我家|不交就")
+_GENERAL = "会先到现场把情况核实清楚，再定处理办法"
+_CONDUCT_ACTION = "已经报给项目经理，核实当时的经过，属实的按公司制度处理，并当面道歉"
+
+
+_HYPOTHETICAL = re.compile(r"如果|万一|要是|假如|假设|怎么办|会不会|是否")
+
+
+def _borne_out(issue: IssueType, sit: Situation, plain: str) -> bool:
+    """The owner's whole clause around the issue states it as a real, present matter: not a
+    hypothetical (如果…漏水怎么办) and, for an issue found through a place or object word (车库,
+    门禁), with the cue of the matter itself."""
+    span = _span(issue, sit)
+    if span is None or span.start >= len(plain):
+        return True
+    return _borne_at(issue.key, span.start, span.end, plain)
+
+
+@lru_cache(maxsize=1024)
+def _borne_at(key: str, start: int, end: int, plain: str) -> bool:
+    before = [m.end() for m in _SENTENCE_END.finditer(plain, 0, start)]
+    after = _SENTENCE_END.search(plain, end)
+    clause = plain[before[-1] if before else 0: after.start() if after else len(plain)]
+    if _HYPOTHETICAL.search(clause):
+        return False
+    cue = _STRONG_CUE.get(key)
+    return cue is None or cue.search(clause) is not None
+
+
+def _sure(issue: IssueType | None, sit: Situation, plain: str) -> bool:
+    """Whether a draft may speak of the issue as what it is labelled (empathy, questions, thanks)."""
+    return issue is not None and _borne_out(issue, sit, plain) \
+        and _action_for(issue, _named(issue, sit, plain)) != _GENERAL
+
+
+_SENTENCE_END = re.compile(r"[，,。！!？?；;\n]")
+
+
+def _action_for(issue: IssueType, name: str) -> str:
+    words = name.strip("“”") if name.startswith("“") else ""
+    if words and _CONDUCT.search(words) and issue.key in ("service", "security"):
+        return _CONDUCT_ACTION
+    cue = _STRONG_CUE.get(issue.key)
+    if words and cue is not None and not cue.search(words):
+        return _GENERAL
+    return issue.action
+
+
+def _negotiate(sit: Situation, s: int, avoid: str, *, group: bool, hazard: str, accused: bool) -> str:
+    primary = sit.primary
+    for key, bank in (("compensation", NEG_COMPENSATION), ("refund", NEG_REFUND), ("replace", NEG_REPLACE),
+                      ("punish", NEG_PUNISH), ("information", NEG_INFORMATION)):
+        if accused and key not in ("compensation", "refund"):
+            continue  # our own conduct: our own answer (NEG_OWN), not "执法部门" or "资料"
+        if key in sit.demands and not (key == "punish" and hazard):  # no "执法部门的权力" on a hazard
+            return _pick(bank, s, avoid)
+    if accused:
+        return _pick(NEG_OWN, s, avoid)
+    label = (primary.summary if primary and primary.key not in _META and not primary.summary.endswith(("问题", "的事"))
+             else "这件事")
+    bank = NEG_GROUP if group else [t for t in NEG_DEFAULT if sit.many or "邻居" not in t]
+    return _pick(bank, s, avoid).format(summary=label)
+
+
+# -- ask: the one fact the matter still needs (where / when / what), skipped when the letter says it --
+ASK_MATTER: dict[str, list[tuple[str, str]]] = {
+    "leak": [("where", "漏水主要在哪个位置？是一直在渗，还是下雨或者楼上用水的时候才漏？"),
+             ("what", "渗漏的范围现在还在扩大吗？师傅上门前我们想先了解清楚。")],
+    "lift": [("what", "出问题的是哪一台电梯？一般是什么情况下出故障？我们好让维保单位对症查。")],
+    "neighbor_noise": [("when", "声音一般集中在什么时段？知道大概是哪一户的话，我们上门沟通会更快。")],
+    "business_noise": [("when", "吵闹一般集中在什么时段？我们好安排人在那个时间去现场看。")],
+    "construction_noise": [("when", "施工的声音一般从什么时段开始？我们好对照施工许可去核实。")],
+    "fumes": [("where", "油烟主要从哪家店、哪个位置排出来？我们好直接找到经营方。")],
+    "garbage": [("where", "垃圾堆放最严重的是哪个位置？我们让保洁先从那里清起。")],
+    "hygiene": [("where", "最脏乱的是哪几处？我们让保洁先从那里做起。")],
+    "parking": [("where", "乱停车最集中的是哪一段路？我们先在那里加强疏导。")],
+    "pets": [("where", "大概是哪一栋的住户养的？我们好直接上门提醒。")],
+    "lighting": [("where", "不亮的灯在哪个位置？我们让师傅直接去修。")],
+    "water_power": [("what", "现在是整栋楼都受影响，还是只有您家？知道这个我们排查会快很多。")],
+    "defect": [("what", "出现问题的部位大概从什么时候开始的？方便的话拍几张照片给我们，工程部先做判断。")],
+    "illegal_build": [("where", "搭建的位置具体在哪里？我们好去现场核实。")],
+    "green": [("where", "受影响的是哪一片绿地？我们让绿化班组先去看。")],
+}
+_WHEN_SAID = re.compile(r"\d+点|[一二三四五六七八九十两]+点|晚上|夜里|夜间|凌晨|早上|上午|下午|中午|半夜|深夜|每天|周末|通宵")
+
+
+def _matter_question(sit: Situation, gist: Gist | None, plain: str, s: int, avoid: str) -> str:
+    """A question about the first concrete matter whose answer the letter does not give (no "where"
+    for an estate-wide matter or a letter that names the building, no "when" when it says the hours),
+    or "" (then the general banks)."""
+    matter = _concrete_first(list(sit.issues))[0] if sit.issues else None
+    if matter is None or matter.scope == "outside":
+        return ""
+    if not _sure(matter, sit, plain):
+        return ""  # the label is not borne out by the owner's words: no question built on it
+    where_said = any(f.kind == "where" for f in sit.facts) or bool(gist and gist.estate_wide)
+    said = {"where": where_said, "when": bool(_WHEN_SAID.search(plain)), "what": False}
+    open_ = [q for kind, q in ASK_MATTER.get(matter.key, []) if not said[kind]]
+    if gist and gist.attached:
+        open_ = [q for q in open_ if "照片" not in q]
+    open_ = [q for q in _safe(open_, plain) if q[:10] not in avoid]
+    return _pick(open_, s, avoid, salt="matter") if open_ else ""

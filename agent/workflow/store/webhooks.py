@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, and_, insert, or_, select, update
+from sqlalchemy import Row, and_, bindparam, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from agent.workflow.store.tables import utcnow, webhook_deliveries, webhooks
@@ -49,15 +49,19 @@ async def get(conn: AsyncConnection, *, webhook_id: str) -> Row | None:
     return (await conn.execute(select(webhooks).where(webhooks.c.id == webhook_id))).first()
 
 
+# asked in every change's transaction: built once (SQLAlchemy then reuses its compiled form)
+_ACTIVE_FOR_PROJECTS = select(webhooks.c.id, webhooks.c.events).where(
+    webhooks.c.revoked_at.is_(None), webhooks.c.project.in_(bindparam("projects", expanding=True)))
+
+
 async def enqueue(conn: AsyncConnection, *, project: str, events: list[str], draft_id: str | None,
                   payload: Callable[[], dict[str, Any]], at: datetime) -> list[str]:
     """One pending delivery per active subscription of ``project`` (or "*") and each of ``events`` it
     wants. Returns the delivery ids. The body is fixed here: every attempt sends (and signs) the same
     bytes. One query for the subscriptions; ``payload`` is built only when one of them wants an event
     (most changes have no subscriber)."""
-    stmt = select(webhooks.c.id, webhooks.c.events).where(
-        webhooks.c.revoked_at.is_(None), webhooks.c.project.in_((project, "*")))
-    wanted = [(webhook_id, event) for webhook_id, subscribed in (await conn.execute(stmt)).all()
+    rows = (await conn.execute(_ACTIVE_FOR_PROJECTS, {"projects": [project, "*"]})).all()
+    wanted = [(webhook_id, event) for webhook_id, subscribed in rows
               for event in events if event in (subscribed or [])]
     if not wanted:
         return []

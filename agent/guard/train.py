@@ -335,7 +335,7 @@ def data_digest(root: Path = ROOT, guardrails_dir: Path | None = None, train_fil
 
 
 def model_arrays(vocab: list[str], weights: np.ndarray, bias: np.ndarray, positives: list[Example],
-            clean: list[Example], meta: dict) -> dict[str, np.ndarray]:
+                 clean: list[Example], meta: dict) -> dict[str, np.ndarray]:
     """The model file's arrays; features whose weights are all below 1e-3 are dropped (smaller file,
     same scores up to rounding)."""
     keep = np.abs(weights).max(axis=1) >= 1e-3
@@ -392,16 +392,15 @@ def train(root: Path = ROOT, guardrails_dir: Path | None = None, out: Path | Non
                             "out_of_fold_rows": len(oof_labels), "folds": folds,
                             "clean_cost": (calibration or {}).get("clean_cost", CLEAN_COST)},
         }
-        floors = np.zeros(len(CATEGORIES), dtype=np.float32)
-        for ex in must_pass(examples):
-            floors = np.maximum(floors, np.array([model.score(ex.text)[c] for c in CATEGORIES], dtype=np.float32))
+        passing, clean = must_pass(examples), reviewed_clean(examples)
+        floors = score_matrix(model, [ex.text for ex in passing]).max(axis=0, initial=0.0)
         meta["calibrated"] = {c: round(float(t), 4) for c, t in zip(CATEGORIES, thresholds, strict=True)}
         meta["must_pass_floor"] = {c: round(float(t), 4) for c, t in zip(CATEGORIES, floors, strict=True)}
         thresholds = np.maximum(thresholds, np.minimum(floors + MUST_PASS_MARGIN, 0.99))
-        meta["must_pass_examples"] = len(must_pass(examples))
-        meta["reviewed_clean_examples"] = len(reviewed_clean(examples))
+        meta["must_pass_examples"] = len(passing)
+        meta["reviewed_clean_examples"] = len(clean)
         meta["thresholds"] = {c: round(float(t), 4) for c, t in zip(CATEGORIES, thresholds, strict=True)}
-        arrays = model_arrays(vocab, weights, bias, positives, reviewed_clean(examples), meta)
+        arrays = model_arrays(vocab, weights, bias, positives, clean, meta)
         arrays["thresholds"] = thresholds
         arrays["meta"] = np.array(json.dumps(meta, ensure_ascii=False))
         np.savez_compressed(out, **arrays)

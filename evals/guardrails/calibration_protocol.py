@@ -5,11 +5,17 @@ checker reads it (rules, then the learned layer with its clause readings), poole
 Compared: the empirical best cut on dev (before) and the cross-fitted weighted Platt fit on
 out-of-fold train + dev (agent/guard/train.py, after). Only train and dev are read.
 
-    PYTHONPATH=. ../main/.venv/bin/python evals/guardrails/calibration_protocol.py   # ≈ 15 min, 2 cores
+    PYTHONPATH=. .venv/bin/python evals/guardrails/calibration_protocol.py   # ≈ 15 min, 2 cores
+    PYTHONPATH=. .venv/bin/python evals/guardrails/calibration_protocol.py --rules-only   # seconds
+
+``--rules-only``: the rules alone (no learned layer) on train and on dev — train is what the stop-22
+rules were not written from, so it is their out-of-sample check (docs/guardrails.md, "Stop 22"). Run it
+against another commit's rules with ``PYTHONPATH=<a git worktree of that commit>``.
 """
 
 from __future__ import annotations
 
+import sys
 import tempfile
 from pathlib import Path
 
@@ -22,6 +28,7 @@ from agent.guard.policy import load_policy
 from agent.guard.train import (
     CATEGORIES,
     DEV_FILE,
+    MUST_PASS_MARGIN,
     ROOT,
     calibrate,
     fit,
@@ -100,7 +107,21 @@ def report(name: str, part: dict[str, np.ndarray], fired: np.ndarray) -> None:
           f"({fired[clean].any(axis=1).sum()}/{clean.sum()}) · {per}")
 
 
+def rules_alone(rows: list[dict]) -> dict[str, np.ndarray]:
+    """``read``'s labels and rule hits without any learned layer."""
+    spec = POLICY.spec.learned
+    y = [[c in r.get("expected", []) for c in CATEGORIES] for r in rows]
+    fired = [{hit["category"] for category in ViolationCategory
+              for hit in category_hits(ENGINE, None, spec.severity, category, r["text"], Stage(r["stage"]))} for r in rows]
+    return {"y": np.array(y, bool), "rule": np.array([[c in f for c in CATEGORIES] for f in fired], bool)}
+
+
 def main() -> None:
+    if "--rules-only" in sys.argv[1:]:
+        for split in ("train", "dev"):
+            part = rules_alone(read_jsonl(ROOT / f"evals/guardrails/fresh/{split}.jsonl"))
+            report(f"rules alone, {split}", part, part["rule"])
+        return
     examples = load_training(ROOT, ROOT / "guardrails")
     clean = reviewed_clean(examples)  # the same reviewed-clean memory as a trained file
     rows = {str(r["id"]): r for r in read_jsonl(ROOT / "evals/guardrails/fresh/train.jsonl")}
@@ -116,11 +137,13 @@ def main() -> None:
     oof_all = join(*oof)
     dev_rows = read_jsonl(ROOT / DEV_FILE)
     dev = read(LearnedModel(ROOT / "guardrails" / "learned.npz"), [(r["text"], r["stage"], r.get("expected", [])) for r in dev_rows])
-    floors = np.array([SHIPPED.meta["must_pass_floor"].get(c, 0.0) for c in CATEGORIES]) + 0.02
+    floors = np.array([SHIPPED.meta["must_pass_floor"].get(c, 0.0) for c in CATEGORIES]) + MUST_PASS_MARGIN
     fifth = np.array([fold_of("dev" + str(r["id"]), FOLDS) for r in dev_rows])
-    methods = {"before (best cut on dev)": lambda cal_dev: best_cut(cal_dev),
-               "after (Platt, out-of-fold train + dev)": lambda cal_dev: calibrate(
-                   join(cal_dev, oof_all)["raw"], labels_of(join(cal_dev, oof_all)))}
+    def platt(cal_dev: dict[str, np.ndarray]) -> np.ndarray:
+        rows = join(cal_dev, oof_all)
+        return calibrate(rows["raw"], labels_of(rows))
+
+    methods = {"before (best cut on dev)": best_cut, "after (Platt, out-of-fold train + dev)": platt}
     report("rules alone", dev, dev["rule"])
     for name, method in methods.items():
         fired = np.zeros_like(dev["y"])

@@ -85,7 +85,6 @@ _NOT_NAME = {
     "明天", "明明", "时候", "時候", "和谐", "和諧", "管理", "成都", "车库", "車庫", "业主", "業主", "物业",
     "物業", "许可", "許可", "包工", "车胎", "車胎", "车主", "車主", "单元", "單元", "房子", "车位", "車位", "应该", "應該", "师傅", "師傅", "全家", "江边", "江邊",
 }
-_CJK = r"\u4e00-\u9fff"
 _BOUNDARY_L = r"(?<![0-9A-Za-z])"
 _BOUNDARY_R = r"(?![0-9A-Za-z])"
 _NUM_ZH = "0-9一二三四五六七八九十"
@@ -319,6 +318,12 @@ def _entry(word: str) -> tuple[int, str] | None:
         if simplified != word:
             entry = _words().get(simplified)
     return entry
+
+
+def _freq(word: str) -> int:
+    """How often the word list has seen ``word`` (0: not a word)."""
+    entry = _entry(word)
+    return entry[0] if entry else 0
 
 
 def _common_word(word: str, min_freq: int = 30, tags: frozenset[str] | None = None) -> bool:
@@ -559,7 +564,7 @@ def _names(text: str) -> list[tuple[int, int, int, str, str]]:
     # tag (卫生, 师生 — which the word list calls a name)
     for match in _HK_HONORIFIC.finditer(text):
         start, end = match.start() - 1, match.end()
-        if (_entry(text[start:end]) or (0, ""))[0] < 100 and text[start:end] not in _NOT_NAME and _left_ok(start):
+        if _freq(text[start:end]) < 100 and text[start:end] not in _NOT_NAME and _left_ok(start):
             found.append((start, end))
     for match in _TITLE_PAT.finditer(text):
         start, end = match.span(1)
@@ -623,7 +628,7 @@ def _names(text: str) -> list[tuple[int, int, int, str, str]]:
     for match in _I_AM_OF.finditer(text):
         end = _name_at(text, match.end(), list_mode=True)
         if end and end - match.end() >= 2 and _person_follows(text, end) \
-                and ((_entry(text[match.end():end]) or (0, ""))[0] < 20):  # 我是5栋的高中生: a word
+                and (_freq(text[match.end():end]) < 20):  # 我是5栋的高中生: a word
             found.append((match.end(), end))
     for match in _ORG_NAME.finditer(text):
         end = _name_at(text, match.end())
@@ -684,7 +689,7 @@ def _names(text: str) -> list[tuple[int, int, int, str, str]]:
         role = _FAMILIAR_BEFORE.search(text, max(0, start - 4), start)
         if match.group() in _FAMILIAR_WORDS or not role and (
                 "\u4e00" <= text[start - 1:start] <= "\u9fff"  # 一小时, 不老实: inside a phrase
-                or ((_entry(text[start + 1:end + 1]) or (0, ""))[0] >= 50 and text[end:end + 1] not in "家说說説")):
+                or (_freq(text[start + 1:end + 1]) >= 50 and text[end:end + 1] not in "家说說説")):
             continue  # 小孙子, 老高层: the surname-like character starts a word
         if role or _FAMILIAR_AFTER.match(text, end) or _ACTION_RE.match(text, end):
             found.append((start, end))
@@ -706,9 +711,19 @@ def _names(text: str) -> list[tuple[int, int, int, str, str]]:
                     extended = True
     # a "name" that heads a business anywhere in the text is the business's name, at every mention:
     # 举报金茂物业 … 金茂多次失信, 李记面馆, 王氏牙科
-    businesses = {value for value in {text[s:e] for s, e in found}
-                  if re.search(re.escape(value) + _ORG_AFTER.pattern, text)}
+    businesses = {value for value in {text[s:e] for s, e in found} if _heads_business(text, value)}
     return [(s, e, 4, "name", text[s:e]) for s, e in set(found) if e - s >= 1 and text[s:e] not in businesses]
+
+
+def _heads_business(text: str, value: str) -> bool:
+    """``value`` stands right before a business word somewhere in ``text`` (the compiled pattern, read
+    after each occurrence: no pattern built per name)."""
+    at = text.find(value)
+    while at >= 0:
+        if _ORG_AFTER.match(text, at + len(value)):
+            return True
+        at = text.find(value, at + 1)
+    return False
 
 
 def _accept(kind: str, value: str, text: str, start: int, cued: bool) -> bool:
@@ -717,8 +732,9 @@ def _accept(kind: str, value: str, text: str, start: int, cued: bool) -> bool:
         return False  # the property company's or a department's own number identifies no one
     if kind in ("phone", "id_card", "room", "bank_card") and _WORK_ORDER_CTX.search(text[max(0, start - 12):start]):
         return False
-    if (kind == "phone" or (kind == "room" and len(digits) >= 7)) and digits and _HOTLINE_RE.match(digits):
-        return False
+    if digits and (kind == "phone" or (kind == "room" and (len(digits) >= 7 or value.isdigit()))) \
+            and _HOTLINE_RE.match(digits):
+        return False  # a hotline (在110报警) or a public number, not a phone or a door
     if kind == "id_card" and len(digits) == 18 and not _valid_id(value.replace(" ", "").replace("-", "")) \
             and _luhn(digits):
         return False  # a bank card, not an ID number
@@ -726,13 +742,15 @@ def _accept(kind: str, value: str, text: str, start: int, cued: bool) -> bool:
         return False  # 于某商场, 於某日: "at some …", unless 于某 is the one who speaks
     if kind == "room" and _SHOP_AFTER.match(text, start + len(value)):
         return False
-    if kind == "room" and value.isdigit() and _HOTLINE_RE.match(value):
-        return False  # 在110报警: a hotline
     if kind == "room" and re.fullmatch(r"\d{3,4}", value) and value.endswith("00"):
         return False  # 小区300业主, 是1200: a count — no door is numbered …00
     if kind == "bank_card" and not cued:
         return 16 <= len(digits) <= 19 and _luhn(digits) and not (len(digits) == 18 and _valid_id(digits))
     return True
+
+
+def _free(spans: list[tuple[int, int, str, str]], start: int, end: int) -> bool:
+    return all(end <= s or start >= e for s, e, _, _ in spans)
 
 
 def _find_spans(text: str) -> list[tuple[int, int, str, str]]:
@@ -753,13 +771,9 @@ def _find_spans(text: str) -> list[tuple[int, int, str, str]]:
     found.sort(key=lambda s: (-(s[1] - s[0]), -s[2], s[0]))
     taken: list[tuple[int, int, str, str]] = []
     for start, end, _priority, kind, value in found:
-        if all(end <= t_start or start >= t_end for t_start, t_end, _, _ in taken):
+        if _free(taken, start, end):
             taken.append((start, end, kind, value))
     return sorted(taken)
-
-
-def _free(spans: list[tuple[int, int, str, str]], start: int, end: int) -> bool:
-    return all(end <= s or start >= e for s, e, _, _ in spans)
 
 
 def _every_mention(text: str, spans: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
@@ -791,7 +805,7 @@ def _every_mention(text: str, spans: list[tuple[int, int, str, str]]) -> list[tu
                 spans.append((match.start(), match.end(), kind, value))
     for start, _e, kind, _v in list(spans):  # … and rooms listed before a room: 1902、1903的邻居
         while kind == "room" and (item := _ROOM_LIST_BEFORE.search(text, max(0, start - 8), start)):
-            if not _free(spans, item.start(1), item.end(1)) or _accept("room", item.group(1), text, item.start(1), False) is False:
+            if not _free(spans, item.start(1), item.end(1)) or not _accept("room", item.group(1), text, item.start(1), False):
                 break
             spans.append((item.start(1), item.end(1), "room", item.group(1)))
             start = item.start(1)
@@ -819,7 +833,7 @@ def _surnames_alone(values: set[tuple[str, str]]) -> set[str]:
     for kind, value in values:
         person = _person_of(value) if kind == "name" else ""
         sur = person[:2] if person[:2] in _COMPOUND_SET else person[:1]
-        if len(person) - len(sur) == 2 and sur in _SURNAME_SET | _COMPOUND_SET and "某" not in person:
+        if len(person) - len(sur) == 2 and (sur in _SURNAME_SET or sur in _COMPOUND_SET) and "某" not in person:
             surnames.add(sur)
     return surnames
 
@@ -841,9 +855,9 @@ def mask_pii(text: str) -> Masked:
     out: list[str] = []
     last = 0
     for start, end, kind, value in spans:
-        person = _TITLE_RE.sub("", _HONORIFIC_RE.sub("", value)) if kind == "name" else ""
-        key = (kind, _digits(value) if kind in ("phone", "id_card", "bank_card") and _digits(value)
-               else person if len(person) >= 3 else value)
+        person = _person_of(value) if kind == "name" else ""
+        digits = _digits(value) if kind in ("phone", "id_card", "bank_card") else ""
+        key = (kind, digits or (person if len(person) >= 3 else value))
         placeholder = by_value.get(key)
         if placeholder is None:
             counters[kind] = counters.get(kind, 0) + 1

@@ -111,10 +111,11 @@ def written_pii(path: Path, split: str) -> tuple[dict[str, str], list[dict], set
             continue
         text = texts[row["id"]] = row["text"]
         spans = []
-        for item in row.get("pii") or []:
-            value, start = item.get("value") or "", 0
+        marked = dict.fromkeys((item.get("type", "?"), item.get("value") or "") for item in row.get("pii") or [])
+        for kind, value in marked:  # a value listed twice is still one gold span per place
+            start = 0
             while value and (start := text.find(value, start)) >= 0:
-                spans.append({"type": item.get("type", "?"), "start": start, "end": start + len(value)})
+                spans.append({"type": kind, "start": start, "end": start + len(value)})
                 start += len(value)
         gold.append({"id": row["id"], "spans": spans})
     if not texts:

@@ -5,11 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from agent.understand.pii import find_pii, mask_pii, unmask
-
-
-def _kinds_of(text: str) -> dict[str, str]:
-    return {value: kind for _s, _e, kind, value in find_pii(text)}
+from agent.understand.pii import mask_pii, unmask
+from tests.language.pii_helpers import assert_masked_as, kinds_of, values
 
 
 @pytest.mark.parametrize(
@@ -40,15 +37,7 @@ def _kinds_of(text: str) -> dict[str, str]:
     ],
 )
 def test_context_kinds_are_masked(text: str, value: str, kind: str) -> None:
-    _assert_masked_as(text, value, kind)
-
-
-def _assert_masked_as(text: str, value: str, kind: str) -> None:
-    """``value`` is masked in ``text`` as ``kind`` and unmasking gives the text back."""
-    masked = mask_pii(text)
-    assert value not in masked.text, masked.text
-    assert _kinds_of(text).get(value) == kind
-    assert unmask(masked.text, masked.mapping) == text
+    assert_masked_as(text, value, kind)
 
 
 @pytest.mark.parametrize(
@@ -95,12 +84,11 @@ def test_every_mention_of_a_name_and_a_list_of_signatories() -> None:
 
 def test_concatenated_signatures_are_split_into_names() -> None:
     text = "业主联名签字：范志刚吕婷婷孔令辉薛梅2024年5月"
-    values = [v for _s, _e, k, v in find_pii(text) if k == "name"]
-    assert values == ["范志刚", "吕婷婷", "孔令辉", "薛梅"]
+    assert values(text, "name") == ["范志刚", "吕婷婷", "孔令辉", "薛梅"]
 
 
 def test_a_card_that_fails_luhn_is_not_a_bank_card() -> None:
-    assert "bank_card" not in _kinds_of("订单 6222021234567890123 已经支付")
+    assert "bank_card" not in kinds_of("订单 6222021234567890123 已经支付")
 
 
 @pytest.mark.parametrize(
@@ -183,13 +171,12 @@ def test_a_role_before_a_full_name(text: str, value: str) -> None:
     ],
 )
 def test_more_name_room_and_plate_forms(text: str, value: str, kind: str) -> None:
-    _assert_masked_as(text, value, kind)
+    assert_masked_as(text, value, kind)
 
 
 def test_a_masked_person_called_by_the_surname_alone_later() -> None:
     text = "我们找了物业经理邵文清。邵回复说下周修,到现在,邵却一直没来。邵阳的亲戚也来看过。"
-    spans = [(s, v) for s, _e, k, v in find_pii(text) if k == "name"]
-    assert [v for _s, v in spans].count("邵") == 2
+    assert values(text, "name").count("邵") == 2
     assert "邵阳" in mask_pii(text).text  # a place name (a dictionary word) stays
 
 

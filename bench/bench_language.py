@@ -74,7 +74,7 @@ CPU: dict[int, list[float]] = {}
 
 def _cold() -> None:
     """Forget what earlier calls computed per complaint (situation, grounding evidence)."""
-    from agent.drafting.offline.letter import _borne_at, _grievance_at, safe_line
+    from agent.drafting.offline.letter import _borne_at, _grievance_at
     from agent.guard.grounding import evidence
     from agent.understand.facts import _situation
 
@@ -82,7 +82,6 @@ def _cold() -> None:
     evidence.cache_clear()
     _grievance_at.cache_clear()
     _borne_at.cache_clear()
-    safe_line.cache_clear()
 
 
 def _time(fn, items: list, rounds: int, before=None) -> list[float]:  # noqa: ANN001

@@ -8,11 +8,10 @@ from __future__ import annotations
 import re
 
 from agent.drafting.offline.drafter import draft
-from agent.drafting.offline.letter import tidy_quote
+from agent.drafting.offline.letter import EMPATHY_ISSUE, tidy_quote
 from agent.drafting.request import DraftRequest
 from agent.guard.grounding import ungrounded
 from agent.understand.classify import classify_offline
-from agent.vocab import Stage
 
 THREE_MATTERS = ("关于青柳苑物业不作为的投诉。尊敬的领导：我是青柳苑6栋的业主，有几件事反映一下。"
                  "第一，地下车库的排水沟堵了，一下雨就积水，车都泡过一次。第二，小区垃圾桶经常满了没人清，"
@@ -84,11 +83,6 @@ def test_quotes_carry_no_list_numbering_or_connective() -> None:
     assert tidy_quote("1.5米的裂缝") == "1.5米的裂缝"
 
 
-def test_every_stage_is_present_for_these_letters() -> None:
-    for complaint in (THREE_MATTERS, FEE_AND_CONDUCT, BLOCKED_EXIT, CUT_BY_US):
-        assert set(_stages(complaint)) == {s.value for s in Stage}
-
-
 RUDE_AT_THE_DESK = ("我爸昨天拿着缴费单去服务中心问为什么这个月的水费多了八十块，前台的人一直玩手机，"
                     "还冲我爸翻白眼，说看不懂就别来问。我爸回家气得饭都没吃。钱的事可以慢慢核对，"
                     "但这种态度我接受不了，请那位前台给我爸道歉。")
@@ -117,5 +111,5 @@ def test_the_question_asks_what_the_matter_still_needs() -> None:
 def test_a_hypothetical_leak_is_not_treated_as_a_real_one() -> None:
     stages = _stages(WHAT_IF_LEAK)
     assert "漏水点" not in stages["act"], stages["act"]
-    assert "渗水漏水" not in stages["empathize"], stages["empathize"]
-    assert not stages["ask"].startswith("漏水"), stages["ask"]
+    assert all(line not in stages["empathize"] for line in EMPATHY_ISSUE["leak"]), stages["empathize"]
+    assert "漏" not in stages["ask"] and "渗" not in stages["ask"], stages["ask"]

@@ -36,15 +36,6 @@ def _combos(heads: list[str], tails: list[str]) -> list[str]:
     return [h + t for h, t in product(heads, tails)]
 
 
-def _list(issues: tuple[IssueType, ...]) -> str:
-    names = [i.summary for i in issues]
-    if len(names) == 1:
-        return names[0]
-    if len(names) == 2:
-        return f"{names[0]}，还有{names[1]}"
-    return f"{names[0]}、{names[1]}，以及{names[2]}"
-
-
 _DONE_WORDS = {"多次反映": "已经反映过多次", "找过物业": "找过物业", "打过热线": "打过热线",
                "找过有关部门": "也找过有关部门", "报过警": "报过警", "报修过": "报修过"}
 
@@ -353,18 +344,6 @@ LEAD_MORE_NAMED = [
     "{rest}我也都看到了，后面一并说明。",
     "信里说到的{rest}，我们同样会核实，结果一并告诉您。",
 ]
-LEAD_MORE_TAIL = [
-    "信里说到的其他情况，我也都记下了，下面一并答复。",
-    "其余几点我也都看了，后面逐一说明。",
-    "您提到的其他情况也都记下了，会一并答复。",
-    "信里的其他意见，我们也逐条记下了。",
-    "别的几点我们也没有漏，后面一起说明。",
-    "其他情况我们同样会核实，结果一并告诉您。",
-    "您信里的每一点都登记了，这里先说最急的。",
-    "其余的情况，我们核实后逐条给您答复。",
-    "另外几点我也都看到了，随后一并回复。",
-    "信里别的内容我们也会一一核实，不会落下。",
-]
 # the owner's own disability is never used as a label for them
 EMPATHY_NO_LABEL = [
     "您本来就有不少难处，这件事又一直没有着落，换了谁都着急，我们理解。",
@@ -571,7 +550,7 @@ def _hazard_words(gist: Gist, plain: str) -> str:
 
 def _fmt(template: str, sit: Situation, **extra: str) -> str:
     who = sit.vulnerable or ""
-    return template.format(issues=_list(sit.issues) if sit.issues else "", done=_done_clause(sit),
+    return template.format(done=_done_clause(sit),
                            duration=sit.duration or "", who=who, **extra)
 
 
@@ -596,14 +575,9 @@ def _join(parts: list[str], required: int) -> str:
 def _safe(options: list[str], plain: str) -> list[str]:
     """The lines of a bank that name nothing the complaint does not (agent/guard/grounding.py);
     each line is checked once per complaint (the six stages ask about the same banks)."""
-    return [o for o in options if safe_line(o, plain)]
+    from agent.guard.grounding import ungrounded_phrase
 
-
-@lru_cache(maxsize=4096)
-def safe_line(line: str, plain: str) -> bool:
-    from agent.guard.grounding import ungrounded
-
-    return not ungrounded(line, plain)
+    return [o for o in options if not ungrounded_phrase(o, plain)]
 
 
 def _labelled(sit: Situation, gist: Gist | None) -> bool:
@@ -795,10 +769,6 @@ def _ask(sit: Situation, gist: Gist | None, plain: str, s: int, avoid: str, *, h
         has_place = any(f.kind == "where" for f in sit.facts)
         bank = ASK_VISIT + evidence + ([] if has_place else ASK_WHERE)
     return _pick(bank, s, avoid).format(summary=primary.summary if primary else "")
-
-
-def _action(issue: IssueType) -> str:
-    return issue.action
 
 
 def _act_for(issue: IssueType, seed: int, avoid: str, name: str = "", action: str = "") -> str:

@@ -1,5 +1,9 @@
 """FastAPI dependencies as ``Annotated`` aliases — the one way routes get what they need.
-Tests swap them with ``app.dependency_overrides``; routes never reach into ``app.state``."""
+Tests swap them with ``app.dependency_overrides``; routes never reach into ``app.state``.
+
+The getters are ``async def`` although they only read ``app.state``: FastAPI runs a plain ``def``
+dependency in its thread pool, a thread hand-off per dependency per request (four for POST
+/v1/drafts)."""
 
 from __future__ import annotations
 
@@ -22,33 +26,33 @@ from .metrics import Metrics
 from .shared import SharedState
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_core(request: Request) -> DraftCore:
+async def get_core(request: Request) -> DraftCore:
     """The app's DraftCore, opened once at start-up."""
     return request.app.state.core
 
 
-def get_db(request: Request) -> Database:
+async def get_db(request: Request) -> Database:
     return request.app.state.core.db
 
 
-def get_loop(request: Request) -> Loop:
+async def get_loop(request: Request) -> Loop:
     """The loop's operations (commitments, follow-ups, analytics, export) over the app's core."""
     return request.app.state.loop
 
 
-def get_metrics(request: Request) -> Metrics:
+async def get_metrics(request: Request) -> Metrics:
     return request.app.state.metrics
 
 
-def get_rate_limits(request: Request) -> RateLimits:
+async def get_rate_limits(request: Request) -> RateLimits:
     return request.app.state.rate_limits
 
 
-def get_shared(request: Request) -> SharedState:
+async def get_shared(request: Request) -> SharedState:
     """What every instance shares (Redis with WUYE_REDIS_URL): rate-limit windows, console sign-outs."""
     return request.app.state.shared
 

@@ -14,6 +14,8 @@ Two implementations of one small interface, chosen by ``WUYE_REDIS_URL``:
 
 from __future__ import annotations
 
+import asyncio
+import bisect
 import logging
 import time
 from typing import Any
@@ -77,6 +79,32 @@ class SharedState:
         return None
 
 
+class _InlineExpiryMemoryStorage(MemoryStorage):
+    """``limits``' MemoryStorage, expiring old window entries on the event loop. The library's sweep
+    (started after every counted request) hands each key's bisect of a short list to a worker
+    thread (``asyncio.to_thread``): a thread wake-up and two GIL hand-offs per request for
+    microseconds of work. Same sweep, same result, without the thread."""
+
+    async def _MemoryStorage__expire_events(self) -> None:  # overrides the library's private sweep
+        try:
+            now = time.time()
+            for key in list(self.events.keys()):
+                async with self.locks[key]:
+                    cutoff = bisect.bisect_left(self.events[key], -now, key=lambda event: -event.expiry)
+                    if self.events.get(key, []):
+                        self.events[key] = self.events[key][:cutoff]
+                    if not self.events.get(key, None):
+                        self.events.pop(key, None)
+                        self.locks.pop(key, None)
+            for key in list(self.expirations.keys()):
+                if self.expirations[key] <= time.time():
+                    self.storage.pop(key, None)
+                    self.expirations.pop(key, None)
+                    self.locks.pop(key, None)
+        except asyncio.CancelledError:
+            return
+
+
 class LocalState(SharedState):
     """In this process only (the default without ``WUYE_REDIS_URL``)."""
 
@@ -84,7 +112,7 @@ class LocalState(SharedState):
     shared = False
 
     def __init__(self) -> None:
-        super().__init__(MemoryStorage(wrap_exceptions=True))
+        super().__init__(_InlineExpiryMemoryStorage(wrap_exceptions=True))
         self._signed_out: dict[str, int] = {}
 
     async def sign_out(self, sid: str, expires: int) -> None:

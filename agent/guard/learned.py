@@ -39,13 +39,34 @@ _FORMULA = re.compile(r"^\s*(?:尊敬的[^。！!？?\n，,：:、]{0,16}[：:�
                       r"|[0-9〇零一二三四五六七八九十]{2,4}年[0-9一二三四五六七八九十]{1,3}月[0-9一二三四五六七八九十]{1,3}日)\s*$")
 
 
-def features(norm: str) -> list[str]:
-    """Character 1–3-grams of a normalised text (digits folded to 0), with boundary marks."""
+CHARS = "char1-3"  # the feature sets a model file may name (its ``feature_set``)
+CHARS_WORDS = "char1-3+words"
+CHARS4 = "char1-4"
+
+
+def features(norm: str, feature_set: str = CHARS) -> list[str]:
+    """Character 1–3-grams of a normalised text (digits folded to 0), with boundary marks; with
+    ``CHARS_WORDS`` also its jieba words (``word_grams``)."""
     s = "^" + _DIGITS.sub("0", norm.strip()) + "$"
     grams = set(s[1:-1])
     grams.update(s[i:i + 2] for i in range(len(s) - 1))
     grams.update(s[i:i + 3] for i in range(len(s) - 2))
+    if feature_set == CHARS4:
+        grams.update(s[i:i + 4] for i in range(len(s) - 3))
+    if feature_set == CHARS_WORDS:
+        grams.update(word_grams(s[1:-1]))
     return list(grams)
+
+
+def word_grams(text: str) -> set[str]:
+    """jieba word unigrams (two characters or more) and bigrams of adjacent words, marked ``w:``
+    (a character n-gram never holds the control character)."""
+    from agent.retrieval.lexicon import segment
+
+    words = [w for w in segment(text) if not w.isspace()]
+    out = {"\x01w:" + w for w in words if len(w) >= 2}
+    out.update(f"\x01w:{a}|{b}" for a, b in zip(words, words[1:], strict=False))
+    return out
 
 
 @dataclass(frozen=True)
@@ -97,13 +118,14 @@ class LearnedModel:
             self._ex_texts = data["example_texts"].tolist()
             self._ex_cats = data["example_cats"].tolist()
             self._clean_texts = data["clean_texts"].tolist() if "clean_texts" in data.files else []
+            self.feature_set = str(data["feature_set"]) if "feature_set" in data.files else CHARS
         self.path = path
         self._examples: dict[str, list[tuple[str, str, set[str]]]] | None = None
         self._clean: list[set[str]] | None = None
 
     # -- scoring ---------------------------------------------------------------------------
     def logits(self, norm: str) -> np.ndarray:
-        grams = features(norm)
+        grams = features(norm, self.feature_set)
         get = self.vocab.get
         idx = [i for g in grams if (i := get(g)) is not None]
         if not idx:

@@ -38,6 +38,10 @@ examples are training data; features, settings and thresholds unchanged at two d
 3,305 / 1,309 split, rules + learned: dev 0.773 / FPR 0.064 -> 0.816 / 0.056; fair protocol (held-out
 dev fifths) 0.772 / 0.063 -> 0.815 / 0.054; the rules' part of the gain is partly in-sample on dev
 (rules alone on train: 0.577 / 0.058 -> 0.605 / 0.058; docs/guardrails.md, "Stop 22").
+Variants measured and not adopted (branch guard7; learner alone, fit on fresh train, dev cross-fitted;
+docs/guardrails.md, "Cheap learner variants"): jieba word uni/bigrams (``CHARS_WORDS``), frequent char
+4-grams (``CHARS4``, ``min_df_long``), max_pos_weight 8 / 16, L2 3e-6, min_df 1, sentence-pair positives (``pair_weight``):
+all within ±0.01 recall of the shipped recipe.
 """
 
 from __future__ import annotations
@@ -51,7 +55,7 @@ from pathlib import Path
 import numpy as np
 
 from agent.errors import InvalidInput
-from agent.guard.learned import MODEL_FILE, LearnedModel, features, windows
+from agent.guard.learned import CHARS, MODEL_FILE, LearnedModel, features, windows
 from agent.guard.text import prepare
 from agent.vocab import ViolationCategory
 
@@ -136,7 +140,10 @@ MUST_PASS_WEIGHT = 3.0
 
 
 def load_training(root: Path, guardrails_dir: Path, files: tuple[str, ...] = TRAIN_FILES,
-                  fresh_weight: float = FRESH_WEIGHT, must_pass_weight: float = MUST_PASS_WEIGHT) -> list[Example]:
+                  fresh_weight: float = FRESH_WEIGHT, must_pass_weight: float = MUST_PASS_WEIGHT,
+                  pair_weight: float = 0.0) -> list[Example]:
+    """``pair_weight`` > 0: a labelled reply's windows of two adjacent sentences are examples too (its
+    labels, this share of its weight), so a violation in mid-reply is learned as the checker reads it."""
     examples: list[Example] = []
     for name in files:
         path = root / name
@@ -158,15 +165,19 @@ def load_training(root: Path, guardrails_dir: Path, files: tuple[str, ...] = TRA
             if len(spans) > 1:
                 extra += [Example(f"{ex.id}#s{k}", ex.text[s:e], [], 0.5 * ex.weight) for k, (s, e) in enumerate(spans)
                           if (s, e) != (0, len(ex.text))]
+        elif pair_weight > 0:
+            spans = [span for span in windows(prepare(ex.text)) if span != (0, len(ex.text))]
+            extra += [Example(f"{ex.id}#sp{k}", ex.text[a[0]:b[1]], ex.labels, pair_weight * ex.weight)
+                      for k, (a, b) in enumerate(zip(spans, spans[1:], strict=False)) if len(spans) > 2]
     return examples + extra
 
 
 # -- sparse design matrix --------------------------------------------------------------------
-def _design(texts: list[str], vocab: dict[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _design(texts: list[str], vocab: dict[str, int], feature_set: str = CHARS) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(rows, cols, values) of the L2-normalised binary n-gram matrix."""
     rows, cols, vals = [], [], []
     for r, t in enumerate(texts):
-        grams = features(prepare(t).norm)
+        grams = features(prepare(t).norm, feature_set)
         idx = [vocab[g] for g in grams if g in vocab]
         v = 1.0 / np.sqrt(max(len(grams), 1))
         rows += [r] * len(idx)
@@ -175,25 +186,35 @@ def _design(texts: list[str], vocab: dict[str, int]) -> tuple[np.ndarray, np.nda
     return np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64), np.array(vals, dtype=np.float32)
 
 
+def loss_weights(y: np.ndarray, sample_w: np.ndarray, max_pos_weight: float = 4.0) -> np.ndarray:
+    """Per (example, category) loss weights of the one-vs-rest fit: an example's own weight, times the
+    category's positive weight (negatives / positives, at most ``max_pos_weight``) on its positives;
+    each category's column scaled to mean 1. ``y`` is (n, k) in {0, 1}, ``sample_w`` is (n,)."""
+    n = len(y)
+    pos = y.sum(axis=0)
+    pos_w = np.minimum((n - pos) / np.maximum(pos, 1), max_pos_weight)
+    w_mat = sample_w.astype(np.float32)[:, None] * np.where(y > 0, pos_w, 1.0).astype(np.float32)
+    w_mat /= w_mat.sum(axis=0, keepdims=True) / n
+    return w_mat
+
+
 def fit(examples: list[Example], *, min_df: int = 2, l2: float = 1e-5, epochs: int = 500, lr: float = 0.05,
-        max_pos_weight: float = 4.0) -> tuple[list[str], np.ndarray, np.ndarray]:
+        max_pos_weight: float = 4.0, feature_set: str = CHARS, min_df_long: int = 0) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """``min_df_long``: the least document frequency of features longer than three characters (char
+    4-grams, words), when above ``min_df``."""
     df: dict[str, int] = {}
     for ex in examples:
-        for g in features(prepare(ex.text).norm):
+        for g in features(prepare(ex.text).norm, feature_set):
             df[g] = df.get(g, 0) + 1
-    vocab_list = sorted(g for g, n in df.items() if n >= min_df)
+    vocab_list = sorted(g for g, n in df.items() if n >= (max(min_df, min_df_long) if len(g) > 3 else min_df))
     vocab = {g: i for i, g in enumerate(vocab_list)}
     n, d, k = len(examples), len(vocab_list), len(CATEGORIES)
-    rows, cols, vals = _design([e.text for e in examples], vocab)
+    rows, cols, vals = _design([e.text for e in examples], vocab, feature_set)
     y = np.zeros((n, k), dtype=np.float32)
     for i, ex in enumerate(examples):
         for c in ex.labels:
             y[i, CATEGORIES.index(c)] = 1.0
-    sample_w = np.array([e.weight for e in examples], dtype=np.float32)[:, None]
-    pos = y.sum(axis=0)
-    pos_w = np.minimum((n - pos) / np.maximum(pos, 1), max_pos_weight)
-    w_mat = sample_w * np.where(y > 0, pos_w, 1.0).astype(np.float32)
-    w_mat /= w_mat.sum(axis=0, keepdims=True) / n
+    w_mat = loss_weights(y, np.array([e.weight for e in examples], dtype=np.float32), max_pos_weight)
     weights = np.zeros((d, k), dtype=np.float32)
     bias = np.zeros(k, dtype=np.float32)
     m_w, v_w = np.zeros_like(weights), np.zeros_like(weights)
@@ -298,7 +319,8 @@ def calibrate(scores: np.ndarray, labels: list[list[str]], *, clean_cost: float 
 
 
 def score_matrix(model: LearnedModel, texts: list[str]) -> np.ndarray:
-    return np.array([[model.score(t)[c] for c in CATEGORIES] for t in texts], dtype=np.float32).reshape(-1, len(CATEGORIES))
+    """(texts, categories) probabilities as the checker reads them (``LearnedModel.score``, once per text)."""
+    return np.array([[s[c] for c in CATEGORIES] for s in map(model.score, texts)], dtype=np.float32).reshape(-1, len(CATEGORIES))
 
 
 def out_of_fold_scores(examples: list[Example], scorer: Callable[[list[str], np.ndarray, np.ndarray], LearnedModel],
@@ -335,9 +357,9 @@ def data_digest(root: Path = ROOT, guardrails_dir: Path | None = None, train_fil
 
 
 def model_arrays(vocab: list[str], weights: np.ndarray, bias: np.ndarray, positives: list[Example],
-                 clean: list[Example], meta: dict) -> dict[str, np.ndarray]:
+                 clean: list[Example], meta: dict, feature_set: str = CHARS) -> dict[str, np.ndarray]:
     """The model file's arrays; features whose weights are all below 1e-3 are dropped (smaller file,
-    same scores up to rounding)."""
+    same scores up to rounding). ``feature_set`` names the features ``vocab`` holds (``learned.features``)."""
     keep = np.abs(weights).max(axis=1) >= 1e-3
     return {
         "vocab": np.array([g for g, k in zip(vocab, keep, strict=True) if k]), "weights": weights[keep].astype(np.float16),
@@ -345,7 +367,7 @@ def model_arrays(vocab: list[str], weights: np.ndarray, bias: np.ndarray, positi
         "thresholds": np.full(len(CATEGORIES), 0.5, dtype=np.float32),
         "example_ids": np.array([e.id for e in positives]), "example_texts": np.array([e.text for e in positives]),
         "example_cats": np.array([",".join(e.labels) for e in positives]), "meta": np.array(json.dumps(meta)),
-        "clean_texts": np.array([e.text for e in clean]),
+        "clean_texts": np.array([e.text for e in clean]), "feature_set": np.array(feature_set),
     }
 
 
@@ -358,6 +380,7 @@ def train(root: Path = ROOT, guardrails_dir: Path | None = None, out: Path | Non
     guardrails_dir = guardrails_dir or root / "guardrails"
     out = out or guardrails_dir / MODEL_FILE
     fit_options = fit_options or {}
+    feature_set = fit_options.get("feature_set", CHARS)  # the model file names it: read as it was fitted
     examples = load_training(root, guardrails_dir, train_files, fresh_weight)
     dev_path = root / dev_file
     if not dev_path.exists():
@@ -368,7 +391,7 @@ def train(root: Path = ROOT, guardrails_dir: Path | None = None, out: Path | Non
     try:
 
         def scorer(vocab: list[str], weights: np.ndarray, bias: np.ndarray) -> LearnedModel:
-            np.savez_compressed(tmp, **model_arrays(vocab, weights, bias, [], [], {}))
+            np.savez_compressed(tmp, **model_arrays(vocab, weights, bias, [], [], {}, feature_set))
             model = LearnedModel(tmp)
             model.configure([c.value for c in reading.sentence], [c.value for c in reading.whole], reading.whole_max_chars)
             return model
@@ -400,7 +423,7 @@ def train(root: Path = ROOT, guardrails_dir: Path | None = None, out: Path | Non
         meta["must_pass_examples"] = len(passing)
         meta["reviewed_clean_examples"] = len(clean)
         meta["thresholds"] = {c: round(float(t), 4) for c, t in zip(CATEGORIES, thresholds, strict=True)}
-        arrays = model_arrays(vocab, weights, bias, positives, clean, meta)
+        arrays = model_arrays(vocab, weights, bias, positives, clean, meta, feature_set)
         arrays["thresholds"] = thresholds
         arrays["meta"] = np.array(json.dumps(meta, ensure_ascii=False))
         np.savez_compressed(out, **arrays)

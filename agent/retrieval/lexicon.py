@@ -186,6 +186,12 @@ def _segment(tokenizer, text: str) -> tuple[str, ...]:  # type: ignore[no-untype
     return tuple(tokenizer.lcut(text, HMM=False))
 
 
+def segment(text: str) -> tuple[str, ...]:
+    """jieba's words of ``text`` with its own dictionary only (no lexicon terms: the guard's learned
+    layer reads them, and its model must not change when the lexicon does)."""
+    return _segment(_jieba_with(()), text)
+
+
 class Analyzer:
     """Normalised text → list of tokens. Thread-safe after construction."""
 

@@ -40,6 +40,7 @@ class _Rules:
     repeated_damage_label: str
     important: list[re.Pattern[str]]
     urgent: list[re.Pattern[str]]
+    urgent_major_letter: re.Pattern[str]
     compensation: re.Pattern[str]
     respect: re.Pattern[str]
     compensation_title: re.Pattern[str]
@@ -77,6 +78,7 @@ def load_rules(path: Path = RULES_PATH) -> _Rules:
             repeated_damage_label=sev["repeated_damage"]["label"],
             important=[_term(t) for t in sev["important"]],
             urgent=[_term(t) for t in raw["urgency"]["urgent"]],
+            urgent_major_letter=_term(raw["urgency"]["major_letter"]),
             compensation=_term(raw["mindset"]["compensation"]),
             respect=_term(raw["mindset"]["respect"]),
             compensation_title=_term(raw["mindset"]["compensation_title"]),
@@ -335,7 +337,8 @@ def classify_offline(text: str) -> Classification:
         urgent = bool(_first_match(rules.urgent, title) or _TITLE_URGENT.search(title)
                       or (severity is Severity.major and first_live(rules.urgent, plain) and title_hits))
     else:
-        urgent = bool(_first_match(rules.urgent, plain))
+        # a short message: urgent when the cue is live (not a rumour, a past incident or a hypothetical)
+        urgent = bool(first_live(rules.urgent, plain))
     urgency = Urgency.urgent if urgent else Urgency.normal
 
     if severity is Severity.major:
@@ -357,6 +360,8 @@ def classify_offline(text: str) -> Classification:
         x = severity_model.cues(plain, title, category.value, mindset.value)
         learned_severity, escalate, _p = model.predict(x)
         severity = Severity(learned_severity)
+        if severity is Severity.major and rules.urgent_major_letter.search(plain):
+            urgency = Urgency.urgent
         reason = model.reason(x, severity.value) if escalate else ""
     return Classification(
         category=category, severity=severity, urgency=urgency, mindset=mindset,

@@ -19,6 +19,11 @@ name where a person fits when no part of it is a word (由闫立伟领取). A ca
 ordinary word — 业主解决这个问题, 业主车辆, 本人曾多次 — is refused by a dictionary check
 (jieba's word list, read in Simplified for Traditional text: a common word that is not a person's
 name is not a name); a "name" heading a business (金茂物业, 李记面馆) is the business's.
+Some places say a person stands there even when the name is an ordinary word or no known name at all
+(_standing_names): a chat's speaker (老刘：, 白云：), a person before their flat in brackets (江山（6-1-602）),
+a labelled field (记录人：高明。), a dotted or unknown name after a cue (买买提·艾力, 扎西顿珠), and English
+names (Mr Wong, "my name is …", "Regards, …"). Numbers read out (一三六，二二八七…, 湘A，五，八…, 三栋一二零四) are
+masked as their kind.
 """
 
 from __future__ import annotations
@@ -62,8 +67,15 @@ _SURNAMES = (
     "盘盤粟禹匡廉冼湛邸郜蹇缑緱阙闕庹鞠訾"
     "白洪杭邰计計容闻聞厉厲戈栗冀郁逄钮鈕贲賁宓竺权權逯盖蓋桓燕储儲靖牧隗仰伊戎祖韶蓟薊宿晋晉封鄂蔚雍荀璩"
 )
-_COMPOUND = "欧阳|歐陽|司马|司馬|诸葛|諸葛|上官|东方|東方|皇甫|慕容|令狐|公孙|公孫|夏侯|尉迟|尉遲|长孙|長孫|宇文|司徒"
-_SUR = f"(?:{_COMPOUND}|[{_SURNAMES}])"
+_COMPOUND = (
+    "欧阳|歐陽|司马|司馬|诸葛|諸葛|上官|东方|東方|皇甫|慕容|令狐|公孙|公孫|夏侯|尉迟|尉遲|长孙|長孫|宇文|司徒|"
+    # (the closed class of compound surnames; not 西门, 百里, 第五: everyday words first)
+    "南宫|南宮|司空|澹台|澹臺|公冶|宗政|濮阳|濮陽|淳于|申屠|公羊|轩辕|軒轅|钟离|鍾離|闻人|聞人|呼延|端木|万俟|萬俟|"
+    "赫连|赫連|拓跋|独孤|獨孤|完颜|完顏"
+)
+# (a look-ahead for the first character lets the engine skip ahead fast past the alternation of compounds)
+_SUR_FIRST = "".join(sorted(set(_SURNAMES) | {c[0] for c in _COMPOUND.split("|")}))
+_SUR = f"(?=[{_SUR_FIRST}])(?:{_COMPOUND}|[{_SURNAMES}])"
 _SURNAME_SET = set(_SURNAMES)
 _COMPOUND_SET = set(_COMPOUND.split("|"))
 _HONORIFIC = "先生|女士|小姐|阿姨|太太|大爷|大爺|大妈|大媽|奶奶|爷爷|爺爺|叔叔|老师|老師|师傅|師傅|同志|姐|哥"
@@ -84,6 +96,7 @@ _NOT_NAME = {
     "高层", "高層", "万一", "萬一", "常常", "于是", "方便", "安全", "文明", "石头", "石頭", "白天", "全部",
     "明天", "明明", "时候", "時候", "和谐", "和諧", "管理", "成都", "车库", "車庫", "业主", "業主", "物业",
     "物業", "许可", "許可", "包工", "车胎", "車胎", "车主", "車主", "单元", "單元", "房子", "车位", "車位", "应该", "應該", "师傅", "師傅", "全家", "江边", "江邊",
+    "陈情", "陳情",
 }
 _BOUNDARY_L = r"(?<![0-9A-Za-z])"
 _BOUNDARY_R = r"(?![0-9A-Za-z])"
@@ -107,7 +120,9 @@ _NAME_CUE = (
     # the person reported: 实名举报柴永胜私占绿地; the person who handled it: 经办人是管丽娟
     "实名举报|實名舉報|举报|舉報|控告|起诉|起訴|状告|狀告|经办人|經辦人|收款人|签收人|簽收人|办理人|辦理人|"
     "值班人|值班员|值班員|责任人|責任人|群主|快递员|快遞員|外卖员|外賣員|村民|居民|市民|主管|助理|家属|家屬|家长|家長|"
-    "处理人|處理人|店员|店員"
+    "处理人|處理人|店员|店員|骑手|騎手|"
+    # more of the family: 赵某的侄子赵小龙, 我表姐韦丽
+    "侄子|侄女|外甥|外甥女|表哥|表姐|表弟|表妹|堂哥|堂姐|堂弟|堂妹|嫂子|姐夫|妹夫|舅舅|姑姑|小姨"
 )
 # what follows a bare name when it is the subject of a sentence: "张伟昨天找过你们"
 _NAME_ACTION = (
@@ -133,7 +148,7 @@ _PLATE_DASHED = _BOUNDARY_L + r"(?:[A-Z]{2,3}-\d{3,4}|\d{3,4}-[A-Z]{2,3})" + _BO
 # dashed: 12-3-501, 2-1-2单元1916, 16-923, B区16-923 (a last part of 3-4 digits; not 8-10点)
 _ROOM_DASHED = (
     rf"{_ZONE}{_BOUNDARY_L}\d{{1,3}}(?:-\d{{1,3}}){{0,2}}-\d{{1,3}}(?:单元|單元)\d{{3,4}}(?:室|房|号房?|號房?|單位|单位)?"
-    rf"|{_ZONE}{_BOUNDARY_L}\d{{1,3}}(?:-\d{{1,3}}){{0,2}}-\d{{3,4}}(?:室|房|号房?|號房?|單位|单位)?(?![0-9A-Za-z{_ROOM_TAIL_STOP}点點时時:：])")
+    rf"|{_ZONE}{_BOUNDARY_L}\d{{1,3}}(?:-\d{{1,3}}){{0,2}}-\d{{3,4}}(?:室|房|号房?|號房?|單位|单位)?(?![0-9A-Za-z{_ROOM_TAIL_STOP}点點时時:]|：\d)")
 # the province character a mainland plate starts with (楚: the anonymised province of public posts)
 _PROVINCE = r"[京津沪滬渝冀豫云雲辽遼黑湘皖鲁魯新苏蘇浙赣贛鄂桂甘晋晉蒙陕陝吉闽閩贵貴粤粵青藏川宁寧琼瓊楚]"
 # a character every match of these holds: a text without it is not scanned for them (most letters)
@@ -146,6 +161,8 @@ _PATTERNS: list[tuple[str, int, re.Pattern[str], int]] = [
     ("id_card", 8, re.compile(
         _BOUNDARY_L + r"(?:\d{6}[ -]?\d{8}[ -]?\d{3}[\dXx]|\d{6}[ -]?\d{4}[ -]?\d{4}[ -]?\d{3}[\dXx]|\d{15})"
         + _BOUNDARY_R), 0),
+    # an ID number with its middle hidden: 4301**********1234
+    ("id_card", 8, re.compile(_BOUNDARY_L + r"\d{4,6}[*＊]{6,12}\d{3}[\dXx]" + _BOUNDARY_R), 0),
     # Hong Kong A123456(7) and Taiwan A123456789 identity cards
     ("id_card", 8, re.compile(r"(?<![A-Za-z0-9])(?:[A-Z]{1,2}\d{6}[(（][0-9A][)）]|[A-Z][12]\d{8}" + _BOUNDARY_R + ")"), 0),
     # bank cards: 16-19 digits (grouped in fours or not), Luhn-checked in _accept; any 12-19 digits after 卡号
@@ -155,12 +172,18 @@ _PATTERNS: list[tuple[str, int, re.Pattern[str], int]] = [
     ("passport", 8, re.compile(r"(?:护照|護照|通行证|通行證)(?:号码|號碼|号|號)?(?:是|为|為)?[:：]?\s?([A-Za-z]{1,2}\d{7,9})"
                                + _BOUNDARY_R), 1),
     ("passport", 6, re.compile(_BOUNDARY_L + r"[EeGg][A-Za-z]?\d{7,8}" + _BOUNDARY_R), 0),
-    ("wechat", 8, re.compile(r"(?:微信|weixin|WeChat|wechat|VX|vx|Vx|V信|wx|WX)(?:号|號|id|ID)?(?:是|为|為)?[:：]?\s?"
+    ("wechat", 8, re.compile(r"(?:微信|weixin|WeChat|wechat|VX|vx|Vx|V信|wx|WX|LINE|Line)\s?(?:号|號|id|ID)?(?:是|为|為)?[:：]?\s?"
                              r"([A-Za-z][-_A-Za-z0-9]{5,19})" + _BOUNDARY_R), 1),
     ("qq", 8, re.compile(r"(?:QQ|qq|Qq|扣扣)(?:号|號|号码|號碼)?(?:是|为|為)?[:：]?\s?([1-9]\d{4,11})" + _BOUNDARY_R), 1),
     ("phone", 7, re.compile(_BOUNDARY_L + r"(?:(?:\+|00)?86[ -]?)?1[3-9]\d(?:[ -]?\d){8}" + _BOUNDARY_R), 0),
     # a mobile read out digit by digit (a call transcribed): 一三六，二二八七，零五四一
     ("phone", 7, re.compile(r"[一幺][三四五六七八九](?:[，,、\s]?[零〇一二三四五六七八九幺]){9}(?![零〇一二三四五六七八九幺])"), 0),
+    # any number of seven or more digits read out (a landline 零七三一，八四五…, a Hong Kong 九一二三，四五六七,
+    # a mobile misheard by a digit): no door, date or amount is read out so
+    ("phone", 6, re.compile(r"(?<![零〇一二三四五六七八九十幺两百千万萬])[零〇一二三四五六七八九幺](?:[，,、 ]?[零〇一二三四五六七八九幺]){6,}"
+                            r"(?![零〇一二三四五六七八九十幺两百千万萬])"), 0),
+    ("phone", 6, re.compile(r"(?=[zZoOtTfFsSeEnN])(?i:\b(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)(?:[ ,-]+(?:zero|oh|one|two|three|four"
+                            r"|five|six|seven|eight|nine)){6,}\b)"), 0),
     # a mobile number with its middle hidden: 189****5678, 138 **** 0000
     ("phone", 7, re.compile(_BOUNDARY_L + r"1[3-9]\d[ -]?(?:[*＊xX]{4}|\d{2}[*＊]{2}|[*＊]{2}\d{2})[ -]?\d{4}" + _BOUNDARY_R), 0),
     ("phone", 6, re.compile(
@@ -178,12 +201,14 @@ _PATTERNS: list[tuple[str, int, re.Pattern[str], int]] = [
     # stars alone (an anonymised number), but not a measure: ********米, ****平方
     ("phone", 4, re.compile(r"[*＊]{7,}(?![*＊米平元万萬㎡亩畝吨噸块塊公])"), 0),
     ("plate", 6, re.compile(
-        _PROVINCE + r"[A-Za-z][·・.\s-]?[A-HJ-NP-Za-hj-np-z0-9]{4,5}[A-Za-z0-9挂掛学學警使领領]"), 0),
+        _PROVINCE + r"[A-Za-z][·・.\s-]?[A-HJ-NP-Za-hj-np-z0-9]{4,5}[A-Za-z0-9挂掛学學警使领領港澳]"), 0),
     # a plate partly hidden by stars: 湘A*****H, 楚AT7***
     ("plate", 7, re.compile(
         _PROVINCE + r"[A-Za-z][·・.\s-]?[A-Za-z0-9]{0,4}[*＊]{2,}[A-Za-z0-9]{0,5}"), 0),
+    # a plate read out character by character: 湘A，五，八，K，六，二
+    ("plate", 6, re.compile(_PROVINCE + r"[A-Za-z](?:[，,、 ]?[A-Za-z0-9零〇一二三四五六七八九幺]){5,6}(?![A-Za-z0-9零〇一二三四五六七八九幺])"), 0),
     # plates written after 车牌 in any format (Taiwan ABC-5678, foreign plates), and the Taiwan format alone
-    ("plate", 5, re.compile(r"(?:车牌|車牌)(?:号|號|号码|號碼)?(?:是|為|为|係)?[:：]?\s?([A-Za-z0-9][A-Za-z0-9·・. -]{3,9}[A-Za-z0-9])"
+    ("plate", 5, re.compile(r"(?:车牌|車牌)(?:号|號|号码|號碼)?(?:是|為|为|係)?[:：]?\s?((?:[\u4e00-\u9fff]{2,3}(?=[A-Za-z]\d))?[A-Za-z0-9][A-Za-z0-9·・. -]{3,9}[A-Za-z0-9])"
                             + _BOUNDARY_R), 1),
     ("plate", 4, re.compile(_PLATE_DASHED), 0),
     # Hong Kong / Taiwan flats: 第3座18樓C室, A棟12樓之3, 十二座十三樓A室, B座8樓E單位
@@ -196,9 +221,10 @@ _PATTERNS: list[tuple[str, int, re.Pattern[str], int]] = [
         rf"(?<![0-9A-Za-z{_NUM_ZH}])[0-9{_NUM_ZH}]{{1,3}}(?:樓|楼|层|層)[A-Za-z]\d{{0,2}}"
         rf"(?:室|單位|单位|房|(?=[，,。\s嘅的]|$))"), 0),
     ("room", 5, re.compile(r"地下[A-Za-z]\d{0,2}(?:室|單位|单位)"), 0),  # Hong Kong ground floor: 地下G室
-    # building + (unit) + room: 5栋1单元1203(室), 五栋1603, d栋130, D2区3栋2806房, 3號樓2單元501, 2栋512房
+    # building + (unit) + room: 5栋1单元1203(室), 五栋1603, d栋130, D2区3栋2806房, 3號樓2單元501, 2栋512房,
+    # a lettered unit (12栋B单元1102), a unit called a door in the north (5号楼2门301)
     ("room", 5, re.compile(
-        rf"{_ZONE}{_BNUM}(?:{_BUILDING}|号|號)[{_NUM_ZH}]{{1,2}}(?:单元|單元)\s?\d{{3,4}}(?:室|房|号房?|號房?|單位|单位)?{_RANGE}(?![0-9{_ROOM_TAIL_STOP}])"
+        rf"{_ZONE}{_BNUM}(?:{_BUILDING}|号|號)(?:[{_NUM_ZH}]{{1,2}}|[A-Za-z])(?:单元|單元|门(?=\d)|門(?=\d))\s?(?:顶楼|頂樓|顶层|頂層)?\d{{3,4}}(?:室|房|号房?|號房?|單位|单位)?{_RANGE}(?![0-9{_ROOM_TAIL_STOP}])"
         rf"|{_ZONE}{_BLIST}{_BUILDING}\d{{3,4}}(?:室|房|号房?|號房?|單位|单位)?{_RANGE}(?![0-9{_ROOM_TAIL_STOP}])"), 0),
     # a room written with letters or by its floor: XY栋AB房间, B栋A室, B4栋顶楼
     ("room", 4, re.compile(
@@ -215,7 +241,7 @@ _PATTERNS: list[tuple[str, int, re.Pattern[str], int]] = [
     # a lettered door: B-1203, B1203室, 3栋B1203 (not 3栋12号: as often the building's lift No. 12)
     ("room", 5, re.compile(rf"(?<![0-9A-Za-z]){_ZONE}(?:{_BNUM}{_BUILDING})?[A-Za-z]\d{{0,2}}-?\d{{3,4}}(?:室|房|号房?|號房?)"
                            rf"|(?<![0-9A-Za-z]){_ZONE}{_BNUM}{_BUILDING}[A-Za-z]-?\d{{3,4}}(?![0-9A-Za-z{_ROOM_TAIL_STOP}])"
-                           rf"|(?<![0-9A-Za-z])[A-Za-z]\d{{0,2}}-\d{{2,4}}(?=的|业主|業主|住户|住戶|室|房|[，,。\s在])"), 0),
+                           rf"|(?<![0-9A-Za-z])[A-Za-z]\d{{0,2}}-\d{{2,4}}(?=的|业主|業主|住户|住戶|室|房|[，,。\s在）)])"), 0),
     # a room alone: 1203室, 409房, 1506單位, 1702业主
     ("room", 5, re.compile(_BOUNDARY_L + r"\d{3,4}(?:室|房|單位)(?![间間租子东東屋产產])"), 0),
     # the first of a list of rooms counted as homes: 1101、1102、1201三户 (the rest: _every_mention)
@@ -238,6 +264,21 @@ _PATTERNS: list[tuple[str, int, re.Pattern[str], int]] = [
     # a building, unit and floor: 9栋3单元18层
     ("room", 5, re.compile(rf"{_ZONE}{_BNUM}{_BUILDING}[{_NUM_ZH}]{{1,2}}(?:单元|單元)[{_NUM_ZH}]{{1,3}}(?:楼|樓|层|層)"
                            rf"(?![道梯顶頂下上房面靠处處门門大外前后後旁边邊])"), 0),
+    # a home read out in words: 三栋一二零四, 二号楼五零三, 二十三栋，二单元，九零二 (a door of three or more digits)
+    ("room", 5, re.compile(
+        rf"(?=[0-9A-Za-z{_NUM_ZH}两第东西南北中東])(?:{_ZONE}{_BNUM}(?:{_BUILDING}|号|號)[，, ]?(?:[{_NUM_ZH}两]{{1,2}}(?:单元|單元)[，, ]?)?"
+        rf"|(?<![{_NUM_ZH}两])[{_NUM_ZH}两]{{1,2}}(?:单元|單元)[，, ]?)(?:顶楼|頂樓)?"
+        rf"[零〇一二三四五六七八九十幺两]{{3,5}}(?:室|房|号|號)?(?![零〇一二三四五六七八九十幺两百千楼樓层層{_ROOM_TAIL_STOP}])"), 0),
+    # a door numbered within its building, closing a sentence: 建湘新村32栋4号。 (not 3栋12号电梯)
+    ("room", 4, re.compile(rf"{_ZONE}{_BNUM}(?:栋|棟|幢)\d{{1,3}}(?:号|號)(?=[，,。；;\s)）]|$)"), 0),
+    # a Taiwan floor and its door: 十二樓之三, 12樓之5
+    ("room", 5, re.compile(rf"[0-9{_NUM_ZH}]{{1,3}}(?:樓|楼)之[0-9一二三四五六七八九十]{{1,2}}(?![0-9])"), 0),
+    # a flat written in English: Flat 9C, unit 12B, flat 3-11-A, Building 5, room 2203, Room 602, No. 12 Lane 88
+    ("room", 5, re.compile(
+        r"(?=[BTFURASbtfuras])(?:(?:Building|Block|Tower|Bldg\.?)\s?[0-9A-Z]{1,3},?\s)?(?i:flat|unit|room|apt\.?|apartment|suite)\s?#?"
+        r"\d{1,4}[A-Za-z]?(?:-\d{1,3})*(?:-[A-Za-z])?(?:,\s?No\.\s?\d{1,4}\s(?:Lane|Road|Street)\s\d{1,4})?(?![0-9A-Za-z])"), 0),
+    # a lettered flat after "from" or "contact" (noise from 10C): a neighbour's flat named bare
+    ("room", 4, re.compile(r"(?:from|contact)\s(\d{1,2}[A-H])(?![0-9A-Za-z])"), 1),
     # whatever is written after 房号：/门牌号： is a room: 房号：B3-1205
     ("room", 6, re.compile(r"(?:房号|房號|房间号|房間號|门牌号|門牌號|门牌|門牌)(?:是|为|為)?[:：]?\s?"
                            rf"([0-9A-Za-z{_NUM_ZH}][-—0-9A-Za-z{_NUM_ZH}栋棟幢座单元單元楼樓层層室号號]{{1,18}}[0-9A-Za-z室号號])"), 1),
@@ -264,12 +305,21 @@ _SCANS: list[tuple[str, int, re.Pattern[str], int, re.Pattern[str] | None, str]]
     for kind, priority, pattern, group in _PATTERNS
     for room in [kind == "room" and pattern.pattern.startswith(("(?:[0-9", "第?", _BOUNDARY_L, "(?<![0-9"))]
 ]
+# full-width digits and letters, and their half-width forms
+_FULL_WIDTH_RE = re.compile("[０-９Ａ-Ｚａ-ｚ]")
+_HALF_WIDTH = {code: code - 0xFEE0 for code in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))}
 # numbers that must never be masked even if they look like a phone (hotlines)
 _HOTLINE_RE = re.compile(r"^(?:400|800)\d{7}$|^95\d{3,6}$|^12\d{3}$|^1[12]\d$")
 _WORK_ORDER_CTX = re.compile(
-    r"(?:工单|工單|单号|單號|订单|訂單|编号|編號|流水号|流水號|报修号|報修號|型号|型號|WO|NO\.?)\s*(?:号|號)?\s*[:：#]?\s*$", re.I)
+    r"(?:工单|工單|单号|單號|订单|訂單|编号|編號|流水号|流水號|报修号|報修號|型号|型號|车架|車架|发动机|發動機|序列|合同|工号|工號|WO|NO\.?)"
+    r"\s*(?:号|號)?\s*[:：#]?\s*$", re.I)
+# a mailbox of a role or a department (service@…, kefu@…) identifies no one
+_ROLE_MAILBOX = re.compile(r"(?:service|info|admin|support|contact|kefu|office|help|feedback|complaints?|tousu|wuye|hr|"
+                           r"no-?reply|webmaster|hotline)@", re.I)
 _COMPANY_PHONE_CTX = re.compile(
-    r"(?:物业|物業|客服|热线|熱線|服务|服務|公司|办公室|辦公室|值班室|前台|中心|管理处|管理處|售后|售後|投诉|投訴|举报|舉報)(?:的)?(?:电话|電話|号码|號碼)(?:是|为|為)?[:：]?\s?$")
+    r"(?:物业|物業|客服|热线|熱線|服务|服務|公司|办公室|辦公室|值班室|前台|中心|管理处|管理處|售后|售後|投诉|投訴|举报|舉報)"
+    # (… and its service line, its 24-hour duty phone: 物业服务热线：, 服务中心24小时值班电话：)
+    r"(?:服务|服務|中心|24小时|24小時|值班|报修|報修|的){0,3}(?:电话|電話|号码|號碼|热线|熱線)(?:是|为|為)?[:：]?\s?$")
 # what follows a shop's or a store room's address: 7栋106商铺, 2栋一楼杂屋, c栋三楼有个小商铺 — a business, not a home
 _SHOP_AFTER = re.compile(r"(?:的|是|有个|有個|有一间|有一間|有间|有間)?小?(?:商铺|商鋪|门面|門面|店铺|店鋪|门店|門店|铺面|鋪面|"
                          r"店面|底商|商户|商戶)")
@@ -335,6 +385,12 @@ def _common_word(word: str, min_freq: int = 30, tags: frozenset[str] | None = No
     return tags is None or entry[1] in tags
 
 
+def _verb(word: str) -> bool:
+    """The word list has ``word`` as a verb, an adverb or a function word (关好, at any frequency)."""
+    entry = _entry(word)
+    return bool(entry) and entry[1] in _VERB_TAGS
+
+
 def _is_person_name(word: str) -> bool:
     entry = _entry(word)
     return bool(entry) and entry[1].startswith("nr")
@@ -365,7 +421,7 @@ _VERB_TAGS = frozenset({"v", "vn", "vd", "d", "p", "ad", "c"})
 _NOT_GIVEN_TAGS = frozenset({"m", "d", "p", "c", "r", "u", "q", "f", "t", "v", "vn", "ad", "y", "e", "z"})
 # the cue, then maybe 叫/名叫/是 (老伴叫郭玉兰, 经办人是管丽娟); the longest cue first (保安员陈大文, not 保安 + 员陈)
 _NAME_CUE_RE = re.compile("(?:" + "|".join(sorted(_NAME_CUE.split("|"), key=len, reverse=True))
-                          + ")(?:叫做|名叫|叫|是)?[:：]?\\s?")
+                          + ")(?:叫做|名叫|叫|是|为|為)?[:：]?\\s?")
 _LIST_CUE_RE = re.compile(r"(?:签名|簽名|签字|簽字|联名|聯名|落款|名单|名單|成员|成員|委员|委員)(?:如下|有|是|为|為)?[:：]\s?")
 _HONORIFIC_PAT = re.compile("(" + _SUR + r"[\u4e00-\u9fff]{0,2}?(?:" + _HONORIFIC + "))")
 # (not 领导们: a plural is nobody in particular; not 祝领导/谢领导: a wish or thanks to whoever reads;
@@ -385,6 +441,7 @@ _SENTENCE_START = "，。！？；,.!?;:：\n 、"
 _SENTENCE_START_RE = re.compile(f"[{re.escape(_SENTENCE_START)}]")
 _NAME_END_RE = re.compile(_NAME_END)
 _ROOM_BEFORE_NAME = re.compile(r"(?:(?:单元|單元|栋|棟|座|幢|-)\d{3,4}(?:室|房|号房?|號房?|單位|单位)?|\d{3,4}(?:室|房)"
+                               r"|[樓楼层層][A-Za-z]\d{0,2}(?:室|單位|单位)"
                                r"|(?<=我是)\d{3,4})[，,]?\s?")
 _TITLE_WORD = re.compile(f"(?:{_TITLE})")
 # a person named by surname and role: 蒋姓物业经理, 邵姓的值班领导
@@ -408,19 +465,25 @@ _FAMILIAR_WORDS = {
     "小明", "小华", "小華", "老万", "老萬", "小万", "小萬", "小伍", "老伍", "小秦", "老秦", "老农", "老農", "老区", "老區"}
 _FAMILIAR_BEFORE = re.compile(
     r"(?:管家|前台|保安|保洁|保潔|师傅|師傅|同事|邻居|鄰居|物业|物業|客服|员工|員工|维修工|維修工|电工|電工|门卫|門衛|"
-    r"楼长|樓長|网格员|網格員|经理|經理|[\u4e00-\u9fff][员員工长長师師管]|叫|是|找|问|問|\d)的?$")
+    r"楼长|樓長|网格员|網格員|经理|經理|[\u4e00-\u9fff][员員工长長师師管警]|叫我|喊我|称呼我|稱呼我|叫|是|找|问|問|\d)的?$")
+# familiar words that are never a person, even after a role word (管家小区? 物业小时工)
+_FAMILIAR_NEVER = {"小时", "小時", "小区", "小區", "小路", "老路", "小车", "小車", "老车", "老車", "小米", "小于", "小於",
+                   "老年", "小商", "小单", "小單", "老单", "老單", "老房", "小房", "老师", "老師", "小师", "老板", "老区",
+                   "老區", "老农", "老農"}
 _FAMILIAR_AFTER = re.compile(
     r"$|[说說説讲講告回让讓叫帮幫也又还還却卻就都来來去跟和把给給，,。！!]|家(?![具电電里裡])|的(?:态度|態度|电话|電話|手机|手機)")
 
 
 # the writer saying where they live, then their name: 我是8栋1903的褚丽萍
-_I_AM_OF = re.compile(r"我是[0-9A-Za-z\-—" + _NUM_ZH + r"栋棟幢座号號楼樓单元單元室层層期区區]{1,16}的\s?")
+_I_AM_OF = re.compile(r"我是[0-9A-Za-z\-—零〇两" + _NUM_ZH + r"栋棟幢座号號楼樓单元單元室层層期区區]{1,16}的\s?")
 # what follows 家 when it is no first given character: 王家的狗, 张家界, 李家村
 _NOT_AFTER_JIA = set("里裡门門人属屬长長具电電庭乡鄉界口村园園店铺鋪中")
 # (after a role word only: 管理員阿芬; never 阿姨, 阿婆 …)
 _NICKNAME = re.compile(r"阿[\u4e00-\u9fff](?<![姨婆伯公叔嬸婶爸媽妈爷爺嫂哥姐妹弟])"
-                       r"|阿?[A-Z][a-z]{1,12}(?: [A-Z][a-z]{1,12})?(?![A-Za-z])")
+                       r"|阿?[A-Z][a-z]{1,12}(?: [A-Z][a-z]{1,12}){0,2}(?![A-Za-z])")  # (Nguyen Van An)
 _SURNAME_PREPOSITIONS = set("于於余餘应應")  # (see _PREPOSITIONS)
+# the characters of an address, never of a name: 号三栋
+_ADDRESS_CHARS = set("栋棟幢座楼樓号號室单單元层層户戶区區期零一二三四五六七八九十")
 # a note in brackets after a listed name: 伍建平（9栋1502）、邬红梅
 _BRACKET_NOTE = re.compile(r"[（(][^（()）]{1,16}[）)]")
 # the last character of a role word right before a surname: 群主严丽华, 快递员韩冬梅, 主委林振宏
@@ -478,18 +541,22 @@ def _name_at(text: str, i: int, list_mode: bool = False, cued: bool = False) -> 
         while given < 3 and i + sur + given < len(text) and text[i + sur + given].isalnum() \
                 and text[i + sur + given] not in _SURNAME_SET:
             given += 1
-        return i + sur + given if given else None
+        run = text[i + sur:i + sur + given]  # (李K3, a given name holding a function character like 之 — not 房号三栋: an address)
+        address = not any(ch.isascii() for ch in run) and any(ch in _ADDRESS_CHARS for ch in run)
+        return i + sur + given if given and not address else None
     if not given or text[i + sur + given - 1] in _PLACE_LAST or text[i + sur + given:i + sur + given + 1] in _PLACE_END:
         return None
     two, three = text[i:i + sur + 1], text[i:i + sur + 2] if given == 2 else None
     if three and _is_person_name(three):
         return i + sur + 2
-    if sur == 1 and _common_word(text[i:i + 4], 3):
+    if _common_word(text[i:i + 4], 3):
         return None  # 齐心协力, 高枕无忧: a four-character word (an idiom) starts at the "surname"
     if (_common_word(two, 200 if cued and three else 20) and not (list_mode and three)) or (three and _common_word(three, 5)) \
             or two in _NOT_NAME or (i and not cued and _common_word(text[i - 1:i + 1], 100)):
         return None
     if three is None:
+        if _verb(two):
+            return None  # 住戶關好窗戶: a verb, however rare
         if _common_word(text[i + sur:i + sur + 2], 5000, frozenset({"n", "v", "vn"})):
             return None  # 师傅查原因: the "surname" is a verb and the "given name" starts its object
         return i + sur + 1
@@ -503,7 +570,7 @@ def _name_at(text: str, i: int, list_mode: bool = False, cued: bool = False) -> 
         return None
     if _common_word(text[i + sur + 1:i + sur + 3], 100) and not _common_word(text[i + sur:i + sur + 2], 1):
         # 张伟昨天: the third character starts the next word (not 齐心合力, 查验原件: a word then)
-        return None if _common_word(two, 20) else i + sur + 1
+        return None if _common_word(two, 20) or _verb(two) else i + sur + 1
     return i + sur + 2
 
 
@@ -544,6 +611,154 @@ def _surname_preposition_name(text: str, i: int, labelled: bool = False) -> int 
     return i + 3 if (labelled or _plain_given(text[i + 1:i + 3])) and _entry(text[i:i + 2]) is None else None
 
 
+# --- names known by where they stand: a chat's speaker, a person before their flat, a labelled field ---
+# a line of a chat or a form that opens with who speaks: "老刘：", "保安-老杨：", "小赵 7-702：", "上官婉儿（…）："
+# (matched at each line's start only: a pattern opening with ^ or a look-behind is tried at every character)
+_SPEAKER = re.compile(r"(?:(?:保安|业主|業主|物业|物業|管家|客服|保洁|保潔|邻居|鄰居|楼长|樓長)[-－—]?)?"
+                      r"([\u4e00-\u9fff]{2,4})(?:\s?[（(][^（()）\n]{1,12}[）)]|\s[0-9A-Za-z\-]{1,10})?[：:]")
+# a person before their flat in brackets: 江山（6-1-602）, 黃志強（三座八樓D室）, 扎西（15栋）
+# (the brackets hold a building word or a dashed number: not （三）, （2）, the items of a list)
+_FLAT_CHARS = "-—0-9A-Za-z零〇两" + _NUM_ZH + "栋棟座幢号號楼樓单元單元室房层層区區期位"
+# (the note is found first; the name is read back from it to a pause)
+_FLAT_NOTE = re.compile(rf"[（(](?=[{_FLAT_CHARS}]*(?:[栋棟座幢号號楼樓元室房层層区區]|\d-\d))[{_FLAT_CHARS}]{{2,16}}[）)]")
+_BEFORE_FLAT_PAUSE = set("\n、，,：: ")
+# a labelled field or a strong cue, after which even an ordinary word is a name when it ends there: 记录人：高明。
+# 姓名：夏天, 我叫江山，
+_LABELLED = re.compile(r"(?:人|姓名|名字|称呼|稱呼|署名)[:：]\s?|(?:我叫|名叫|叫做|名字叫|名字是|[，,]叫)\s?")
+_LABEL_END = re.compile(r"[，,。；;、（(\s]|$")
+# a name written with a middle dot (买买提·艾力, 努尔兰·哈力克), or one of no known word (扎西顿珠) after 市民/我是
+_DOTTED = re.compile(r"[\u4e00-\u9fff]{2,5}·[\u4e00-\u9fff]{2,6}")
+_UNKNOWN_CUE = re.compile(r"(?:市民|我是|我叫)\s?")
+_UNKNOWN_AFTER = re.compile(r"[，,。、\s]|来电|來電|反映|称|稱|说|說|打来|打來")
+# role words a label may hold (a chat of 业主/客服, 管理處:, 房号:) — no one's name
+_ROLE_WORDS = frozenset(_NAME_CUE.split("|")) | {"管理处", "管理處", "房号", "房號", "热心大妈", "管委会", "管委會"}
+# English names: after Mr/Ms, after "my name is", "this is", "I'm", a closing, a relation; before a flat; a speaker
+_EN_NAME = r"[A-Z][a-zà-ÿ]+(?: [A-Z][a-zà-ÿ]+)?"
+_EN_TITLED = re.compile(r"(?=[MD])\b(?:Mr|Ms|Mrs|Miss|Dr)\.? [A-Z][a-z]+")
+_EN_CUED = re.compile(r"(?=[MmTtIRrSsC—])(?:[Mm]y name is|[Tt]his is|I'm|I am|[Rr]egards,|[Tt]hanks,|[Ss]incerely,|[Cc]heers,|— ?|"
+                      r"[Mm]y (?:wife|husband|son|daughter|mother|father|neighbou?r|landlord|landlady|friend|tenant),?) "
+                      f"({_EN_NAME})")
+_EN_BEFORE_FLAT = re.compile(f"(?=[A-Z])(?:^|(?<=[\\s(]))({_EN_NAME}),? ?\\(?(?:[Ff]lat|[Uu]nit|[Rr]oom|[A-Z]\\d?-\\d{{2,4}}\\))")
+_EN_SPEAKER = re.compile(f"({_EN_NAME})(?: \\([^)\\n]{{1,20}}\\))?:")
+_EN_NOT_NAME = frozenset(
+    "Caller Agent Tenant Owner Resident Residents Property Management Manager Complaint Reply Re Subject Note Notice "
+    "Update Date Time Tel Email Phone From To Dear Hi Hello Staff Security Guard Admin Office Service Customer Operator "
+    "Landlord Landlady Building Block Flat Unit Room Address Name Issue Problem Request Summary Location Contact Message "
+    "Chat Group Translated Original Transcript Response Action Result Status Category Sorry Not The This That Just Very "
+    "Really Writing Calling Here Also Please Thanks Regards Sir Madam Team Estate Court Tower Garden Lane Road Street "
+    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday Chinese English Yes No Anyone Someone Everyone".split())
+
+
+def _word_name(token: str) -> bool:
+    """``token`` (2-4 characters) reads as a surname and a given name, though it may be an ordinary word
+    (江山, 常青, 高明: names that are words): no role word, no verb, nothing that never stands in a name."""
+    sur = 2 if token[:2] in _COMPOUND_SET else (1 if token[:1] in _SURNAME_SET else 0)
+    if not sur or not 1 <= len(token) - sur <= 2 or token in _ROLE_WORDS or token in _NOT_NAME or _verb(token):
+        return False
+    if any(ch in _NOT_NAME_CHARS for ch in token[sur:]) or token[-1] in _PLACE_LAST:
+        return False
+    entry = _entry(token)
+    given = _entry(token[sur:]) if len(token) - sur == 2 else None
+    if given and not given[1].startswith(("nr", "ns", "nz")) and given[0] >= 50:
+        return False  # 陳情人, 陳情書: the "given name" is a word (情人, 情书)
+    if len(token) - sur == 2 and _common_word(token[:sur + 1], 100):
+        return False  # 高中生: a word starts at the "surname"
+    return len(token) - sur == 1 or entry is None or entry[1].startswith("nr") or entry[0] < 5
+
+
+def _proper_word_name(token: str) -> bool:
+    """A word-name (_word_name) the word list knows as a proper noun or not at all (宁波, 常青 — not 全体)."""
+    entry = _entry(token)
+    return _word_name(token) and (entry is None or entry[1].startswith(("nr", "ns", "nz")))
+
+
+def _unknown_name(token: str) -> bool:
+    """``token`` (2-4 characters) is no word and holds none (扎西顿珠, 扎西): a name from outside the surname
+    list (Tibetan, Uyghur, …) where the place says a person stands — never a role, a number or a phrase."""
+    if not 2 <= len(token) <= 4 or token[-1] in "员員长長师師工主官头頭委" \
+            or any(token[k:k + 2] in _ROLE_WORDS for k in range(len(token) - 1)):
+        return False  # (客服小刘: a role and a familiar name, found as such)
+    if any(not "\u4e00" <= ch <= "\u9fff" or ch in _NOT_NAME_CHARS or ch in "一二三四五六七八九十百千万萬数數"
+           for ch in token):
+        return False
+    entry = _entry(token)
+    return (_freq(token) < 50 if len(token) == 2 else entry is None or entry[1].startswith("nr")) \
+        and all(_freq(token[k:k + 2]) < 50 for k in range(len(token) - 1))
+
+
+def _familiar_name(token: str) -> bool:
+    """老刘, 小赵, 阿强, 孟姐: a person called familiarly."""
+    return len(token) == 2 and (
+        (token[0] in "老小" and token[1] in _SURNAME_SET and token not in _FAMILIAR_NEVER)
+        or (token[0] == "阿" and bool(_NICKNAME.fullmatch(token)))
+        or (token[0] in _SURNAME_SET and token[1] in "哥姐"))
+
+
+def _standing_names(text: str) -> list[tuple[int, int]]:
+    """Names known by where they stand (the second writer's forms): a chat's speakers, a person before
+    their flat in brackets, a labelled field, dotted and unknown names after a cue, English names."""
+    found: list[tuple[int, int]] = []
+    lines = [0] + [m.end() for m in re.finditer("\n", text)]
+    if "：" in text or ":" in text:
+        for match in filter(None, (_SPEAKER.match(text, start) for start in lines)):
+            token = match.group(1)
+            if _familiar_name(token) or _proper_word_name(token):  # (白云：, not 车牌：)
+                found.append(match.span(1))
+        for match in _LABELLED.finditer(text):
+            pos = match.end()
+            if (end := _name_at(text, pos, cued=True)) and _LABEL_END.match(text, end):
+                found.append((pos, end))
+                continue
+            for size in (4, 3, 2):
+                token = text[pos:pos + size]
+                if len(token) == size and _LABEL_END.match(text, pos + size) and _word_name(token):
+                    found.append((pos, pos + size))
+                    break
+    if "（" in text or "(" in text:
+        for note in _FLAT_NOTE.finditer(text):
+            start = end = note.start()
+            while start > 0 and end - start <= 6 and ("\u4e00" <= text[start - 1] <= "\u9fff" or text[start - 1] == "·"):
+                start -= 1
+            token = text[start:end]
+            if 2 <= len(token) <= 6 and (start == 0 or text[start - 1] in _BEFORE_FLAT_PAUSE) \
+                    and ("·" in token or _word_name(token) or _unknown_name(token)):
+                found.append((start, end))
+    for match in re.finditer("[@＠]", text) if "@" in text or "＠" in text else ():  # a chat's mention: @张伟 , @老刘
+        pos = match.end()
+        end = _name_at(text, pos, cued=True)
+        if end and _LABEL_END.match(text, end):
+            found.append((pos, end))
+            continue
+        for size in (3, 2):
+            token = text[pos:pos + size]
+            if len(token) == size and _LABEL_END.match(text, pos + size) \
+                    and (_familiar_name(token) or _proper_word_name(token)):  # (not @全体)
+                found.append((pos, pos + size))
+                break
+    if "·" in text:  # right after a cue or a label
+        for cue in (*_NAME_CUE_RE.finditer(text), *_LABELLED.finditer(text)):
+            if match := _DOTTED.match(text, cue.end()):
+                end = match.end()
+                while any(ch in _NOT_NAME_CHARS for ch in text[match.start():end]):
+                    end -= 1  # 买买提·艾力来电: the name ends before 来
+                if text[end - 1] != "·":
+                    found.append((match.start(), end))
+    for match in _UNKNOWN_CUE.finditer(text):
+        pos = match.end()
+        for size in (4, 3):
+            token = text[pos:pos + size]
+            if len(token) == size and _UNKNOWN_AFTER.match(text, pos + size) and _unknown_name(token):
+                found.append((pos, pos + size))
+                break
+    if re.search("[A-Za-z][a-z]", text):  # (English words, not A市 or B栋)
+        found.extend(m.span() for m in _EN_TITLED.finditer(text))
+        speakers = filter(None, (_EN_SPEAKER.match(text, start) for start in lines))
+        for match in (*_EN_CUED.finditer(text), *_EN_BEFORE_FLAT.finditer(text), *speakers):
+            if not any(word in _EN_NOT_NAME for word in match.group(1).split()):
+                found.append(match.span(1))
+    return found
+
+
 def _names(text: str) -> list[tuple[int, int, int, str, str]]:
     """Spans of people's names found in context (see the module docstring)."""
     found: list[tuple[int, int]] = []
@@ -552,14 +767,17 @@ def _names(text: str) -> list[tuple[int, int, int, str, str]]:
         return not (start and (_common_word(text[start - 1:start + 1], 100)
                                or (start > 1 and _common_word(text[start - 2:start + 1], 100))))
 
-    for match in _HONORIFIC_PAT.finditer(text):
+    pos = 0
+    while match := _HONORIFIC_PAT.search(text, pos):
         start, end = match.span(1)
+        pos = start + 1  # refused: the honorific may still follow a surname further on (班主任范老师: not 任范)
         core = _HONORIFIC_RE.sub("", match.group(1))
         if core in _NOT_NAME or any(ch in _NOT_NAME_CHARS for ch in core[1:]) or not _left_ok(start):
             continue
         if len(core) >= 2 and _common_word(core[:2]) and core not in _COMPOUND_SET:  # 欧阳先生: a surname
             continue
         found.append((start, end))
+        pos = end
     # Hong Kong 陳生 / 黃太 (先生 / 太太 cut short), where the two characters make no frequent word of any
     # tag (卫生, 师生 — which the word list calls a name)
     for match in _HK_HONORIFIC.finditer(text):
@@ -595,11 +813,15 @@ def _names(text: str) -> list[tuple[int, int, int, str, str]]:
         end = _name_at(text, pos, cued=True)
         if end is None and (nick := _NICKNAME.match(text, pos)):
             end = nick.end()  # 管理員阿芬, 職員Kelly Chan: a person called by a nickname or an English name
+        if end is None and text[pos + 2:pos + 3] in ("（", "(") and _proper_word_name(text[pos:pos + 2]):
+            end = pos + 2  # 业主宁波（…）: a name that is also a word, with a note on it
         if end is None and text[pos:pos + 1] in _SURNAME_PREPOSITIONS:
             end = _surname_preposition_name(text, pos, match.group().rstrip().endswith((":", "：")))
             end = end if end and _person_follows(text, end) else None  # 物业经理于海涛 (not 负责人于本月底)
-        if end and (not match.group().rstrip(":： ").endswith("是") or _NAME_END_RE.match(text, end)):
-            found.append((pos, end))  # (…是 + name only where the name ends: not 本人是马王堆北路)
+        joint = match.group().rstrip(":： ")[-1:]
+        if end and (joint != "是" or _NAME_END_RE.match(text, end)) \
+                and (joint not in "为為" or re.match(r"[，,。；;、（(\s]|$", text[end:end + 1])):
+            found.append((pos, end))  # (…是/为 + name only where the name ends: not 本人是马王堆北路, 本人为华翠阁业主)
     # any role word ending in 员/长/师/工/主/人… right before a full name: 群主严丽华, 快递员韩冬梅
     for match in _ROLE_END.finditer(text):
         pos = match.end()
@@ -615,6 +837,15 @@ def _names(text: str) -> list[tuple[int, int, int, str, str]]:
         end = _name_at(text, match.end(), cued=True)
         if end and _NAME_END_RE.match(text, end):
             found.append((match.end(), end))
+    # a surname the list lacks, said so (我姓植，植伟强): the character, and a full name of it after a pause
+    for match in re.finditer(r"我姓([\u4e00-\u9fff])[，,。]", text):
+        sur = match.group(1)
+        if sur in _SURNAME_SET or sur in _NOT_NAME_CHARS or sur in "名氏什啥":
+            continue
+        found.append(match.span(1))
+        for full in re.finditer(f"(?<=[，,：:\\s叫]){sur}[\u4e00-\u9fff]{{2}}(?=[，,。\\s]|$)", text):
+            if all(_given_char(text, k, k == full.start() + 1) for k in range(full.start() + 1, full.end())):
+                found.append(full.span())
     for match in re.finditer("姓(" + _SUR + r")(?=[,，。的\s]|$|先生|女士|小姐)", text):
         found.append(match.span(1))
         # 姓白，白雪: the full name right after
@@ -627,8 +858,10 @@ def _names(text: str) -> list[tuple[int, int, int, str, str]]:
     # the writer who says where they live, then their name: 我是8栋1903的褚丽萍, 我是702的 邰丽
     for match in _I_AM_OF.finditer(text):
         end = _name_at(text, match.end(), list_mode=True)
+        if end is None and _word_name(text[match.end():match.end() + 2]) and _LABEL_END.match(text, match.end() + 2):
+            end = match.end() + 2  # 我是二号楼五零三的常青，: a name that is also a word, ending there
         if end and end - match.end() >= 2 and _person_follows(text, end) \
-                and (_freq(text[match.end():end]) < 20):  # 我是5栋的高中生: a word
+                and (_freq(text[match.end():end]) < 20 or (_word_name(text[match.end():end]) and _LABEL_END.match(text, end))):  # 我是5栋的高中生: a word
             found.append((match.end(), end))
     for match in _ORG_NAME.finditer(text):
         end = _name_at(text, match.end())
@@ -654,7 +887,7 @@ def _names(text: str) -> list[tuple[int, int, int, str, str]]:
                     break
     # a signature after the writer's room: …5栋2单元1806李志强2020年3月5日
     for match in _ROOM_BEFORE_NAME.finditer(text):
-        end = _name_at(text, match.end())
+        end = _name_at(text, match.end(), cued=True)
         if end and _AFTER_SIGNATURE.match(text, end):
             found.append((match.end(), end))
     # the first word of a post, or the subject of a sentence doing something: "张伟：…" "张伟昨天找过你们"
@@ -687,8 +920,11 @@ def _names(text: str) -> list[tuple[int, int, int, str, str]]:
     for match in _FAMILIAR.finditer(text):
         start, end = match.span()
         role = _FAMILIAR_BEFORE.search(text, max(0, start - 4), start)
-        if match.group() in _FAMILIAR_WORDS or not role and (
-                "\u4e00" <= text[start - 1:start] <= "\u9fff"  # 一小时, 不老实: inside a phrase
+        word = match.group() in _FAMILIAR_WORDS
+        if match.group() in _FAMILIAR_NEVER or (word and not (role and _freq(text[end - 1:end + 1]) < 50)) or not role and (
+                ("\u4e00" <= text[start - 1:start] <= "\u9fff"  # 一小时, 不老实: inside a phrase
+                 and not (text[start - 1] == "的" and text[end:end + 1] in "，,。：:"))  # 燃气公司的小马，
+                # (邻居小江在群里说: a familiar word is a person after a role, unless it starts a word: 物业小高层)
                 or (_freq(text[start + 1:end + 1]) >= 50 and text[end:end + 1] not in "家说說説")):
             continue  # 小孙子, 老高层: the surname-like character starts a word
         if role or _FAMILIAR_AFTER.match(text, end) or _ACTION_RE.match(text, end):
@@ -699,13 +935,19 @@ def _names(text: str) -> list[tuple[int, int, int, str, str]]:
         while (end := _name_at(text, pos, list_mode=True)) is not None:
             found.append((pos, end))
             pos = end + (1 if text[end:end + 1] in "、,，/ " else 0)
+    found.extend(_standing_names(text))
     extended = True
     while extended:  # a name followed by 、 and another name: the list goes on
         extended = False
         for _start, end in list(found):
             note = _BRACKET_NOTE.match(text, end)
             end = note.end() if note else end
-            if text[end:end + 1] in ("、", "，", ",") and (nxt := _name_at(text, end + 1, list_mode=True)):
+            nxt = None
+            if text[end:end + 1] in ("、", "，", ","):
+                nxt = _name_at(text, end + 1, list_mode=True)
+                if nxt is None and text[end] == "、" and _proper_word_name(text[end + 1:end + 3]):
+                    nxt = end + 3  # 高峰、江河、石磊: in a list, a name that is also a word
+            if nxt:
                 if (end + 1, nxt) not in found and re.match(r"[、，,和及与與等\s。；;（(]|$", text[nxt:nxt + 1] or ""):
                     found.append((end + 1, nxt))
                     extended = True
@@ -728,9 +970,12 @@ def _heads_business(text: str, value: str) -> bool:
 
 def _accept(kind: str, value: str, text: str, start: int, cued: bool) -> bool:
     digits = _digits(value)
-    if kind == "phone" and _COMPANY_PHONE_CTX.search(text[max(0, start - 10):start]):
+    if kind == "phone" and _COMPANY_PHONE_CTX.search(text[max(0, start - 16):start]):
         return False  # the property company's or a department's own number identifies no one
-    if kind in ("phone", "id_card", "room", "bank_card") and _WORK_ORDER_CTX.search(text[max(0, start - 12):start]):
+    if kind in ("phone", "id_card", "room", "bank_card", "plate", "passport") \
+            and _WORK_ORDER_CTX.search(text[max(0, start - 12):start]):
+        return False
+    if kind == "email" and _ROLE_MAILBOX.match(value):
         return False
     if digits and (kind == "phone" or (kind == "room" and (len(digits) >= 7 or value.isdigit()))) \
             and _HOTLINE_RE.match(digits):
@@ -756,16 +1001,19 @@ def _free(spans: list[tuple[int, int, str, str]], start: int, end: int) -> bool:
 def _find_spans(text: str) -> list[tuple[int, int, str, str]]:
     found: list[tuple[int, int, int, str, str]] = []
     offsets: dict[re.Pattern[str], list[int]] = {}
+    # numbers and plates are read in half-width (１３８…, 湘Ａ１２３４５); one character for one, so the
+    # offsets hold and the value masked is the text's own
+    plain = text.translate(_HALF_WIDTH) if _FULL_WIDTH_RE.search(text) else text
     for kind, priority, pattern, group, first, needs in _SCANS:
-        if needs and needs not in text:
+        if needs and needs not in plain:
             continue
         if first is not None and first not in offsets:
-            offsets[first] = scan.starts(first, text)
-        for match in pattern.finditer(text) if first is None else scan.finditer_at(pattern, text, offsets[first]):
+            offsets[first] = scan.starts(first, plain)
+        for match in pattern.finditer(plain) if first is None else scan.finditer_at(pattern, plain, offsets[first]):
             start, end = match.span(group)
             value = match.group(group)
-            if value and _accept(kind, value, text, start, cued=group == 1):
-                found.append((start, end, priority, kind, value))
+            if value and _accept(kind, value, plain, start, cued=group == 1):
+                found.append((start, end, priority, kind, text[start:end]))
     found.extend(_names(text))
     # longest first (ties: higher priority), then drop anything overlapping an accepted span
     found.sort(key=lambda s: (-(s[1] - s[0]), -s[2], s[0]))

@@ -82,19 +82,25 @@ _VULNERABLE = re.compile(r"老人|老年人|残疾|殘疾|轮椅|輪椅|孕妇|�
                          r"七旬|八旬|九旬|行动不便|行動不便|瘫痪|癱瘓")
 _MISDEED = (r"(违规|違規|违法|違法|私自|擅自|强制|強制|强行|強行|侵占|侵佔|挪用|乱收|亂收|霸占|霸佔|盗用|盜用|变卖|變賣|"
             r"欺骗|欺騙|欺诈|欺詐|造假|威胁|威脅|恐吓|恐嚇|私吞|贪污|貪污|克扣|截留|非法|霸王|垄断|壟斷|弄虚作假|暗箱|"
-            r"侵吞|勾结|串通|伙同|包庇|纵容|套取|虚报|虚开|虚假|伪造|假账|私收|私设|偷税|漏税|违建|私搭)")
+            r"侵吞|勾结|串通|伙同|包庇|纵容|套取|虚报|虚开|虚假|伪造|假账|私收|私设|偷税|漏税|违建|私搭|私下|"
+            # staff laying hands on or abusing an owner, and kickbacks
+            r"辱骂|推搡|殴打|毆打|动手|拿了?好处|收了?好处|回扣)")
 _GONE = "(去向|下落|去哪|在哪|不明|不翼而飞)"  # money whose use is not accounted for
-_MISCONDUCT = re.compile("|".join(f"{who}[^，,。！？；]{{0,10}}{_MISDEED}" for who in ("物业", "物業", "开发商", "開發商", "公司", "业委会", "業委會"))
+_MISCONDUCT = re.compile("|".join(f"{who}[^，,。！？；]{{0,10}}{_MISDEED}" for who in ("物业", "物業", "开发商", "開發商", "公司", "业委会", "業委會",
+                                                                     # the company's own staff
+                                                                     "保安", "经理", "經理", "管家", "工作人员", "员工"))
                          + r"|乱收费|亂收費|违规收|違規收|收费不合理|收費不合理|不合理收费|私自收|擅自收|强制收|强行收"
                          r"|中饱私囊|以权谋私|监守自盗|账目不公开|账目不透明"
                          + f"|公共收益.{{0,10}}(不公开|不公示|{_GONE})"
+                         # an audit demanded: the owners suspect the books
+                         + r"|(要求|请求|委托|进行|开展|申请).{0,12}审计"
                          + "".join(f"|{money}.{{0,10}}{_GONE}" for money in ("维修基金", "维修资金", "物业费", "租金")))
 _REPEATED = re.compile(r"多次|反复|反復|屡次|屢次|无果|無果|未果|没有结果|石沉大海|迟迟|遲遲|一再|再三|无人问津|無人問津|"
                        r"没人管|無人管|不闻不问|不聞不問|置之不理|推诿|推諉|踢皮球")
 # what the owner demands, in the guide's terms (labelling guide v2, escalate): money, replacing the property
 # company, legal action — beyond a front-line agent; and punishment by the authorities
 # (money only: "还我们清净的日子" asks for peace, not a refund)
-_DEMAND_MONEY = re.compile(r"赔偿|补偿|退还|退费|退钱|返还|减免|免除|免交|还我们.{0,4}(钱|费|押金|款)")
+_DEMAND_MONEY = re.compile(r"赔偿|补偿|退还|退费|退钱|返还|减免|免除|免交|违约金|还我们.{0,4}(钱|费|押金|款)")
 _DEMAND_REPLACE = re.compile(r"更换物业|换掉物业|撤换|解聘|罢免|清退|赶走|辞退|炒掉|另选物业|重新选聘|撤销")
 # the owner's own action, not a court named in passing (a court that froze the land, a court's ruling cited)
 _DEMAND_LEGAL = re.compile(r"起诉|诉讼|律师|打官司|法律途径|仲裁|(告|诉)(到|上)法院|向法院")
@@ -109,7 +115,14 @@ _DANGER = re.compile(
     r"坠落|墜落|坠楼|墜樓|摔(伤|傷|死|倒|下)|受伤|受傷|流血|身亡|死亡|去世|砸(伤|傷|死|到人)|高空(抛|坠|墜)物|"
     r"被困|困在|关在电梯|电梯.{0,12}(坠|墜|下滑|冲顶|蹲底|急停|夹|夾|失控|事故)|中毒|窒息|"
     r"殴打|毆打|打伤|打傷|打人|人身安全|生命安全|危及|消防通道.{0,6}(锁|鎖|堵死|封)")
-_GROUP = re.compile(r"集体(上访|抗议|维权|堵)|拉横幅|挂横幅|堵门|堵路|围堵|聚集|静坐|群体(性)?事件|发生.{0,4}冲突|业主.{0,6}(约好|商量好|组织).{0,6}(一起|集体)|大家.{0,6}(约好|商量好|组织).{0,6}(一起|集体)")
+# a group action happening, or organised for a named day or hour (guide: concretely organised), and
+# scuffles between two sides (one guard pushing one owner is misconduct, not a group incident)
+_WHEN = r"(下周|本周|这周|周[一二三四五六日末]|星期[一二三四五六日天]|明天|后天|[\d一二三四五六七八九十]+点)"
+_TOGETHER = r"(集体|一起去|一起到)"
+_GROUP = re.compile(r"集体(上访|抗议|维权|堵)|拉横幅|挂横幅|堵门|堵路|围堵|聚集|静坐|群体(性)?事件|发生.{0,4}冲突|"
+                    r"(双方|两边|两方|两拨|业主们|大家|多人|一群人).{0,10}推搡|推搡(起来|成一团)|"
+                    r"业主.{0,6}(约好|商量好|组织).{0,6}(一起|集体)|大家.{0,6}(约好|商量好|组织).{0,6}(一起|集体)|"
+                    rf"{_TOGETHER}[^。！？；\n]{{0,20}}{_WHEN}|{_WHEN}[^。！？；\n]{{0,30}}{_TOGETHER}")
 _MEDIA = re.compile("|".join(f"{who}.{{0,6}}(来了|已经|採訪|采访|到场|报道了|曝光了)"
                              for who in ("记者", "電視台", "电视台", "媒体", "媒體", "报社", "報社"))
                     + r"|已经(被)?(曝光|上了新闻|发到网上)|已(被)?(曝光|上了新闻|发到网上)|上了(新闻|热搜)")
@@ -127,7 +140,8 @@ _ACCUSE = re.compile(r"(投诉|投訴|控告|举报|舉報|曝光).{0,12}(物业
                      r"(违规|違規|违法|違法|非法|私自|擅自|强行|強行|强制|強制|虚假|欺诈|欺詐)(交房|收费|收取|收費|出售|销售|停水|断水|"
                      r"停电|断电|斷電|变更|改变|选聘|侵占|挪用|涨价|漲價)")
 # harm already done to people, and danger to the building's structure (guide: major)
-_HARMED = re.compile(r"受伤|受傷|摔伤|摔傷|骨折|送医|送醫|住院|身亡|死亡|砸伤|砸傷|打伤|打傷|流血|夹伤|夾傷")
+_HARMED = re.compile(r"受伤|受傷|摔伤|摔傷|骨折|送医|送醫|住院|身亡|死亡|砸伤|砸傷|打伤|打傷|流血|夹伤|夾傷|流了.{0,4}血|"
+                     r"缝了?[\d一二两三四五六七八九十几]+针|(叫|打|拨)了?(120|救护车)")
 _STRUCTURE = re.compile(r"承重墙|承重牆|承重梁|承重柱|地基.{0,6}(下沉|沉降|开裂|開裂)|楼体.{0,4}(倾斜|傾斜|开裂|開裂)|"
                         r"墙体.{0,6}(倾斜|傾斜|垮)|危房")
 _OWN = re.compile(r"我家|我们家|本人|我屋|我的房")

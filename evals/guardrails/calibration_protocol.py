@@ -8,6 +8,14 @@ out-of-fold train + dev (agent/guard/train.py, after). Only train and dev are re
     PYTHONPATH=. .venv/bin/python evals/guardrails/calibration_protocol.py   # ≈ 15 min, 2 cores
     PYTHONPATH=. .venv/bin/python evals/guardrails/calibration_protocol.py --rules-only   # seconds
 
+``--learner NAME``: a learner variant of evals/guardrails/compare_learners.py (``VARIANTS``: options of
+``train.fit``), fitted here on all the training data instead of reading the shipped model (its must-pass
+floors from its own scores, as ``wuye guard train`` sets them); ``--learner char`` is the shipped recipe
+refitted, the fair baseline of a variant.
+
+``--dev-only``: the Platt fit on the other four dev fifths alone, without the out-of-fold train rows
+(one fit instead of six: a quick comparison of variants, not the shipped calibration).
+
 ``--rules-only``: the rules alone (no learned layer) on train and on dev — train is what the stop-22
 rules were not written from, so it is their out-of-sample check (docs/guardrails.md, "Stop 22"). Run it
 against another commit's rules with ``PYTHONPATH=<a git worktree of that commit>``.
@@ -15,7 +23,7 @@ against another commit's rules with ``PYTHONPATH=<a git worktree of that commit>
 
 from __future__ import annotations
 
-import sys
+import argparse
 import tempfile
 from pathlib import Path
 
@@ -23,7 +31,7 @@ import numpy as np
 
 from agent.guard.categories import category_hits
 from agent.guard.engine import Engine
-from agent.guard.learned import LearnedModel
+from agent.guard.learned import CHARS, LearnedModel
 from agent.guard.policy import load_policy
 from agent.guard.train import (
     CATEGORIES,
@@ -36,16 +44,18 @@ from agent.guard.train import (
     in_fold,
     load_training,
     model_arrays,
+    must_pass,
     read_jsonl,
     reviewed_clean,
+    score_matrix,
     writers_row_id,
 )
 from agent.vocab import Stage, ViolationCategory
+from evals.guardrails.compare_learners import VARIANTS, variant
 
 FOLDS = 5
 POLICY = load_policy(ROOT / "guardrails")
 ENGINE = Engine(POLICY)
-SHIPPED = LearnedModel(ROOT / "guardrails" / "learned.npz")
 
 
 def read(model: LearnedModel, rows: list[tuple[str, str, list[str]]]) -> dict[str, np.ndarray]:
@@ -116,34 +126,52 @@ def rules_alone(rows: list[dict]) -> dict[str, np.ndarray]:
     return {"y": np.array(y, bool), "rule": np.array([[c in f for c in CATEGORIES] for f in fired], bool)}
 
 
-def main() -> None:
-    if "--rules-only" in sys.argv[1:]:
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--rules-only", action="store_true", help="the rules alone on train and dev (seconds)")
+    ap.add_argument("--learner", choices=list(VARIANTS), help="fit this learner variant instead of reading the shipped model")
+    ap.add_argument("--dev-only", action="store_true",
+                    help="Platt on the other dev fifths alone: no out-of-fold train models (1 fit instead of 6)")
+    args = ap.parse_args(argv)
+    if args.rules_only:
         for split in ("train", "dev"):
             part = rules_alone(read_jsonl(ROOT / f"evals/guardrails/fresh/{split}.jsonl"))
             report(f"rules alone, {split}", part, part["rule"])
         return
-    examples = load_training(ROOT, ROOT / "guardrails")
+    learner = args.learner
+    training, options = ({}, {}) if learner is None else variant(learner)
+    feature_set = options.get("feature_set", CHARS)
+    examples = load_training(ROOT, ROOT / "guardrails", **training)
     clean = reviewed_clean(examples)  # the same reviewed-clean memory as a trained file
     rows = {str(r["id"]): r for r in read_jsonl(ROOT / "evals/guardrails/fresh/train.jsonl")}
     oof = []
     with tempfile.TemporaryDirectory() as tmp:
         scratch = Path(tmp) / "fold.npz"
-        for f in range(FOLDS):
-            fitted = fit([e for e in examples if not in_fold(e, f, FOLDS)])
-            np.savez_compressed(scratch, **model_arrays(*fitted, [], clean, {}))
+        for f in range(0 if args.dev_only else FOLDS):
+            fitted = fit([e for e in examples if not in_fold(e, f, FOLDS)], **options)
+            np.savez_compressed(scratch, **model_arrays(*fitted, [], clean, {}, feature_set))
             test = [rows[writers_row_id(e.id)] for e in examples if in_fold(e, f, FOLDS) and "#s" not in e.id]
             oof.append(read(LearnedModel(scratch), [(r["text"], r["stage"], r.get("expected", [])) for r in test]))
             print(f"fold {f}: {len(test)} train rows scored out of fold", flush=True)
-    oof_all = join(*oof)
+        if learner is None:
+            final = LearnedModel(ROOT / "guardrails" / "learned.npz")
+            floors = np.array([final.meta["must_pass_floor"].get(c, 0.0) for c in CATEGORIES]) + MUST_PASS_MARGIN
+        else:
+            np.savez_compressed(Path(tmp) / "final.npz", **model_arrays(*fit(examples, **options), [], clean, {}, feature_set))
+            final = LearnedModel(Path(tmp) / "final.npz")
+            spec = POLICY.spec.learned
+            final.configure([c.value for c in spec.sentence], [c.value for c in spec.whole], spec.whole_max_chars)
+            floors = score_matrix(final, [e.text for e in must_pass(examples)]).max(axis=0, initial=0.0) + MUST_PASS_MARGIN
+    oof_all = join(*oof) if oof else None
     dev_rows = read_jsonl(ROOT / DEV_FILE)
-    dev = read(LearnedModel(ROOT / "guardrails" / "learned.npz"), [(r["text"], r["stage"], r.get("expected", [])) for r in dev_rows])
-    floors = np.array([SHIPPED.meta["must_pass_floor"].get(c, 0.0) for c in CATEGORIES]) + MUST_PASS_MARGIN
+    dev = read(final, [(r["text"], r["stage"], r.get("expected", [])) for r in dev_rows])
     fifth = np.array([fold_of("dev" + str(r["id"]), FOLDS) for r in dev_rows])
     def platt(cal_dev: dict[str, np.ndarray]) -> np.ndarray:
-        rows = join(cal_dev, oof_all)
+        rows = join(cal_dev, oof_all) if oof_all is not None else cal_dev
         return calibrate(rows["raw"], labels_of(rows))
 
-    methods = {"before (best cut on dev)": best_cut, "after (Platt, out-of-fold train + dev)": platt}
+    methods = {"before (best cut on dev)": best_cut,
+               "after (Platt, dev only)" if args.dev_only else "after (Platt, out-of-fold train + dev)": platt}
     report("rules alone", dev, dev["rule"])
     for name, method in methods.items():
         fired = np.zeros_like(dev["y"])

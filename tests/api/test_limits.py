@@ -182,3 +182,27 @@ async def test_huge_headers_are_refused_by_the_server(tmp_path, shared_clients):
         server.should_exit = True
         await task
         await core.aclose()
+
+
+async def test_local_windows_expire_without_a_worker_thread(monkeypatch):
+    """The in-process storage sweeps expired window entries on the event loop (the library's own
+    sweep hands each key to a thread); it still overrides the library's sweep, and still expires."""
+    from limits import RateLimitItemPerSecond
+    from limits.aio.storage import MemoryStorage
+    from limits.aio.strategies import MovingWindowRateLimiter
+
+    from api.shared import _InlineExpiryMemoryStorage
+
+    assert hasattr(MemoryStorage, "_MemoryStorage__expire_events")  # the method overridden still exists
+
+    async def no_thread(*args, **kwargs):
+        raise AssertionError("the expiry sweep must not use a worker thread")
+
+    monkeypatch.setattr(asyncio, "to_thread", no_thread)
+    storage = _InlineExpiryMemoryStorage()
+    limiter, item = MovingWindowRateLimiter(storage), RateLimitItemPerSecond(2)
+    assert [await limiter.hit(item, "k") for _ in range(3)] == [True, True, False]
+    await asyncio.sleep(1.1)
+    assert await limiter.hit(item, "k")
+    await asyncio.sleep(0.05)  # the sweep started by that hit has run
+    assert [len(entries) for entries in storage.events.values()] == [1]

@@ -167,3 +167,48 @@ def test_out_of_fold_scores_come_from_models_that_never_saw_the_row_or_its_sente
     assert len(set(own)) == len(rows)
     missing = [sum(gram not in vocab for vocab in seen) for gram in own]  # absent from exactly one fold model: its own
     assert missing == [1] * 20
+
+
+def test_a_model_file_names_its_features_and_is_read_with_them(tmp_path):
+    from agent.guard.learned import CHARS, CHARS4, CHARS_WORDS, features
+    from agent.guard.train import Example, fit, model_arrays
+
+    norm = prepare("这是您自己没关好窗户造成的。").norm
+    chars = set(features(norm))
+    assert chars == set(features(norm, CHARS)) and all(len(g) <= 3 for g in chars)
+    assert chars < set(features(norm, CHARS4)) and "您自己没" in features(norm, CHARS4)
+    words = set(features(norm, CHARS_WORDS)) - chars
+    assert "\x01w:自己" in words and any("|" in g for g in words)  # word unigrams and bigrams
+    examples = [Example(f"e{i}", t, ["blaming"] if i < 6 else []) for i, t in enumerate(BLAME + CLEAN)]
+    for feature_set in (CHARS, CHARS_WORDS):
+        path = tmp_path / "m.npz"
+        np.savez_compressed(path, **model_arrays(*fit(examples, epochs=60, min_df=1, feature_set=feature_set), [], [], {},
+                                                 feature_set))
+        model = LearnedModel(path)
+        assert model.feature_set == feature_set
+        assert any(g.startswith("\x01w:") for g in model.vocab) is (feature_set == CHARS_WORDS)
+        assert model.score(BLAME[0])["blaming"] > model.score(CLEAN[0])["blaming"]
+
+
+def test_long_features_need_their_own_document_frequency():
+    from agent.guard.learned import CHARS4
+    from agent.guard.train import Example, fit
+
+    examples = [Example(f"e{i}", "您自己弄坏的" if i < 3 else f"师傅{i}点到", ["blaming"] if i < 3 else []) for i in range(6)]
+    vocab, _, _ = fit(examples, epochs=1, min_df=1, feature_set=CHARS4, min_df_long=4)
+    assert "您自己" in vocab and not any(len(g) == 4 for g in vocab)  # three copies: below the 4-gram minimum
+    vocab, _, _ = fit(examples, epochs=1, min_df=1, feature_set=CHARS4, min_df_long=3)
+    assert "您自己弄" in vocab
+
+
+def test_pair_windows_of_labelled_replies_are_optional_examples(tiny):
+    from agent.guard.train import load_training
+
+    reply = "您好,收到。这是您自己没关窗造成的。费用您来出。我们不负责。"
+    (tiny / "evals" / "pairs.jsonl").write_text(_rows([reply], ["blaming"], "x"), encoding="utf-8")
+    plain = load_training(tiny, tiny / "guardrails", ("evals/pairs.jsonl",))
+    pairs = [e for e in load_training(tiny, tiny / "guardrails", ("evals/pairs.jsonl",), pair_weight=0.5)
+             if e.id.startswith("evals/pairs.jsonl:x0#sp")]
+    assert not [e for e in plain if "#sp" in e.id]
+    assert [e.text for e in pairs] == ["您好,收到。这是您自己没关窗造成的。", "这是您自己没关窗造成的。费用您来出。", "费用您来出。我们不负责。"]
+    assert all(e.labels == ["blaming"] and e.weight == 0.5 for e in pairs)

@@ -45,6 +45,8 @@ def _known(state: DraftState) -> str | None:
     return "\n".join(s for s in said if s) or None
 
 
-def after_guard(state: DraftState) -> str:
-    """The conditional edge: one re-ask when a stage breaks a block rule, else done."""
+async def after_guard(state: DraftState) -> str:
+    """The conditional edge: one re-ask when a stage breaks a block rule, else done. A coroutine
+    function, so LangGraph runs it on the event loop (a plain function would be handed to a thread
+    pool on every request: a thread wake-up and two GIL hand-offs for a dict lookup)."""
     return "revise" if not state.get("reasked") and failing_stages(state["guard_results"]) else "done"

@@ -50,8 +50,9 @@ async def get(conn: AsyncConnection, *, webhook_id: str) -> Row | None:
 
 
 # asked in every change's transaction: built once (SQLAlchemy then reuses its compiled form)
+# (plain bind parameters: an expanding IN would be re-rendered on every execution)
 _ACTIVE_FOR_PROJECTS = select(webhooks.c.id, webhooks.c.events).where(
-    webhooks.c.revoked_at.is_(None), webhooks.c.project.in_(bindparam("projects", expanding=True)))
+    webhooks.c.revoked_at.is_(None), or_(webhooks.c.project == bindparam("project"), webhooks.c.project == "*"))
 
 
 async def enqueue(conn: AsyncConnection, *, project: str, events: list[str], draft_id: str | None,
@@ -60,7 +61,7 @@ async def enqueue(conn: AsyncConnection, *, project: str, events: list[str], dra
     wants. Returns the delivery ids. The body is fixed here: every attempt sends (and signs) the same
     bytes. One query for the subscriptions; ``payload`` is built only when one of them wants an event
     (most changes have no subscriber)."""
-    rows = (await conn.execute(_ACTIVE_FOR_PROJECTS, {"projects": [project, "*"]})).all()
+    rows = (await conn.execute(_ACTIVE_FOR_PROJECTS, {"project": project})).all()
     wanted = [(webhook_id, event) for webhook_id, subscribed in rows
               for event in events if event in (subscribed or [])]
     if not wanted:

@@ -15,8 +15,11 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
+from evals.splitting import split_by_hash  # noqa: E402
 
 SEED = "wuye-fresh-2026-12-07"
 HERE = Path(__file__).resolve().parent
@@ -25,9 +28,6 @@ CATEGORIES = {"arguing", "blaming", "overpromising", "refusing", "buck_passing",
 STAGES = {"listen", "empathize", "ask", "act", "negotiate", "thank"}
 FIELDS = ("id", "stage", "text", "expected", "register", "note")
 
-
-def _key(rid: str) -> str:
-    return hashlib.sha256((SEED + rid).encode("utf-8")).hexdigest()
 
 
 def load(paths: list[Path]) -> tuple[list[dict], list[str]]:
@@ -57,19 +57,7 @@ def load(paths: list[Path]) -> tuple[list[dict], list[str]]:
 
 
 def split(rows: list[dict]) -> dict[str, list[dict]]:
-    strata: dict[str, list[dict]] = defaultdict(list)
-    for r in rows:
-        strata[r["expected"][0] if r["expected"] else "clean"].append(r)
-    out: dict[str, list[dict]] = {"train": [], "dev": [], "test": []}
-    for name in sorted(strata):
-        group = sorted(strata[name], key=lambda r: _key(r["id"]))
-        a, b = round(len(group) * 0.5), round(len(group) * 0.7)
-        out["train"] += group[:a]
-        out["dev"] += group[a:b]
-        out["test"] += group[b:]
-    for part in out.values():
-        part.sort(key=lambda r: r["id"])
-    return out
+    return split_by_hash(rows, seed=SEED, stratum=lambda r: r["expected"][0] if r["expected"] else "clean")
 
 
 def main(argv: list[str]) -> int:

@@ -74,7 +74,7 @@ _OWN_ACTION = re.compile(_REPLIER + r"(?:这边|这里)?(?:已|已经|会|将|�
                          r"(?:把|将|安排|联系|协调|协助|帮|陪|反映|报送|上报|转达|登记|跟进|出面|核实|处理|约)")
 _CONCESSION = re.compile(r"^(?:虽然|虽|尽管|即使)")
 _EVIDENCE = re.compile(r"视频|录像|监控|照片|相片|材料|登记表|资料|片段|证据|清单|名单|表格|记录")
-# another party's words reported ("物业公司表示…也将继续加大力度", "物业答复保证…"): narrated, not the replier's
+# another party's words reported ("物业公司表示…会继续加强巡查", "物业答复保证…"): narrated, not the replier's
 _REPORTED_SPEECH = re.compile(
     r"(?:公司|物业|开发商|单位|部门|施工方|局|街道|社区|中心|业主|居民|住户|负责人|经理|对方|其)"
     r"(?:也|已|均|当场|现场|一直|仍)?(?:表示|称|声称|承诺|答复|回复称|说明|认为|坚持)"
@@ -147,7 +147,7 @@ class Analysis:
         return any(kind == "owner" and ss <= s <= start for s, _e, kind in self._subjects)
 
     def third_subject_of_hit(self, start: int) -> bool:
-        """A third party is the direct subject of the hit's verb (“部分业主代表不同意…”)."""
+        """A third party is the direct subject of the hit's verb (“有几位业委会委员反对…”)."""
         cs, _ = self.prep.clause(start)
         return any(kind == "third" and cs <= s and e <= start and start - e <= 4 for s, e, kind in self._subjects)
 
@@ -159,7 +159,7 @@ class Analysis:
         cs, _ = self.prep.clause(start)
         if _HYPOTHETICAL.search(self.prep.norm[cs:start + 1]):
             return True
-        # "如业主不认可益大公司的服务" : the condition can start one clause earlier in the sentence
+        # "如业主对华安公司的服务不满意" : the condition can start one clause earlier in the sentence
         ss, _ = self.prep.sentence(start)
         head = self.prep.norm[ss:start]
         return bool(re.match(r"\s*(?:如|若|如果|假如|倘若|要是|一旦)", head)) and "则" not in head and "，" not in head[-2:]
@@ -365,7 +365,7 @@ _SPEECH_ACTS = {"arguing", "blaming", "refusing", "disrespect", "overpromising",
 # is still the replier's own tone ("该业主无理取闹", "他们肯定给您赔")
 _THIRD_EXCUSABLE = {"blaming", "refusing", "buck_passing"}
 # arguing: a third party excuses the hit only as the speaker of it (reported speech, above); a rebuttal
-# about a third party's conduct ("该公司是按规划批准建设的", "不存在开发商欺客") is still our rebuttal
+# about a third party's conduct ("该会所是按审批的图纸建的", "不存在欺骗购房人的问题") is still our rebuttal
 
 
 # the replier clearing the owner of fault ("这不是您的错") — the opposite of arguing or blaming,

@@ -1,7 +1,7 @@
 """The ``ungrounded`` check: a draft may name a place, object, hazard, time or count only when the
 complaint (or the conversation history) names it too.
 
-Why: a reply that says "您说的5区楼道起火" to an owner who wrote about group rentals in "B5区" is
+Why: a reply that says "您说的5区楼道起火" to an owner who wrote about group rentals in "翠湖苑B5区" is
 rejected on sight. The check works on any draft text (offline or from a model), so it also catches
 a model that invents specifics. It needs the complaint, so it runs only where the complaint is
 known (the workflow's guard node, ``wuye check --complaint``); a bare reply check never raises it.
@@ -13,7 +13,7 @@ How it decides, per mention found in the draft:
   of the same concept. Concepts whose words also occur inside estate names (花园, 广场 …) need the
   complaint to use them as a place (小区花园, 花园里), not as a name (…花园小区).
 - **places with a number** (3号楼, 5区, 2期, 12栋 …) must occur in the complaint as a whole token:
-  "5区" is not grounded by "B5区" (an anonymised district), numbers compared as digits (五 = 5).
+  "5区" is not grounded by "B5区" (a lettered zone or district code), numbers compared as digits (五 = 5).
 - **times and durations about the case** (三天, 七个月, 昨天, 上周 …) must occur in the complaint;
   our own commitments (三天内回访, 半小时内, 明天上午十点前) are not facts and are not checked.
 - **counts and amounts** (三十户, 两次, 200元) must occur in the complaint.

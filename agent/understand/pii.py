@@ -320,7 +320,7 @@ _COMPANY_PHONE_CTX = re.compile(
     r"(?:物业|物業|客服|热线|熱線|服务|服務|公司|办公室|辦公室|值班室|前台|中心|管理处|管理處|售后|售後|投诉|投訴|举报|舉報)"
     # (… and its service line, its 24-hour duty phone: 物业服务热线：, 服务中心24小时值班电话：)
     r"(?:服务|服務|中心|24小时|24小時|值班|报修|報修|的){0,3}(?:电话|電話|号码|號碼|热线|熱線)(?:是|为|為)?[:：]?\s?$")
-# what follows a shop's or a store room's address: 7栋106商铺, 2栋一楼杂屋, c栋三楼有个小商铺 — a business, not a home
+# what follows a shop's or a store room's address: 7栋106商铺, 2栋一楼杂屋, e栋二楼有个小商铺 — a business, not a home
 _SHOP_AFTER = re.compile(r"(?:的|是|有个|有個|有一间|有一間|有间|有間)?小?(?:商铺|商鋪|门面|門面|店铺|店鋪|门店|門店|铺面|鋪面|"
                          r"店面|底商|商户|商戶)")
 _HONORIFIC_RE = re.compile(f"(?:{_HONORIFIC})$")
@@ -750,7 +750,7 @@ def _standing_names(text: str) -> list[tuple[int, int]]:
             if len(token) == size and _UNKNOWN_AFTER.match(text, pos + size) and _unknown_name(token):
                 found.append((pos, pos + size))
                 break
-    if re.search("[A-Za-z][a-z]", text):  # (English words, not A市 or B栋)
+    if re.search("[A-Za-z][a-z]", text):  # (English words, not B栋 or a lettered zone)
         found.extend(m.span() for m in _EN_TITLED.finditer(text))
         speakers = filter(None, (_EN_SPEAKER.match(text, start) for start in lines))
         for match in (*_EN_CUED.finditer(text), *_EN_BEFORE_FLAT.finditer(text), *speakers):
@@ -821,7 +821,7 @@ def _names(text: str) -> list[tuple[int, int, int, str, str]]:
         joint = match.group().rstrip(":： ")[-1:]
         if end and (joint != "是" or _NAME_END_RE.match(text, end)) \
                 and (joint not in "为為" or re.match(r"[，,。；;、（(\s]|$", text[end:end + 1])):
-            found.append((pos, end))  # (…是/为 + name only where the name ends: not 本人是马王堆北路, 本人为华翠阁业主)
+            found.append((pos, end))  # (…是/为 + name only where the name ends: not 本人是梧桐南路, 本人为华翠阁业主)
     # any role word ending in 员/长/师/工/主/人… right before a full name: 群主严丽华, 快递员韩冬梅
     for match in _ROLE_END.finditer(text):
         pos = match.end()

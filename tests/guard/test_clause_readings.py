@@ -69,7 +69,7 @@ CLEAN = [
     # a finding that clears a third party, then an admitted fault: not a rebuttal of the owner
     ("收费标准与备案一致,没有私自提价;但公示栏未及时更新,已要求物业今天补贴。", "arguing"),
     # other people's objection, narrated: they are the subject of 不同意
-    ("协调会上,部分业主代表不同意动用维修资金,街道将于下周再次组织协商。", "arguing"),
+    ("协调会上,几位业委会委员反对使用维修基金,街道下周会再开一次协调会。", "arguing"),
     # the owner is spoken to: the words judged are the guard's, not the owner's
     ("那天门岗跟您说话的口气确实不对,我已经当面批评了他。", "arguing"),
     # moving out as a fact about others, not a sneer at the owner
@@ -107,10 +107,10 @@ CAUGHT = [
     ("经核实,情况而并非您所称的那样,当天保洁已按时清运。", "arguing"),
     ("门禁卡押金在退房时已经退还,所以不存在退押金的问题。", "arguing"),
     # a transfer as the whole answer, to a body with a long name
-    ("您好,您反映的情况已转市交通运输和港航管理局调查处理。", "buck_passing"),
+    ("您好,您说的情况已转市交通管理部门调查处理。", "buck_passing"),
     # the owner sent to the developer first, then to arbitration / the courts / "the departments"
-    ("如确属质量问题,您可先行与建设单位联系,协商不成可依法通过仲裁解决。", "buck_passing"),
-    ("停车收费属市场调节价,如有异议可依法向有关行政部门投诉或向人民法院起诉。", "buck_passing"),
+    ("若确属质量问题,您可以直接跟开发单位沟通,沟通不成可依法申请仲裁。", "buck_passing"),
+    ("停车费实行市场调节价,如有异议,可依法向有关部门投诉或向法院起诉。", "buck_passing"),
     # denying an accusation against ourselves
     ("租金调整符合规定,不存在恶意刁难商户的情况。", "arguing"),
     # lecturing the owner on duties
@@ -120,8 +120,8 @@ CAUGHT = [
     ("物业已与业主代表蒋立群进行了座谈,下月再议。", "pii_leak"),
     ("该房屋已出售给自然人韩梦溪,装修手续正在补办。", "pii_leak"),
     # a rebuttal about a third party's conduct is still our rebuttal
-    ("经查,某某置业有限公司在3号楼底层建的会所是按规划批准进行建设的。", "arguing"),
-    ("开发商销售临街商铺符合规划,不存在开发商欺客的问题。", "arguing"),
+    ("经查,某地产公司在5号楼一层建的会所是按规划审批后建设的。", "arguing"),
+    ("开发商出售沿街铺面符合规划,不存在欺骗购房人的问题。", "arguing"),
     # point-by-point official denials and lectures
     ("经现场核查,该餐馆并没有占用公共通道,排烟口也符合要求。", "arguing"),
     ("希望业主以后不要把滴水的垃圾袋拎进电梯。", "blaming"),
@@ -190,9 +190,9 @@ def test_a_learned_sentence_that_narrates_a_third_partys_commitment_is_reported_
 
 OFFICIAL_ANSWERS = [
     # a decision with its reason, then the standard closing thanks
-    "网友您好！您的来信已收悉。关于您申请在商场三楼开设培训机构的事项，经审查，该选址不符合消防安全管理规定，我局决定不予批准。感谢您对我局工作的支持！",
+    "网友您好！您的来信已收悉。您申请在商场四楼开办托管班一事，经审查，该场地不符合消防要求，我局决定不予批准。感谢您对我局工作的支持！",
     # findings by several bodies and a shop's commitment: not a vague answer
-    "您好！针对您反映的问题，区城管局、街道高度重视，立即进行调查处理。经调查，楼下烧烤店未办理相关证照，现已停业。经社区协调，该店主承诺今后不再占道经营。感谢您对我区工作的理解和支持！",
+    "您好！针对您反映的问题，区城管局和街道很重视，当天就去调查处理。经调查，楼下烧烤摊没有办理证照，已经停业。经社区协调，摊主承诺以后不再占道经营。感谢您对我们工作的理解和支持！",
     # a numbered answer whose last point adds "下一步将进一步加大…力度" after dated actions
     "1、关于电梯故障的问题。经调查，3号电梯主板老化，维保单位已于6月2日更换。2、关于楼道堆物的问题。物业已于6月5日清理完毕，但由于个别住户反复堆放，导致屡清屡堆。下一步，将进一步加大巡查力度，保持楼道畅通。感谢您的监督！",
 ]
@@ -208,4 +208,4 @@ def test_an_official_answer_closing_with_thanks_or_next_steps_is_not_empty_or_va
 
 
 def test_a_hand_off_with_next_step_boilerplate_is_still_vague(engine):
-    assert "vague" in categories(engine, "您好，您反映的问题已收悉。经了解，相关部门高度重视。下一步将进一步加强管理，请您耐心等待。")
+    assert "vague" in categories(engine, "您好，来信收到。经了解，有关部门很重视。下一步将进一步加强管理，请您耐心等待。")

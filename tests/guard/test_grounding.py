@@ -9,7 +9,7 @@ import pytest
 
 from agent.guard.grounding import mentions, ungrounded
 
-GROUP_RENTAL = ("B市B5区某小区有一套房被改成了群租房，一套房里住了十几个人，进进出出很吵，"
+GROUP_RENTAL = ("临江市翠湖苑B5区有一套房被改成了群租房，一套房里住了十几个人，进进出出很吵，"
                 "楼道里也堆满了他们的杂物，找物业说了好几次都不管。我老婆怀孕七个月了，晚上根本睡不好。")
 ESTATE = "我是锦绣花园小区的业主，12栋的电梯停了三天了，家里老人上下楼非常困难。"
 
@@ -42,7 +42,7 @@ def test_grounded_drafts_pass() -> None:
 
 
 def test_a_numbered_place_must_be_a_whole_token() -> None:
-    assert [m.excerpt for m in ungrounded("5区的情况我们记下了。", "C5区某小区群租")] == ["5区"]
+    assert [m.excerpt for m in ungrounded("5区的情况我们记下了。", "翠湖苑C5区群租")] == ["5区"]
     assert not ungrounded("5区的情况我们记下了。", "我住在5区，楼下群租")
 
 

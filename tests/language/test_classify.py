@@ -92,12 +92,12 @@ def test_mindset(text: str, mindset: Mindset) -> None:
 
 
 def test_a_letter_about_a_charge_wants_money_back() -> None:
-    body = ("尊敬的领导:我们是B市青禾苑的业主,物业从上个月起把地下车库月租从两百元提到四百元,"
+    body = ("尊敬的领导:我们是临江市青禾苑的业主,物业从上个月起把地下车库月租从两百元提到四百元,"
             "没有公示,也没有开业主大会,我们多次到物业中心询问都没有答复,请有关部门调查。") * 2
-    letter = classify_offline("B市青禾苑物业擅自上调停车费。" + body)
+    letter = classify_offline("临江市青禾苑物业擅自上调停车费。" + body)
     assert letter.mindset is Mindset.compensation
     # the same body under a title that names no charge keeps the plain reading
-    assert classify_offline("B市青禾苑物业中心的问题。" + body).mindset is Mindset.vent
+    assert classify_offline("临江市青禾苑物业中心的问题。" + body).mindset is Mindset.vent
 
 
 def test_compensation_claim_escalates_without_promising() -> None:

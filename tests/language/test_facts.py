@@ -30,7 +30,7 @@ TECHNIQUES = {
     "thank": [{"id": "repair.feedback", "title": "反馈"}, {"id": "thank.overview", "title": "谢"}],
 }
 
-LETTER_MULTI = ("关于C区某家园小区的几个问题。尊敬的领导：我是小区12栋的业主，我家卫生间楼板漏水已经一年多了，"
+LETTER_MULTI = ("关于锦华家园小区的几个问题。尊敬的领导：我是小区12栋的业主，我家卫生间楼板漏水已经一年多了，"
                 "找过物业很多次，师傅来看过两回都没修好。另外开发商承诺的房产证到现在也没办下来，交房时说半年内办好。"
                 "还有物业费去年突然涨价，也没有公示依据。希望尽快解决，给我们一个说法。")
 LETTER_SCHOOL = ("孩子上学的问题请领导关注。我们小区建成五年了，配套承诺的学位一直没有落实，孩子只能每天坐很久的车"
@@ -62,8 +62,8 @@ def test_a_pregnancy_month_is_not_how_long_the_problem_lasted() -> None:
     assert all(f.kind != "duration" for f in extract_facts(PREGNANT))
 
 
-def test_an_anonymised_district_is_not_a_building() -> None:
-    assert all(f.kind != "where" for f in extract_facts("C5区某小区门口的垃圾堆了好多天，一直没人清运，臭味很大。"))
+def test_a_letter_coded_district_is_not_a_building() -> None:
+    assert all(f.kind != "where" for f in extract_facts("Q7区枫林苑门口的垃圾堆了好多天，一直没人清运，臭味很大。"))
 
 
 def test_issues_primary_first_with_scope() -> None:

@@ -13,7 +13,7 @@ from agent.understand.classify import classify_offline
 from agent.understand.gist import gist_of
 from agent.vocab import Stage
 
-LOCKED_EXITS = ("某花园物业把每层楼的消防通道门都锁上了。 物业为了不让大家在楼道放东西，把整栋楼每层的消防通道门全部锁住，"
+LOCKED_EXITS = ("翠湖苑物业把各层的消防通道门全锁了。 物业嫌大家在楼梯间堆杂物，干脆把整栋楼各层的消防通道门都用铁链锁死，"
                 "二十多层的楼万一着火人往哪里跑？请领导督促物业马上整改，还我们安全。")
 GUARDS_HIT = ("某小区保安动手殴打业主。 尊敬的领导：上周五晚上因为进车库的事，物业的几个保安围住一位业主动手殴打，"
               "业主被打伤住院，打人的保安现在还在岗。物业一直不管不问，请有关部门还我们一个公道。")

@@ -87,7 +87,7 @@ def test_escalation_reads_staff_misconduct_kickbacks_audits_and_penalty_claims()
 
 # our own words: a public-board letter about a danger happening now (title, then the body)
 _DANGER_LETTER = (
-    "B市松涛苑6栋102住户装修拆除承重墙。 尊敬的领导:我们是松涛苑6栋的住户,102户装修时把客厅的承重墙拆掉了一大半,"
+    "临江市松涛苑6栋102住户装修拆除承重墙。 尊敬的领导:我们是松涛苑6栋的住户,102户装修时把客厅的承重墙拆掉了一大半,"
     "楼上几户的墙面已经出现裂缝,全楼一百多户都很害怕,老人孩子晚上睡不踏实。我们找了物业三次,物业只是口头劝了劝,"
     "装修队还在施工。恳请住建部门派人制止并责令恢复原状。"
 )

@@ -12,13 +12,13 @@ from agent.vocab import Severity
 
 # our own words, in the style of a public-board letter (title, then the body)
 LIFT_LETTER = (
-    "B市青枫苑3栋电梯频繁困人，老人被困一小时。 尊敬的领导：我们是青枫苑3栋的住户，这栋楼三十多层只有两台电梯。"
+    "临江市青枫苑3栋电梯频繁困人，老人被困一小时。 尊敬的领导：我们是青枫苑3栋的住户，这栋楼三十多层只有两台电梯。"
     "本月电梯已经四次在运行中突然停住，昨天一位八十岁的老人被困在电梯里一个多小时，救出来时已经晕倒送医。"
     "物业每次只说已经报修，维保单位来看一眼就走，电梯至今仍在带病运行，全楼两百多户每天提心吊胆。"
     "恳请有关部门立即责令停用检修，保障住户的生命安全。"
 )
 LAWN_LETTER = (
-    "关于B市南湖苑小区草坪修剪的建议。 各位领导好，我是南湖苑的一名业主，小区的草坪最近长得比较高，"
+    "关于临江市南湖苑小区草坪修剪的建议。 各位领导好，我是南湖苑的一名业主，小区的草坪最近长得比较高，"
     "有些地方还有落叶没有及时清扫，希望物业安排保洁人员定期修剪草坪、清扫落叶，让小区环境更整洁一些。"
     "另外小区门口的宣传栏有点旧了，如果方便的话也可以更新一下，上面贴的还是去年的通知。"
     "小区里的长椅也可以擦一擦，傍晚散步的人挺多的。这些都是小事，提出来供物业参考。谢谢。"
@@ -63,7 +63,7 @@ def test_the_shipped_model_reads_a_danger_letter_as_major_and_a_routine_one_as_n
 
 def test_short_messages_keep_the_rules() -> None:
     assert not sm.is_letter("小区东门的路灯坏了,麻烦找人修一下", "")
-    assert sm.is_letter(LAWN_LETTER, "关于B市南湖苑小区草坪修剪的建议")
+    assert sm.is_letter(LAWN_LETTER, "关于临江市南湖苑小区草坪修剪的建议")
 
 
 def test_a_mismatched_weights_file_is_a_clear_error(tmp_path) -> None:  # noqa: ANN001
@@ -127,8 +127,8 @@ def test_the_demand_cues_read_demands_not_pleas_or_passing_courts() -> None:
 
 def test_a_title_naming_a_wrongful_act_accuses_whoever_did_it() -> None:
     body = "我们多次向物业和街道反映,一直没有答复,请有关部门调查处理。" * 6
-    wrongful = "B市青禾苑违规收取地下车库管理费"
-    plain = "B市青禾苑地下车库管理费的问题"
+    wrongful = "临江市青禾苑违规收取地下车库管理费"
+    plain = "临江市青禾苑地下车库管理费的问题"
     accuses = sm.FEATURES.index("title_accuses")
     assert sm.cues(wrongful + "。" + body, wrongful)[accuses] == 1.0
     assert sm.cues(plain + "。" + body, plain)[accuses] == 0.0

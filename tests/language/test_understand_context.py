@@ -60,7 +60,7 @@ def test_commercial_noise_is_environment_and_developer_fees_are_other() -> None:
     assert noise.category is Category.environment
     developer = classify_offline("开发商交房一年了还办不下房产证,又让我们交一笔契税和维修基金才给办证,"
                                  "售楼时根本没说过这些费用。我们几十户业主多次去售楼处,每次都说在走流程,"
-                                 "请相关部门督促开发商尽快办证。")
+                                 "恳请有关部门催开发商早日把证办下来。")
     assert developer.category is Category.other
 
 

@@ -478,7 +478,7 @@ def _grievance_at(start: int, end: int, plain: str) -> str:
     from agent.understand.gist import _clean
 
     words = _words_at(start, end, plain, _clean)
-    return words if _GRIEVANCE.search(words) else ""  # "开发商和业主一起开会" is background, not a grievance
+    return words if _GRIEVANCE.search(words) else ""  # "开发商约业主们座谈" is background, not a grievance
 
 
 def _words_at(start: int, end: int, plain: str, clean) -> str:  # noqa: ANN001 - gist's clause cleaner

@@ -28,12 +28,34 @@ def test_split_is_stratified_fixed_and_disjoint() -> None:
     assert split_by_hash(rows, seed="other", stratum=lambda r: r["label"]) != parts
 
 
-def test_a_row_keeps_its_split_when_rows_are_added() -> None:
-    """Hash order: a row's place among its stratum does not depend on which other rows exist, so
-    the import scripts can split only the new ids and append them."""
-    old = split_by_hash(_rows(100, ("a",)), seed="s", stratum=lambda r: r["label"])
-    test_ids = {r["id"] for r in old["test"]}
-    assert test_ids and not test_ids & {r["id"] for r in old["train"] + old["dev"]}
+def test_a_placed_letter_keeps_its_split_when_more_writers_are_imported(tmp_path, monkeypatch) -> None:
+    """make_letter_split.py splits only new ids: an earlier writer's dev/test letters never move."""
+    sys.path.insert(0, str(ROOT / "evals" / "understand"))
+    import make_letter_split as mls
+
+    for name, file in (("TRAIN", "fresh.jsonl"), ("HELDOUT", "heldout.jsonl"), ("SPLIT", "split.json")):
+        monkeypatch.setattr(mls, name, tmp_path / file)
+    monkeypatch.setattr(mls, "HERE", tmp_path)
+
+    def writer(prefix: str, n: int) -> str:
+        path = tmp_path / f"{prefix}.jsonl"
+        path.write_text("".join(json.dumps({
+            "id": f"{prefix}-{i:03d}", "text": f"{prefix}第{i}封信：电梯坏了{i}天。", "category": "facilities",
+            "severity": "important", "urgency": "normal", "escalate": False}, ensure_ascii=False) + "\n"
+            for i in range(n)), encoding="utf-8")
+        return str(path)
+
+    assert mls.main([writer("a", 20)]) == 0
+    first = json.loads((tmp_path / "split.json").read_text(encoding="utf-8"))
+    assert mls.main([writer("b", 30)]) == 0
+    second = json.loads((tmp_path / "split.json").read_text(encoding="utf-8"))
+    for part in ("dev", "test"):
+        assert set(first[part]) <= set(second[part])
+    train_ids = {json.loads(x)["id"] for x in (tmp_path / "fresh.jsonl").read_text(encoding="utf-8").splitlines()}
+    assert not train_ids & (set(second["dev"]) | set(second["test"]))
+    assert len(train_ids) + len(second["dev"]) + len(second["test"]) == 50
+    assert mls.main([writer("a", 20)]) == 0  # importing the same writer again adds nothing
+    assert json.loads((tmp_path / "split.json").read_text(encoding="utf-8")) == second
 
 
 def test_letter_import_rejects_labels_against_the_guide() -> None:
